@@ -1,0 +1,50 @@
+# Berichtenbox: `make demo` runs the pipeline once, `make test` runs every check.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(HOME)/.local/bin:$(PATH)
+UV ?= uv
+
+# Where the tests find infrastructure; override to point at other servers.
+export BERICHTENBOX_TEST_RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
+export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1:15672
+export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
+
+.DEFAULT_GOAL := help
+.PHONY: help install up down status demo test lint typecheck unit integration e2e
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+install: ## Install uv and Go if missing, then the Python environment from uv.lock
+	@bash scripts/bootstrap.sh
+	@$(UV) sync --frozen --quiet
+
+up: install ## Install (once) and start RabbitMQ and FerretDB on 127.0.0.1
+	@bash scripts/infra.sh up
+
+down: ## Stop RabbitMQ and FerretDB
+	@bash scripts/infra.sh down
+
+status: ## Report whether RabbitMQ and FerretDB run
+	@bash scripts/infra.sh status
+
+demo: up ## Run the four services on sample messages and print where each went
+	@$(UV) run python -m scripts.demo
+
+lint: install ## ruff (lint and format check)
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+
+typecheck: install ## mypy --strict
+	@$(UV) run mypy .
+
+unit: install ## Unit tests (no servers)
+	@$(UV) run pytest -m unit -q
+
+integration: up ## Integration tests against real RabbitMQ and FerretDB
+	@$(UV) run pytest -m integration -q
+
+e2e: up ## End-to-end tests: the four services as processes
+	@$(UV) run pytest -m e2e -q
+
+test: up lint typecheck ## Lint, type-check, then unit, integration and e2e tests against real servers
+	@$(UV) run pytest -q

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# FerretDB (MongoDB wire protocol on SQLite) on 127.0.0.1, data under var/: start, stop, report.
+# Usage: scripts/ferretdb.sh up|down|status
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${FERRETDB_PORT:-27017}"
+DATA="$PWD/var/ferretdb"
+PIDFILE="$DATA/ferretdb.pid"
+LOG="$DATA/ferretdb.log"
+
+running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+up() {
+  bash scripts/install-ferretdb.sh
+  if running; then echo "ferretdb: already running"; return 0; fi
+  if listening; then echo "ferretdb: port $PORT is taken by another MongoDB-protocol server; using it"; return 0; fi
+  mkdir -p "$DATA/sqlite"
+  nohup bin/ferretdb --handler=sqlite --sqlite-url="file:$DATA/sqlite/" --state-dir="$DATA" \
+    --listen-addr="127.0.0.1:$PORT" --debug-addr=127.0.0.1:0 --telemetry=disable \
+    --log-level=WARN --log-format=json >"$LOG" 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 50); do
+    if listening; then echo "ferretdb: up on mongodb://127.0.0.1:$PORT"; return 0; fi
+    sleep 0.2
+  done
+  echo "ferretdb: did not start; see $LOG" >&2
+  return 1
+}
+
+down() {
+  if running; then kill "$(cat "$PIDFILE")" && rm -f "$PIDFILE" && echo "ferretdb: stopped"; else echo "ferretdb: not running"; fi
+}
+
+status() {
+  if running; then echo "ferretdb: running (pid $(cat "$PIDFILE"), port $PORT)"; else echo "ferretdb: stopped"; return 1; fi
+}
+
+"${1:-status}"

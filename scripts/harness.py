@@ -1,0 +1,85 @@
+"""Runs the four services as real processes (`faststream run --factory ...`) against real
+infrastructure, waits until each has started, and stops them cleanly. Used by the demo,
+the end-to-end tests and the benchmark."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+SERVICES = ("ingest", "router", "notifier", "paper")
+STARTED = "FastStream app started successfully"
+
+
+class ServiceProcesses:
+    def __init__(self, env: Mapping[str, str], log_dir: Path, services: tuple[str, ...] = SERVICES) -> None:
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.services = services
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.log_offsets: dict[str, int] = {}
+
+    def log_path(self, service: str) -> Path:
+        return self.log_dir / f"{service}.log"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            self.start_one(service)
+        for service in self.services:
+            self.wait_started(service, timeout)
+
+    def start_one(self, service: str) -> None:
+        path = self.log_path(service)
+        self.log_offsets[service] = path.stat().st_size if path.exists() else 0
+        command = [sys.executable, "-m", "faststream", "run", "--factory", f"services.{service}.main:create_app"]
+        with path.open("ab") as log:
+            self.processes[service] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_started(self, service: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        process = self.processes[service]
+        while time.monotonic() < deadline:
+            if STARTED in self.log_since_start(service):
+                return
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        tail = self.log_since_start(service)[-3000:]
+        raise RuntimeError(f"service {service} did not start; its log ends with:\n{tail}")
+
+    def log_since_start(self, service: str) -> str:
+        with self.log_path(service).open("rb") as log:
+            log.seek(self.log_offsets.get(service, 0))
+            return log.read().decode(errors="replace")
+
+    def kill(self, service: str) -> None:
+        """Kill without a chance to finish (SIGKILL): for crash tests."""
+        process = self.processes.pop(service)
+        process.kill()
+        process.wait()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()

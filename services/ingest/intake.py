@@ -1,0 +1,165 @@
+"""The intake use case: authenticate, validate, store once, announce, receipt.
+
+Order of effects: store (status `accepted`), publish `MessageAccepted`, send the receipt,
+mark it receipted; the consumer acks after. Redelivered after a crash anywhere in between,
+the same submission resumes with the same ids; once receipted, a repeat is a `duplicate`.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bson import Binary
+
+from services.ingest.checks import (
+    Codes,
+    Rejected,
+    Valid,
+    check_submission,
+    parse_payload,
+    reject,
+)
+from services.ingest.repository import MessageStore, Stored
+from shared.agencies import Agency, AgencyRegistry
+from shared.ids import derived_id, message_id_for, receipt_id_for
+from shared.messages import MessageAccepted, Reason, Receipt, ReceiptStatus
+from shared.mongo import Document
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One AMQP message as ingest sees it."""
+
+    body: bytes
+    user_id: str | None
+    message_id: str | None
+    correlation_id: str | None
+
+
+class IntakeOutbox(Protocol):
+    async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None: ...
+    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
+
+
+class SubmissionIntake:
+    def __init__(
+        self,
+        agencies: AgencyRegistry,
+        store: MessageStore,
+        outbox: IntakeOutbox,
+        *,
+        max_batch: int,
+        payload_cap: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.agencies, self.store, self.outbox = agencies, store, outbox
+        self.max_batch, self.payload_cap, self.clock = max_batch, payload_cap, clock
+
+    async def handle(self, envelope: Envelope) -> list[Receipt]:
+        now = self.clock()
+        agency = await self._authenticate(envelope.user_id)
+        if agency is None:
+            detail = "no user_id property" if envelope.user_id is None else "user_id is not an active agency"
+            await self._keep_rejections(envelope, None, [reject(Codes.UNAUTHENTICATED, detail, "user_id")], now)
+            return []
+        rejected, valid = self._check(envelope, agency, now)
+        rejection_ids = await self._keep_rejections(envelope, agency, rejected, now)
+        receipts = [
+            _receipt(ReceiptStatus.REJECTED, rejection_id, now, reference=r.reference, reasons=r.reasons)
+            for rejection_id, r in zip(rejection_ids, rejected, strict=True)
+        ]
+        stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
+        correlation_id = envelope.correlation_id or envelope.message_id or ""
+        for item in stored:
+            receipts.append(await self._announce(agency, item, now, correlation_id))
+        for receipt in receipts:
+            await self.outbox.receipt(agency.agency_id, receipt, correlation_id)
+        await self.store.mark_receipted([s.document["_id"] for s in stored if _is_new(s)])
+        return receipts
+
+    async def _authenticate(self, user_id: str | None) -> Agency | None:
+        agency = await self.agencies.by_broker_user(user_id) if user_id else None
+        return agency if agency is not None and agency.active else None
+
+    def _check(self, envelope: Envelope, agency: Agency, now: datetime) -> tuple[list[Rejected], list[Valid]]:
+        payload = parse_payload(envelope.body, max_batch=self.max_batch)
+        if isinstance(payload, Rejected):
+            return [Rejected(payload.reasons, envelope.message_id)], []
+        fallback = None if payload.is_batch else envelope.message_id
+        outcomes = [check_submission(i, agency, fallback_reference=fallback, today=now.date()) for i in payload.items]
+        return [o for o in outcomes if isinstance(o, Rejected)], [o for o in outcomes if isinstance(o, Valid)]
+
+    async def _announce(self, agency: Agency, item: Stored, now: datetime, correlation_id: str) -> Receipt:
+        message_id, reference = item.document["_id"], item.document["agency_reference"]
+        if not _is_new(item):
+            return _receipt(ReceiptStatus.DUPLICATE, message_id, now, reference=reference, original=message_id)
+        await self.outbox.message_accepted(
+            MessageAccepted(message_id=message_id, agency_id=agency.agency_id), correlation_id
+        )
+        return _receipt(ReceiptStatus.ACCEPTED, message_id, now, reference=reference, message_id=message_id)
+
+    async def _keep_rejections(
+        self, envelope: Envelope, agency: Agency | None, rejected: list[Rejected], now: datetime
+    ) -> list[str]:
+        """Rejections are kept for audit: the reasons and the raw payload up to a cap."""
+        digest = hashlib.sha256(envelope.body).hexdigest()
+        ids = [derived_id("rejection", envelope.user_id or "", digest, str(i)) for i in range(len(rejected))]
+        await self.store.add_rejections(
+            [
+                {
+                    "_id": rejection_id,
+                    "agency_id": agency.agency_id if agency else None,
+                    "broker_user": envelope.user_id,
+                    "agency_reference": r.reference,
+                    "reasons": [reason.model_dump() for reason in r.reasons],
+                    "payload": Binary(envelope.body[: self.payload_cap]),
+                    "payload_size": len(envelope.body),
+                    "payload_sha256": digest,
+                    "received_at": now,
+                }
+                for rejection_id, r in zip(ids, rejected, strict=True)
+            ]
+        )
+        return ids
+
+
+def _receipt(
+    status: ReceiptStatus,
+    key: str,
+    now: datetime,
+    *,
+    reference: str | None,
+    message_id: str | None = None,
+    original: str | None = None,
+    reasons: tuple[Reason, ...] = (),
+) -> Receipt:
+    return Receipt(
+        receipt_id=receipt_id_for(key, status.value),
+        status=status,
+        agency_reference=reference,
+        message_id=message_id,
+        original_message_id=original,
+        reasons=list(reasons),
+        issued_at=now,
+    )
+
+
+def _is_new(item: Stored) -> bool:
+    """Not stored before, or stored by an attempt that crashed before its receipt went out."""
+    return item.original is None or not item.original.get("receipted", False)
+
+
+def _message_document(agency: Agency, valid: Valid, now: datetime, envelope: Envelope) -> Document:
+    content = valid.submission.model_dump(mode="json", exclude={"reference", "agency", "schema_version"})
+    return {
+        "_id": message_id_for(agency.agency_id, valid.reference),
+        "agency_id": agency.agency_id,
+        "agency_reference": valid.reference,
+        **content,
+        "status": "accepted",
+        "accepted_at": now,
+        "receipted": False,
+        "correlation_id": envelope.correlation_id or envelope.message_id,
+    }

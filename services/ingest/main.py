@@ -1,0 +1,64 @@
+"""ingest: the front door. Agencies publish to the submissions exchange; every submission is
+authenticated by its broker user, validated, stored once, announced to the router and receipted.
+
+Run: faststream run --factory services.ingest.main:create_app
+"""
+
+from faststream import FastStream
+from faststream.rabbit import RabbitMessage
+
+from services.ingest.intake import Envelope, SubmissionIntake
+from services.ingest.repository import MongoMessageStore
+from services.ingest.settings import IngestSettings
+from shared.agencies import MongoAgencyRegistry
+from shared.broker import consumer, create_broker, declare_receipt_queues, persistent_publisher
+from shared.messages import MessageAccepted, Receipt
+from shared.mongo import create_client, database
+from shared.service import create_service_app
+from shared.topology import Exchanges, Queues, RoutingKeys
+
+
+def create_app(settings: IngestSettings | None = None) -> FastStream:
+    settings = settings or IngestSettings()
+    broker = create_broker(settings)
+    client = create_client(settings)
+    db = database(client, settings)
+    agencies = MongoAgencyRegistry(db)
+    accepted = persistent_publisher(
+        broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_ACCEPTED, MessageAccepted, "A submission was stored."
+    )
+    receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Receipt to the agency (key: agency id).")
+
+    class Outbox:
+        async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None:
+            await accepted.publish(event, message_id=event.message_id, correlation_id=correlation_id)
+
+        async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+            await receipts.publish(
+                receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
+            )
+
+    intake = SubmissionIntake(
+        agencies,
+        MongoMessageStore(db),
+        Outbox(),
+        max_batch=settings.max_batch_size,
+        payload_cap=settings.rejected_payload_cap,
+    )
+
+    @consumer(broker, Queues.INGEST_SUBMISSIONS)
+    async def on_submission(message: RabbitMessage) -> None:
+        """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
+        raw = message.raw_message
+        await intake.handle(Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id))
+
+    async def declare_agency_receipt_queues() -> None:
+        await declare_receipt_queues(broker, [agency.agency_id for agency in await agencies.all()])
+
+    return create_service_app(
+        settings,
+        broker,
+        client,
+        description="Accepts agency submissions and answers with receipts.",
+        after_connect=declare_agency_receipt_queues,
+    )

@@ -1,0 +1,100 @@
+"""Operator commands for the agency registry.
+
+- load: read the versioned registry file (deploy/agencies.json) into MongoDB.
+- provision: one RabbitMQ user per agency, allowed to write only to the submissions exchange
+  and read only its own receipts queue; declares those queues. Passwords come from a JSON
+  file of {agency_id: password}; missing ones are generated and written back (mode 600).
+
+Run: python -m services.ingest.provisioning load|provision [--credentials var/agency-credentials.json]
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import secrets
+from pathlib import Path
+
+from faststream.rabbit import RabbitBroker
+
+from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.broker import declare_receipt_queues
+from shared.mongo import create_client, database, ensure_indexes
+from shared.rabbitmq_admin import ManagementApi, vhost_of
+from shared.settings import ServiceSettings
+from shared.topology import Exchanges, receipts_queue
+
+REGISTRY_FILE = Path("deploy/agencies.json")
+CREDENTIALS_FILE = Path("var/agency-credentials.json")
+
+
+class ProvisioningSettings(ServiceSettings):
+    service_name: str = "provisioning"
+    rabbitmq_management_url: str = "http://guest:guest@127.0.0.1:15672"
+
+
+async def load_registry(settings: ServiceSettings, agencies: list[Agency]) -> None:
+    client = create_client(settings)
+    try:
+        db = database(client, settings)
+        await ensure_indexes(db)
+        registry = MongoAgencyRegistry(db)
+        for agency in agencies:
+            await registry.save(agency)
+    finally:
+        await client.close()
+
+
+def grant_agency_user(api: ManagementApi, vhost: str, agency: Agency, password: str) -> None:
+    api.put_user(agency.broker_user, password)
+    api.set_permissions(
+        vhost,
+        agency.broker_user,
+        configure="^$",
+        write=f"^{re.escape(Exchanges.SUBMISSIONS.name)}$",
+        read=f"^{re.escape(receipts_queue(agency.agency_id).name)}$",
+    )
+
+
+async def provision(settings: ProvisioningSettings, agencies: list[Agency], passwords: dict[str, str]) -> None:
+    api = ManagementApi(settings.rabbitmq_management_url)
+    vhost = vhost_of(settings.rabbitmq_url)
+    for agency in agencies:
+        grant_agency_user(api, vhost, agency, passwords[agency.agency_id])
+    broker = RabbitBroker(settings.rabbitmq_url)
+    await broker.connect()
+    try:
+        await broker.declare_exchange(Exchanges.SUBMISSIONS)
+        await declare_receipt_queues(broker, [a.agency_id for a in agencies])
+    finally:
+        await broker.stop()
+
+
+def passwords_for(agencies: list[Agency], path: Path) -> dict[str, str]:
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = {a.agency_id: secrets.token_urlsafe(18) for a in agencies if a.agency_id not in known}
+    if missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known | missing, indent=2))
+        path.chmod(0o600)
+    return known | missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["load", "provision"])
+    parser.add_argument("--registry", type=Path, default=REGISTRY_FILE)
+    parser.add_argument("--credentials", type=Path, default=CREDENTIALS_FILE)
+    args = parser.parse_args()
+    settings = ProvisioningSettings()
+    agencies = read_agency_file(args.registry)
+    if args.command == "load":
+        asyncio.run(load_registry(settings, agencies))
+        print(f"loaded {len(agencies)} agencies into {settings.mongodb_database}")
+    else:
+        asyncio.run(provision(settings, agencies, passwords_for(agencies, args.credentials)))
+        print(f"provisioned {len(agencies)} agency users; passwords in {args.credentials}")
+
+
+if __name__ == "__main__":
+    main()

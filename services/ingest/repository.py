@@ -1,0 +1,80 @@
+"""Where ingest keeps messages and rejections: a Protocol, MongoDB, and an in-memory fake."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pymongo.errors import BulkWriteError
+
+from shared.mongo import Collections, Database, Document
+
+DUPLICATE_KEY = 11000
+
+
+@dataclass(frozen=True)
+class Stored:
+    document: Document
+    original: Document | None
+    """The message already stored under the same (agency, reference), if any."""
+
+
+class MessageStore(Protocol):
+    async def add_many(self, documents: list[Document]) -> list[Stored]: ...
+    async def mark_receipted(self, message_ids: list[str]) -> None: ...
+    async def add_rejections(self, rejections: list[Document]) -> None: ...
+
+
+class MongoMessageStore:
+    def __init__(self, db: Database) -> None:
+        self._messages = db[Collections.MESSAGES]
+        self._rejections = db[Collections.REJECTIONS]
+
+    async def add_many(self, documents: list[Document]) -> list[Stored]:
+        """One unordered insert; ids already present come back with their original."""
+        if not documents:
+            return []
+        try:
+            await self._messages.insert_many(documents, ordered=False)
+            return [Stored(d, None) for d in documents]
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+            duplicate_ids = [documents[e["index"]]["_id"] for e in error.details["writeErrors"]]
+        originals = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": duplicate_ids}})}
+        return [Stored(d, originals.get(d["_id"])) for d in documents]
+
+    async def mark_receipted(self, message_ids: list[str]) -> None:
+        if message_ids:
+            await self._messages.update_many({"_id": {"$in": message_ids}}, {"$set": {"receipted": True}})
+
+    async def add_rejections(self, rejections: list[Document]) -> None:
+        """Idempotent: a rejection kept by an earlier delivery is not kept twice."""
+        if not rejections:
+            return
+        try:
+            await self._rejections.insert_many(rejections, ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+
+
+class InMemoryMessageStore:
+    def __init__(self) -> None:
+        self.messages: dict[str, Document] = {}
+        self.rejections: list[Document] = []
+
+    async def add_many(self, documents: list[Document]) -> list[Stored]:
+        stored = []
+        for d in documents:
+            original = self.messages.get(d["_id"])
+            if original is None:
+                self.messages[d["_id"]] = dict(d)
+            stored.append(Stored(d, None if original is None else dict(original)))
+        return stored
+
+    async def mark_receipted(self, message_ids: list[str]) -> None:
+        for message_id in message_ids:
+            self.messages[message_id]["receipted"] = True
+
+    async def add_rejections(self, rejections: list[Document]) -> None:
+        known = {r["_id"] for r in self.rejections}
+        self.rejections.extend(r for r in rejections if r["_id"] not in known)

@@ -1,0 +1,82 @@
+"""router: applies the citizen's preferences and the legal defaults (box, paper or both),
+records why, and sends the commands that follow. Also keeps accounts up to date from
+the citizen side's events.
+
+Run: faststream run --factory services.router.main:create_app
+"""
+
+import logging
+
+from faststream import FastStream
+from faststream.rabbit import RabbitMessage
+
+from services.router.accounts import MongoAccountStore
+from services.router.repository import MongoRoutedMessageStore
+from services.router.routing import MessageRouter
+from shared.agencies import MongoAgencyRegistry
+from shared.broker import consumer, create_broker, persistent_publisher
+from shared.messages import (
+    AnyAccountEvent,
+    MessageAccepted,
+    NotifyCitizen,
+    PrintLetter,
+    Receipt,
+)
+from shared.mongo import create_client, database
+from shared.service import create_service_app
+from shared.settings import ServiceSettings
+from shared.topology import Exchanges, Queues, RoutingKeys
+
+logger = logging.getLogger("berichtenbox.router")
+
+
+class RouterSettings(ServiceSettings):
+    service_name: str = "router"
+
+
+def create_app(settings: RouterSettings | None = None) -> FastStream:
+    settings = settings or RouterSettings()
+    broker = create_broker(settings)
+    client = create_client(settings)
+    db = database(client, settings)
+    accounts = MongoAccountStore(db)
+    notify = persistent_publisher(
+        broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizen, "Notify the citizen."
+    )
+    letters = persistent_publisher(broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print a letter.")
+    receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Delivery receipt (key: agency id).")
+
+    class Outbox:
+        async def notify(self, command: NotifyCitizen, correlation_id: str) -> None:
+            await notify.publish(command, message_id=command.notification_id, correlation_id=correlation_id)
+
+        async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
+            await letters.publish(command, message_id=command.letter_id, correlation_id=correlation_id)
+
+        async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+            await receipts.publish(
+                receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
+            )
+
+    router = MessageRouter(MongoRoutedMessageStore(db), accounts, MongoAgencyRegistry(db), Outbox())
+
+    @consumer(broker, Queues.ROUTER_MESSAGES)
+    async def on_message_accepted(event: MessageAccepted, message: RabbitMessage) -> None:
+        route = await router.route(event, message.correlation_id)
+        logger.info(
+            "routed %s: box=%s paper=%s rules=%s", event.message_id, route.box, route.paper, ",".join(route.rules)
+        )
+
+    @consumer(broker, Queues.ROUTER_ACCOUNT_EVENTS)
+    async def on_account_event(event: AnyAccountEvent) -> None:
+        changed = await accounts.apply(event)
+        logger.info(
+            "account event %s seq=%d %s", event.event, event.sequence, "applied" if changed else "stale, ignored"
+        )
+
+    return create_service_app(
+        settings,
+        broker,
+        client,
+        description="Decides box, paper or both for every accepted message.",
+    )

@@ -1,0 +1,1 @@
+"""Code shared by the four Berichtenbox services: settings, topology, contracts, storage."""

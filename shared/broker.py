@@ -1,0 +1,79 @@
+"""The RabbitMQ side of every service: one broker factory, persistent publishers with
+confirms, one way to consume, and the topology declared in full."""
+
+from functools import partial
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.rabbit import (
+    Channel,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitPublisher,
+    RabbitQueue,
+)
+from faststream.rabbit.subscriber import RabbitSubscriber
+
+from shared.dead_letter import DeadLetterMiddleware
+from shared.settings import ServiceSettings
+from shared.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
+
+
+def create_broker(settings: ServiceSettings) -> RabbitBroker:
+    """A broker whose channel waits for publisher confirms and raises on unroutable messages
+    (instead of dropping them), with the dead-letter policy on every subscriber."""
+    broker = RabbitBroker(
+        settings.rabbitmq_url,
+        default_channel=Channel(
+            prefetch_count=settings.prefetch_count,
+            publisher_confirms=True,
+            on_return_raises=True,
+        ),
+        app_id=settings.service_name,
+        log_level=20,
+    )
+    broker.add_middleware(partial(DeadLetterMiddleware, broker=broker, max_attempts=settings.max_attempts))
+    return broker
+
+
+def persistent_publisher(
+    broker: RabbitBroker,
+    exchange: RabbitExchange,
+    routing_key: str,
+    schema: Any,
+    description: str,
+) -> RabbitPublisher:
+    """Publishers are non-persistent in FastStream unless asked: ours always persist."""
+    return broker.publisher(
+        exchange=exchange,
+        routing_key=routing_key,
+        persist=True,
+        schema=schema,
+        description=description,
+    )
+
+
+def consumer(broker: RabbitBroker, queue: RabbitQueue) -> RabbitSubscriber:
+    """Subscribe to a work queue on its exchange. A failing handler's message is requeued
+    (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries."""
+    return broker.subscriber(queue, exchange_of(queue), ack_policy=AckPolicy.NACK_ON_ERROR)
+
+
+async def declare_topology(broker: RabbitBroker) -> None:
+    """Declare every exchange, work queue and dead-letter queue with their bindings, so a
+    service may publish before the consuming service has ever started (idempotent)."""
+    declared = {e.name: await broker.declare_exchange(e) for e in Exchanges.ALL}
+    for queue in Queues.WORK:
+        await (await broker.declare_queue(queue)).bind(declared[exchange_of(queue).name], routing_key=queue.routing_key)
+        dead = dead_letter_queue(queue)
+        await (await broker.declare_queue(dead)).bind(
+            declared[Exchanges.DEAD_LETTERS.name], routing_key=dead.routing_key
+        )
+
+
+async def declare_receipt_queues(broker: RabbitBroker, agency_ids: list[str]) -> None:
+    """Declare each agency's receipts queue, bound on the receipts exchange by agency id."""
+    exchange = await broker.declare_exchange(Exchanges.RECEIPTS)
+    for agency_id in agency_ids:
+        queue = receipts_queue(agency_id)
+        await (await broker.declare_queue(queue)).bind(exchange, routing_key=queue.routing_key)

@@ -1,0 +1,164 @@
+"""The contracts between agencies and services, and between services (version 1).
+
+Commands are imperative (`PrintLetter`), events past tense (`MessageAccepted`). Only ids and
+small facts travel; the message itself lives in MongoDB. Every model forbids unknown fields.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.bsn import BsnField
+
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 50_000
+MAX_CALL_TO_ACTION_LENGTH = 300
+MAX_REFERENCE_LENGTH = 100
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 500 * 1024
+MAX_BATCH_SIZE = 1000
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = 1
+
+
+# --- agency -> ingest ------------------------------------------------------------------------
+
+
+class CallToAction(Contract):
+    """The "handelingsperspectief": what the citizen should do, and by when."""
+
+    text: str = Field(min_length=1, max_length=MAX_CALL_TO_ACTION_LENGTH)
+    deadline: date | None = None
+
+
+class Attachment(Contract):
+    filename: str = Field(min_length=1, max_length=120)
+    content_base64: str = Field(min_length=1)
+
+
+class Submission(Contract):
+    """One message from an agency to one citizen."""
+
+    reference: str | None = Field(default=None, min_length=1, max_length=MAX_REFERENCE_LENGTH)
+    """The agency's own reference (idempotency key); the AMQP message_id is used if absent."""
+    agency: str | None = None
+    """Optional claim of the sending agency; must match the authenticated broker user."""
+    recipient_bsn: BsnField
+    message_type: str = Field(min_length=1, max_length=64)
+    subject: str = Field(min_length=1, max_length=MAX_SUBJECT_LENGTH)
+    body: str = Field(min_length=1, max_length=MAX_BODY_LENGTH)
+    call_to_action: CallToAction | None = None
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    paper_copy_requested: bool = False
+
+
+class SubmissionBatch(Contract):
+    """Up to 1,000 submissions in one AMQP message (mass mailings); each needs a reference."""
+
+    submissions: list[dict[str, object]] = Field(min_length=1)
+
+
+class ReceiptStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    DELIVERED_TO_BOX = "delivered_to_box"
+    SENT_ON_PAPER = "sent_on_paper"
+    UNDELIVERABLE = "undeliverable"
+
+
+class Reason(Contract):
+    code: str
+    field: str | None = None
+    detail: str
+
+
+class Receipt(Contract):
+    """What an agency learns about its submission. Never anything about reading."""
+
+    receipt_id: str
+    status: ReceiptStatus
+    agency_reference: str | None = None
+    message_id: str | None = None
+    original_message_id: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    issued_at: datetime
+
+
+# --- between services ------------------------------------------------------------------------
+
+
+class MessageAccepted(Contract):
+    message_id: str
+    agency_id: str
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PUSH = "push"
+
+
+class NotifyCitizen(Contract):
+    notification_id: str
+    message_id: str
+    channels: list[Channel] = Field(min_length=1)
+    kind: Literal["new_message", "reminder"] = "new_message"
+
+
+class PrintLetter(Contract):
+    letter_id: str
+    message_id: str
+    copy_of_box_message: bool = False
+
+
+class MessageOpened(Contract):
+    """From the citizen side: the citizen opened the message in the box (never told to agencies)."""
+
+    message_id: str
+    opened_at: datetime
+
+
+# --- citizen side -> router: account events, ordered per citizen by `sequence` ---------------
+
+
+class AccountEvent(Contract):
+    bsn: BsnField
+    sequence: int = Field(ge=1, description="monotonic per citizen; stale events are ignored")
+
+
+class AccountActivated(AccountEvent):
+    event: Literal["account_activated"] = "account_activated"
+
+
+class EmailLinked(AccountEvent):
+    event: Literal["email_linked"] = "email_linked"
+    email: str | None = Field(description="None unlinks the address")
+
+
+class PreferencesChanged(AccountEvent):
+    event: Literal["preferences_changed"] = "preferences_changed"
+    opted_in_agencies: list[str]
+    paper_copy_agencies: list[str]
+    reminder_opt_in: bool
+
+
+class PushSubscriptionsChanged(AccountEvent):
+    event: Literal["push_subscriptions_changed"] = "push_subscriptions_changed"
+    subscriptions: list[dict[str, object]]
+
+
+class GuardianshipChanged(AccountEvent):
+    event: Literal["guardianship_changed"] = "guardianship_changed"
+    guardianship: Literal["bewind", "curatele", "mentorschap"] | None
+
+
+AnyAccountEvent = Annotated[
+    AccountActivated | EmailLinked | PreferencesChanged | PushSubscriptionsChanged | GuardianshipChanged,
+    Field(discriminator="event"),
+]

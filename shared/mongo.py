@@ -1,0 +1,59 @@
+"""MongoDB access: one client factory, the collection names, and the one place that creates
+every index. The client is created by a service's factory and connects lazily; the service's
+start-up hook creates indexes and its shutdown hook closes the client."""
+
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.settings import ServiceSettings
+
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+
+
+class Collections:
+    AGENCIES = "agencies"
+    ACCOUNTS = "accounts"
+    MESSAGES = "messages"
+    REJECTIONS = "rejections"
+    NOTIFICATIONS = "notifications"
+    LETTERS = "letters"
+
+
+INDEXES: dict[str, list[IndexModel]] = {
+    Collections.AGENCIES: [IndexModel([("broker_user", ASCENDING)], unique=True, name="broker_user_unique")],
+    Collections.ACCOUNTS: [IndexModel([("bsn", ASCENDING)], unique=True, name="bsn_unique")],
+    Collections.MESSAGES: [
+        IndexModel(
+            [("agency_id", ASCENDING), ("agency_reference", ASCENDING)],
+            unique=True,
+            name="agency_reference_unique",
+        ),
+    ],
+    Collections.REJECTIONS: [IndexModel([("received_at", ASCENDING)], name="received_at")],
+    Collections.NOTIFICATIONS: [
+        IndexModel(
+            [("message_id", ASCENDING), ("channel", ASCENDING), ("kind", ASCENDING)],
+            unique=True,
+            name="one_per_message_channel_kind",
+        ),
+    ],
+    Collections.LETTERS: [IndexModel([("message_id", ASCENDING)], name="message_id")],
+}
+
+
+def create_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
+    """A client that connects on first use (nothing connects at import or construction)."""
+    return AsyncMongoClient(settings.mongodb_url, appname=settings.service_name, tz_aware=True)
+
+
+def database(client: AsyncMongoClient[Document], settings: ServiceSettings) -> Database:
+    return client[settings.mongodb_database]
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Create every index the services rely on (idempotent)."""
+    for collection, indexes in INDEXES.items():
+        await db[collection].create_indexes(indexes)

@@ -1,0 +1,18 @@
+"""Settings every service shares; each service extends `ServiceSettings` with its own."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read from `BERICHTENBOX_*` environment variables; passed explicitly, never global."""
+
+    model_config = SettingsConfigDict(env_prefix="BERICHTENBOX_", extra="ignore", frozen=True)
+
+    service_name: str = "berichtenbox"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    mongodb_url: str = "mongodb://127.0.0.1:27017"
+    mongodb_database: str = "berichtenbox"
+    log_level: str = "INFO"
+    prefetch_count: int = Field(default=64, ge=1)
+    max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")

@@ -1,0 +1,92 @@
+"""Every exchange, routing key and queue of Berichtenbox, in one place.
+
+Work queues are durable quorum queues: a bounded delivery limit, and dead-lettering
+at-least-once (which needs `x-overflow: reject-publish`) to `<queue>.dead-letter` on the
+dead-letter exchange. Services use only the names defined here (a test proves it).
+"""
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+DELIVERY_LIMIT = 20
+"""Broker-side backstop; handlers dead-letter themselves, with a reason, long before this."""
+
+
+class Exchanges:
+    SUBMISSIONS = RabbitExchange("berichtenbox.submissions", type=ExchangeType.DIRECT)
+    """Agencies publish here, and only here."""
+    RECEIPTS = RabbitExchange("berichtenbox.receipts", type=ExchangeType.DIRECT)
+    """Receipts to agencies; the routing key is the agency id."""
+    EVENTS = RabbitExchange("berichtenbox.events", type=ExchangeType.TOPIC)
+    COMMANDS = RabbitExchange("berichtenbox.commands", type=ExchangeType.DIRECT)
+    DEAD_LETTERS = RabbitExchange("berichtenbox.dead-letters", type=ExchangeType.DIRECT)
+
+    ALL = (SUBMISSIONS, RECEIPTS, EVENTS, COMMANDS, DEAD_LETTERS)
+
+
+class RoutingKeys:
+    SUBMISSION = "submission"
+    MESSAGE_ACCEPTED = "message.accepted"
+    MESSAGE_OPENED = "message.opened"
+    ACCOUNT_EVENT_PREFIX = "account."
+    ACCOUNT_EVENTS = "account.#"
+    NOTIFY_CITIZEN = "notify-citizen"
+    PRINT_LETTER = "print-letter"
+
+
+def work_queue(name: str, routing_key: str) -> RabbitQueue:
+    """A quorum queue that dead-letters to `<name>.dead-letter`."""
+    return RabbitQueue(
+        name,
+        queue_type=QueueType.QUORUM,
+        routing_key=routing_key,
+        arguments={
+            "x-dead-letter-exchange": Exchanges.DEAD_LETTERS.name,
+            "x-dead-letter-routing-key": name,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+            "x-delivery-limit": DELIVERY_LIMIT,
+        },
+    )
+
+
+def dead_letter_queue(queue: RabbitQueue) -> RabbitQueue:
+    """Where messages of `queue` go once they failed for good, bound by the queue's name."""
+    return RabbitQueue(f"{queue.name}.dead-letter", queue_type=QueueType.QUORUM, routing_key=queue.name)
+
+
+def receipts_queue(agency_id: str) -> RabbitQueue:
+    """An agency's own receipts; only that agency's broker user may read it."""
+    return RabbitQueue(f"receipts.{agency_id}", queue_type=QueueType.QUORUM, routing_key=agency_id)
+
+
+class Queues:
+    INGEST_SUBMISSIONS = work_queue("ingest.submissions", RoutingKeys.SUBMISSION)
+    ROUTER_MESSAGES = work_queue("router.messages-accepted", RoutingKeys.MESSAGE_ACCEPTED)
+    ROUTER_ACCOUNT_EVENTS = work_queue("router.account-events", RoutingKeys.ACCOUNT_EVENTS)
+    NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)
+    PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
+
+    WORK = (INGEST_SUBMISSIONS, ROUTER_MESSAGES, ROUTER_ACCOUNT_EVENTS, NOTIFIER_COMMANDS, PAPER_COMMANDS)
+
+
+BINDINGS: dict[str, RabbitExchange] = {
+    Queues.INGEST_SUBMISSIONS.name: Exchanges.SUBMISSIONS,
+    Queues.ROUTER_MESSAGES.name: Exchanges.EVENTS,
+    Queues.ROUTER_ACCOUNT_EVENTS.name: Exchanges.EVENTS,
+    Queues.NOTIFIER_COMMANDS.name: Exchanges.COMMANDS,
+    Queues.PAPER_COMMANDS.name: Exchanges.COMMANDS,
+}
+"""The exchange each work queue is bound to (by the queue's routing key)."""
+
+
+def exchange_of(queue: RabbitQueue) -> RabbitExchange:
+    return BINDINGS[queue.name]
+
+
+RECEIPTS_QUEUE_PREFIX = "receipts."
+
+
+def is_known_queue_name(name: str) -> bool:
+    """True for a work queue, its dead-letter queue, or an agency receipts queue."""
+    work = {q.name for q in Queues.WORK}
+    return name in work or name.removesuffix(".dead-letter") in work or name.startswith(RECEIPTS_QUEUE_PREFIX)

@@ -1,0 +1,91 @@
+"""Fixtures shared by all test folders. Unit tests use none of the servers; integration and
+e2e tests get a fresh RabbitMQ vhost and a fresh database each, so they never see each
+other's messages or documents."""
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.mongo import Database, Document
+from shared.rabbitmq_admin import ManagementApi
+from shared.settings import ServiceSettings
+from tests.infrastructure import InfrastructureMissing, Servers, servers
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Servers]:
+    try:
+        with servers() as found:
+            yield found
+    except InfrastructureMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """One test's own vhost and database on the shared servers."""
+
+    servers: Servers
+    vhost: str
+    database_name: str
+
+    @property
+    def rabbitmq_url(self) -> str:
+        return self.amqp_url("guest", "guest")
+
+    def amqp_url(self, user: str, password: str) -> str:
+        host = self.servers.rabbitmq_url.split("@")[-1].rstrip("/")
+        return f"amqp://{user}:{password}@{host}/{self.vhost}"
+
+    @property
+    def management(self) -> ManagementApi:
+        return ManagementApi(self.servers.management_url)
+
+    def settings(self, settings_class: type[S], **overrides: object) -> S:
+        return settings_class(
+            rabbitmq_url=self.rabbitmq_url,
+            mongodb_url=self.servers.mongodb_url,
+            mongodb_database=self.database_name,
+            **overrides,
+        )
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "BERICHTENBOX_RABBITMQ_URL": self.rabbitmq_url,
+            "BERICHTENBOX_MONGODB_URL": self.servers.mongodb_url,
+            "BERICHTENBOX_MONGODB_DATABASE": self.database_name,
+            "BERICHTENBOX_RABBITMQ_MANAGEMENT_URL": self.servers.management_url,
+        }
+
+
+@pytest.fixture
+def sandbox(infrastructure: Servers) -> Iterator[Sandbox]:
+    suffix = uuid.uuid4().hex[:12]
+    box = Sandbox(infrastructure, vhost=f"test-{suffix}", database_name=f"test_{suffix}")
+    api = box.management
+    api.put_vhost(box.vhost)
+    api.set_permissions(box.vhost, "guest", configure=".*", write=".*", read=".*")
+    yield box
+    api.delete_vhost(box.vhost)
+
+
+@pytest.fixture
+async def db(sandbox: Sandbox) -> AsyncIterator[Database]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(sandbox.servers.mongodb_url, tz_aware=True)
+    yield client[sandbox.database_name]
+    await client.drop_database(sandbox.database_name)
+    await client.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test folder is its marker: tests/unit -> unit, and so on."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in ("unit", "integration", "e2e"):
+            item.add_marker(getattr(pytest.mark, folder))
