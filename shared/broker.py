@@ -9,9 +9,9 @@ from faststream.rabbit import (
     Channel,
     RabbitBroker,
     RabbitExchange,
-    RabbitPublisher,
     RabbitQueue,
 )
+from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
 from shared.dead_letter import DeadLetterMiddleware

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from shared.topology import Exchanges
 
-logger = logging.getLogger("berichtenbox.dead_letter")
+logger = logging.getLogger(__name__)
 
 REASON_HEADER = "x-berichtenbox-reason"
 SOURCE_QUEUE_HEADER = "x-berichtenbox-source-queue"

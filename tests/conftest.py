@@ -5,7 +5,7 @@ other's messages or documents."""
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -47,7 +47,7 @@ class Sandbox:
     def management(self) -> ManagementApi:
         return ManagementApi(self.servers.management_url)
 
-    def settings(self, settings_class: type[S], **overrides: object) -> S:
+    def settings(self, settings_class: type[S], **overrides: Any) -> S:
         return settings_class(
             rabbitmq_url=self.rabbitmq_url,
             mongodb_url=self.servers.mongodb_url,

@@ -18,7 +18,7 @@ from shared.service import create_service_app
 from shared.settings import ServiceSettings
 from shared.topology import Queues
 
-logger = logging.getLogger("berichtenbox.notifier")
+logger = logging.getLogger(__name__)
 
 
 class NotifierSettings(ServiceSettings):

@@ -5,6 +5,7 @@ preferences, push, guardianship) keeps the sequence number of the event that las
 and an update only lands when its sequence is newer. Redelivered or stale events change nothing.
 """
 
+import copy
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -86,7 +87,7 @@ class MongoAccountStore:
 
 class InMemoryAccountStore:
     def __init__(self, documents: Iterable[Document] = ()) -> None:
-        self.by_number = {d["bsn"]: dict(d) for d in documents}
+        self.by_number = {d["bsn"]: copy.deepcopy(d) for d in documents}
 
     async def by_bsn(self, bsn: str) -> Document | None:
         return self.by_number.get(bsn)

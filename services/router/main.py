@@ -27,7 +27,7 @@ from shared.service import create_service_app
 from shared.settings import ServiceSettings
 from shared.topology import Exchanges, Queues, RoutingKeys
 
-logger = logging.getLogger("berichtenbox.router")
+logger = logging.getLogger(__name__)
 
 
 class RouterSettings(ServiceSettings):

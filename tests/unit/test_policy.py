@@ -95,7 +95,9 @@ messages = st.builds(MessageFacts, st.booleans())
 
 
 @given(messages, agencies, accounts)
-def test_every_route_goes_somewhere_and_says_why(message: MessageFacts, agency: AgencyFacts, account: AccountFacts | None) -> None:
+def test_every_route_goes_somewhere_and_says_why(
+    message: MessageFacts, agency: AgencyFacts, account: AccountFacts | None
+) -> None:
     route = decide(message, agency, account)
     assert route.box or route.paper
     assert route.rules

@@ -1,0 +1,129 @@
+"""The intake use case with in-memory fakes: order of effects, idempotency, audit."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from services.ingest.checks import Codes
+from services.ingest.intake import Envelope, SubmissionIntake
+from services.ingest.repository import InMemoryMessageStore
+from shared.agencies import InMemoryAgencyRegistry
+from shared.ids import message_id_for
+from shared.messages import MessageAccepted, Receipt, ReceiptStatus
+from tests.support.samples import AGENCIES, BELASTINGDIENST, submission
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+class RecordingOutbox:
+    def __init__(self) -> None:
+        self.accepted: list[MessageAccepted] = []
+        self.receipts: list[tuple[str, Receipt]] = []
+
+    async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None:
+        self.accepted.append(event)
+
+    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+        self.receipts.append((agency_id, receipt))
+
+
+def intake(store: InMemoryMessageStore | None = None, outbox: RecordingOutbox | None = None) -> SubmissionIntake:
+    return SubmissionIntake(
+        InMemoryAgencyRegistry(list(AGENCIES.values())),
+        store or InMemoryMessageStore(),
+        outbox or RecordingOutbox(),
+        max_batch=1000,
+        payload_cap=64,
+        clock=lambda: NOW,
+    )
+
+
+def envelope(body: Any, user: str | None = BELASTINGDIENST.broker_user, reference: str | None = "ref-1") -> Envelope:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Envelope(raw, user, reference, "corr-1")
+
+
+async def test_accepts_stores_announces_and_receipts() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    receipts = await intake(store, outbox).handle(envelope(submission()))
+    message_id = message_id_for("belastingdienst", "ref-1")
+    assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
+    assert receipts[0].message_id == message_id
+    assert outbox.accepted == [MessageAccepted(message_id=message_id, agency_id="belastingdienst")]
+    assert store.messages[message_id]["status"] == "accepted"
+    assert store.messages[message_id]["receipted"] is True
+
+
+async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announced() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    service = intake(store, outbox)
+    await service.handle(envelope(submission()))
+    repeat = await service.handle(envelope(submission(subject="changed")))
+    assert [r.status for r in repeat] == [ReceiptStatus.DUPLICATE]
+    assert repeat[0].original_message_id == message_id_for("belastingdienst", "ref-1")
+    assert len(outbox.accepted) == 1 and len(store.messages) == 1
+
+
+async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same_ids() -> None:
+    store, first, second = InMemoryMessageStore(), RecordingOutbox(), RecordingOutbox()
+    await intake(store, first).handle(envelope(submission()))
+    store.messages[message_id_for("belastingdienst", "ref-1")]["receipted"] = False  # crashed before marking
+    receipts = await intake(store, second).handle(envelope(submission()))
+    assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
+    assert second.accepted == first.accepted
+    assert [r for _, r in second.receipts] == [r for _, r in first.receipts]
+    assert len(store.messages) == 1
+
+
+async def test_unknown_sender_is_kept_for_audit_without_a_receipt() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    receipts = await intake(store, outbox).handle(envelope(submission(), user="someone-else"))
+    assert receipts == [] and outbox.receipts == [] and store.messages == {}
+    [rejection] = store.rejections
+    assert rejection["reasons"][0]["code"] == Codes.UNAUTHENTICATED
+    assert rejection["broker_user"] == "someone-else"
+
+
+async def test_missing_user_id_is_unauthenticated() -> None:
+    store = InMemoryMessageStore()
+    await intake(store).handle(envelope(submission(), user=None))
+    assert store.rejections[0]["reasons"][0]["detail"] == "no user_id property"
+
+
+async def test_rejection_keeps_a_capped_payload_and_answers_the_agency() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    body = submission(recipient_bsn="123456789", body="x" * 500)
+    receipts = await intake(store, outbox).handle(envelope(body))
+    assert [(r.status, r.reasons[0].code) for r in receipts] == [(ReceiptStatus.REJECTED, Codes.INVALID_BSN)]
+    assert outbox.receipts[0][0] == "belastingdienst"
+    [rejection] = store.rejections
+    assert len(rejection["payload"]) == 64 and rejection["payload_size"] > 500
+
+
+async def test_a_rejected_message_delivered_twice_is_kept_once() -> None:
+    store = InMemoryMessageStore()
+    service = intake(store)
+    await service.handle(envelope(b"not json"))
+    await service.handle(envelope(b"not json"))
+    assert len(store.rejections) == 1
+
+
+async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    batch = {
+        "submissions": [
+            submission(reference="a"),
+            submission(reference="b", recipient_bsn="000000001"),
+            submission(reference="c"),
+            submission(recipient_bsn="111222333"),  # no reference: a batch needs one per entry
+        ]
+    }
+    receipts = await intake(store, outbox).handle(envelope(batch, reference="batch-1"))
+    outcome = {(r.agency_reference, r.status) for r in receipts}
+    assert outcome == {
+        ("a", ReceiptStatus.ACCEPTED),
+        ("c", ReceiptStatus.ACCEPTED),
+        ("b", ReceiptStatus.REJECTED),
+        (None, ReceiptStatus.REJECTED),
+    }
+    assert len(store.messages) == 2 and len(outbox.accepted) == 2 and len(store.rejections) == 2
