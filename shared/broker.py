@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any
 
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import (
     Channel,
     RabbitBroker,
@@ -53,10 +54,24 @@ def persistent_publisher(
     )
 
 
-def consumer(broker: RabbitBroker, queue: RabbitQueue) -> RabbitSubscriber:
+async def raw_body(message: StreamMessage[Any]) -> bytes:
+    """A decoder that leaves the body alone, for consumers that parse untrusted bytes themselves."""
+    return message.body
+
+
+def consumer(broker: RabbitBroker, queue: RabbitQueue, *, raw: bool = False) -> RabbitSubscriber:
     """Subscribe to a work queue on its exchange. A failing handler's message is requeued
-    (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries."""
-    return broker.subscriber(queue, exchange_of(queue), ack_policy=AckPolicy.NACK_ON_ERROR)
+    (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries.
+    Messages are handled concurrently up to the prefetch count, unless the queue is a
+    single-active-consumer queue: then one at a time, in order."""
+    in_order = bool((queue.arguments or {}).get("x-single-active-consumer"))
+    return broker.subscriber(
+        queue,
+        exchange_of(queue),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=raw_body if raw else None,
+        channel=Channel(prefetch_count=1, publisher_confirms=True, on_return_raises=True) if in_order else None,
+    )
 
 
 async def declare_topology(broker: RabbitBroker) -> None:

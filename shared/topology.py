@@ -33,20 +33,24 @@ class RoutingKeys:
     PRINT_LETTER = "print-letter"
 
 
-def work_queue(name: str, routing_key: str) -> RabbitQueue:
-    """A quorum queue that dead-letters to `<name>.dead-letter`."""
-    return RabbitQueue(
-        name,
-        queue_type=QueueType.QUORUM,
-        routing_key=routing_key,
-        arguments={
-            "x-dead-letter-exchange": Exchanges.DEAD_LETTERS.name,
-            "x-dead-letter-routing-key": name,
-            "x-dead-letter-strategy": "at-least-once",
-            "x-overflow": "reject-publish",
-            "x-delivery-limit": DELIVERY_LIMIT,
-        },
-    )
+def account_event_key(event_name: str) -> str:
+    """Routing key of an account event, e.g. `account.email_linked`."""
+    return RoutingKeys.ACCOUNT_EVENT_PREFIX + event_name
+
+
+def work_queue(name: str, routing_key: str, *, in_order: bool = False) -> RabbitQueue:
+    """A quorum queue that dead-letters to `<name>.dead-letter`. `in_order` makes it a
+    single-active-consumer queue, consumed one message at a time (see `ordered_consumer`)."""
+    arguments: dict[str, str | int | bool] = {
+        "x-dead-letter-exchange": Exchanges.DEAD_LETTERS.name,
+        "x-dead-letter-routing-key": name,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+        "x-delivery-limit": DELIVERY_LIMIT,
+    }
+    if in_order:
+        arguments["x-single-active-consumer"] = True
+    return RabbitQueue(name, queue_type=QueueType.QUORUM, routing_key=routing_key, arguments=arguments)  # type: ignore[arg-type]
 
 
 def dead_letter_queue(queue: RabbitQueue) -> RabbitQueue:
@@ -62,7 +66,8 @@ def receipts_queue(agency_id: str) -> RabbitQueue:
 class Queues:
     INGEST_SUBMISSIONS = work_queue("ingest.submissions", RoutingKeys.SUBMISSION)
     ROUTER_MESSAGES = work_queue("router.messages-accepted", RoutingKeys.MESSAGE_ACCEPTED)
-    ROUTER_ACCOUNT_EVENTS = work_queue("router.account-events", RoutingKeys.ACCOUNT_EVENTS)
+    ROUTER_ACCOUNT_EVENTS = work_queue("router.account-events", RoutingKeys.ACCOUNT_EVENTS, in_order=True)
+    """Account events apply in publication order: one active consumer, one message at a time."""
     NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)
     PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
 

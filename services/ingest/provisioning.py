@@ -18,7 +18,7 @@ from pathlib import Path
 from faststream.rabbit import RabbitBroker
 
 from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
-from shared.broker import declare_receipt_queues
+from shared.broker import declare_receipt_queues, declare_topology
 from shared.mongo import create_client, database, ensure_indexes
 from shared.rabbitmq_admin import ManagementApi, vhost_of
 from shared.settings import ServiceSettings
@@ -64,7 +64,7 @@ async def provision(settings: ProvisioningSettings, agencies: list[Agency], pass
     broker = RabbitBroker(settings.rabbitmq_url)
     await broker.connect()
     try:
-        await broker.declare_exchange(Exchanges.SUBMISSIONS)
+        await declare_topology(broker)
         await declare_receipt_queues(broker, [a.agency_id for a in agencies])
     finally:
         await broker.stop()

@@ -1,0 +1,77 @@
+"""The failure policy every consumer shares, against real RabbitMQ: bounded retries, then
+the dead-letter queue with the reason; permanent errors at once; others keep flowing."""
+
+import asyncio
+
+from faststream import FastStream
+from faststream.rabbit import RabbitBroker
+
+from shared.broker import consumer, create_broker, declare_topology
+from shared.dead_letter import ATTEMPTS_HEADER, REASON_HEADER, SOURCE_QUEUE_HEADER, PermanentError
+from shared.messages import PrintLetter
+from shared.settings import ServiceSettings
+from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from tests.conftest import Sandbox
+from tests.support.wire import running, take
+
+
+def with_topology(broker: RabbitBroker) -> FastStream:
+    async def declare() -> None:
+        await declare_topology(broker)
+
+    return FastStream(broker, after_startup=[declare])
+
+
+def letter(letter_id: str) -> PrintLetter:
+    return PrintLetter(letter_id=letter_id, message_id="m")
+
+
+async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandbox: Sandbox) -> None:
+    settings = sandbox.settings(ServiceSettings, max_attempts=3)
+    broker = create_broker(settings)
+    attempts: dict[str, int] = {}
+    done: list[str] = []
+
+    @consumer(broker, Queues.PAPER_COMMANDS)
+    async def handle(command: PrintLetter) -> None:
+        attempts[command.letter_id] = attempts.get(command.letter_id, 0) + 1
+        if command.letter_id == "flaky":
+            raise ConnectionError("print street unreachable")
+        if command.letter_id == "hopeless":
+            raise PermanentError("letter has no address")
+        done.append(command.letter_id)
+
+    async with running(with_topology(broker)):
+        for letter_id in ("flaky", "hopeless", "fine-1", "fine-2"):
+            await broker.publish(
+                letter(letter_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+            )
+        dead = await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.PAPER_COMMANDS).name, 2)
+        await asyncio.sleep(0.2)
+    assert sorted(done) == ["fine-1", "fine-2"]
+    assert attempts == {"flaky": 3, "hopeless": 1, "fine-1": 1, "fine-2": 1}
+    reasons = {m.message_id or "": (m.headers[REASON_HEADER], m.headers[ATTEMPTS_HEADER]) for m in dead}
+    assert {PrintLetter.model_validate_json(m.body).letter_id for m in dead} == {"flaky", "hopeless"}
+    assert sorted(reason for reason, _ in reasons.values()) == [
+        "ConnectionError: print street unreachable",
+        "PermanentError: letter has no address",
+    ]
+    assert all(m.headers[SOURCE_QUEUE_HEADER] == Queues.PAPER_COMMANDS.name for m in dead)
+
+
+async def test_an_invalid_contract_is_dead_lettered_at_once(sandbox: Sandbox) -> None:
+    broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5))
+    calls: list[PrintLetter] = []
+
+    @consumer(broker, Queues.PAPER_COMMANDS)
+    async def handle(command: PrintLetter) -> None:
+        calls.append(command)
+
+    async with running(with_topology(broker)):
+        await broker.publish(
+            {"letter_id": "x"}, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+        )
+        [dead] = await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.PAPER_COMMANDS).name, 1)
+    assert calls == []
+    assert dead.headers[ATTEMPTS_HEADER] == 1
+    assert "message_id: missing" in str(dead.headers[REASON_HEADER])

@@ -1,0 +1,177 @@
+"""ingest against real RabbitMQ and FerretDB: accept, duplicate, rejections, the broker's own
+sender checks, batches, and a consumer that dies between storing and acking."""
+
+import asyncio
+import json
+
+import aio_pika
+import aiormq
+import pytest
+
+from services.ingest.main import create_app
+from services.ingest.repository import MongoMessageStore, Stored
+from services.ingest.settings import IngestSettings
+from shared.ids import message_id_for
+from shared.messages import ReceiptStatus
+from shared.mongo import Collections, Database, Document
+from shared.topology import Exchanges, Queues, RoutingKeys, receipts_queue
+from tests.conftest import Sandbox
+from tests.support.samples import submission
+from tests.support.wire import AgencyAccess, bodies, running, take
+
+
+async def test_accepts_stores_announces_and_receipts(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    async with running(create_app(sandbox.settings(IngestSettings))), agencies["belastingdienst"].client() as client:
+        await client.submit(submission(), reference="aanslag-2025-001")
+        [receipt] = await client.receipts(1)
+    message_id = message_id_for("belastingdienst", "aanslag-2025-001")
+    assert (receipt.status, receipt.message_id, receipt.agency_reference) == (
+        ReceiptStatus.ACCEPTED,
+        message_id,
+        "aanslag-2025-001",
+    )
+    stored = await db[Collections.MESSAGES].find_one({"_id": message_id})
+    assert stored is not None
+    assert (stored["status"], stored["recipient_bsn"], stored["receipted"]) == ("accepted", "111222333", True)
+    [event] = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 1))
+    assert event == {"schema_version": 1, "message_id": message_id, "agency_id": "belastingdienst"}
+
+
+async def test_repeat_is_a_duplicate_and_is_not_routed_again(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    async with running(create_app(sandbox.settings(IngestSettings))), agencies["uwv"].client() as client:
+        await client.submit(submission(message_type="jaaropgave"), reference="j-1")
+        await client.receipts(1)
+        await client.submit(submission(message_type="jaaropgave", subject="anders"), reference="j-1")
+        [duplicate] = await client.receipts(1)
+    assert duplicate.status is ReceiptStatus.DUPLICATE
+    assert duplicate.original_message_id == message_id_for("uwv", "j-1")
+    assert await db[Collections.MESSAGES].count_documents({}) == 1
+    assert len(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "malformed_json"),
+        ("Ĳsselmeer".encode("utf-16"), "wrong_encoding"),
+        (json.dumps(submission(recipient_bsn="123456789")).encode(), "invalid_bsn"),
+        (json.dumps(submission(agency="uwv")).encode(), "impersonation"),
+        (json.dumps(submission(message_type="kinderbijslag")).encode(), "message_type_not_allowed"),
+        (json.dumps(submission(surprise=True)).encode(), "unknown_field"),
+        (json.dumps({"submissions": [submission()] * 4}).encode(), "batch_too_large"),
+    ],
+)
+async def test_rejections_answer_the_agency_and_are_kept(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], body: bytes, code: str
+) -> None:
+    async with (
+        running(create_app(sandbox.settings(IngestSettings, max_batch_size=3))),
+        agencies["belastingdienst"].client() as client,
+    ):
+        await client.submit(body, reference="bad-1")
+        [receipt] = await client.receipts(1)
+    assert receipt.status is ReceiptStatus.REJECTED
+    assert receipt.reasons[0].code == code
+    [kept] = await db[Collections.REJECTIONS].find({}).to_list()
+    assert (kept["agency_id"], kept["reasons"][0]["code"], bytes(kept["payload"])) == ("belastingdienst", code, body)
+    assert await db[Collections.MESSAGES].count_documents({}) == 0
+
+
+async def test_a_submission_without_user_id_is_kept_as_unauthenticated(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    from services.ingest.client import AgencyClient
+
+    async with (
+        running(create_app(sandbox.settings(IngestSettings))),
+        AgencyClient(sandbox.rabbitmq_url, "none", "guest") as anonymous,
+    ):
+        await anonymous.submit(submission(), reference="anon-1", user_id=None)
+        for _ in range(100):
+            if await db[Collections.REJECTIONS].count_documents({}):
+                break
+            await asyncio.sleep(0.05)
+    [kept] = await db[Collections.REJECTIONS].find({}).to_list()
+    assert (kept["agency_id"], kept["reasons"][0]["code"]) == (None, "unauthenticated")
+
+
+async def test_the_broker_refuses_a_user_id_of_another_agency(
+    sandbox: Sandbox, agencies: dict[str, AgencyAccess]
+) -> None:
+    async with agencies["rdw"].client() as rdw:
+        with pytest.raises(aiormq.exceptions.ChannelPreconditionFailed, match="user_id property set to"):
+            await rdw.submit(submission(), reference="x", user_id=agencies["belastingdienst"].agency.broker_user)
+
+
+async def test_an_agency_reads_only_its_own_receipts_and_writes_only_submissions(
+    sandbox: Sandbox, agencies: dict[str, AgencyAccess]
+) -> None:
+    rdw_url = agencies["rdw"].amqp_url
+    assert await take(rdw_url, receipts_queue("rdw").name, 1, timeout=0.2) == []  # its own: allowed, empty
+    with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match=r"access to queue 'receipts\.belastingdienst'"):
+        await take(rdw_url, receipts_queue("belastingdienst").name, 1, timeout=0.2)
+    connection = await aio_pika.connect(rdw_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        events = await channel.get_exchange(Exchanges.EVENTS.name, ensure=False)
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match=r"access to exchange 'berichtenbox\.events'"):
+            await events.publish(aio_pika.Message(b"{}"), routing_key=RoutingKeys.MESSAGE_ACCEPTED)
+
+
+async def test_batch_with_valid_and_invalid_entries(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    batch = {
+        "submissions": [submission(reference=f"ok-{i}") for i in range(5)]
+        + [
+            submission(reference="bad-bsn", recipient_bsn="111222334"),
+            submission(reference="bad-type", message_type="x"),
+        ]
+    }
+    async with running(create_app(sandbox.settings(IngestSettings))), agencies["belastingdienst"].client() as client:
+        await client.submit(batch, reference="batch-1")
+        receipts = await client.receipts(7)
+    by_reference = {r.agency_reference: r.status for r in receipts}
+    assert by_reference == {
+        **{f"ok-{i}": ReceiptStatus.ACCEPTED for i in range(5)},
+        "bad-bsn": ReceiptStatus.REJECTED,
+        "bad-type": ReceiptStatus.REJECTED,
+    }
+    assert await db[Collections.MESSAGES].count_documents({}) == 5
+    assert await db[Collections.REJECTIONS].count_documents({}) == 2
+    assert len(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 5)) == 5
+
+
+async def test_consumer_dies_after_storing_before_acking(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first consumer stores the message and dies (no publish, no receipt, no ack); its
+    connection closes, RabbitMQ redelivers, and a fresh consumer finishes the job: one stored
+    message, one MessageAccepted, one accepted receipt."""
+    stored_then_died = asyncio.Event()
+    store_for_real = MongoMessageStore.add_many
+
+    async def store_then_die(self: MongoMessageStore, documents: list[Document]) -> list[Stored]:
+        await store_for_real(self, documents)
+        stored_then_died.set()
+        raise asyncio.CancelledError  # like a process killed mid-handler: nothing after this runs
+
+    settings = sandbox.settings(IngestSettings)
+    async with agencies["svb"].client() as client:
+        with monkeypatch.context() as patch:
+            patch.setattr(MongoMessageStore, "add_many", store_then_die)
+            async with running(create_app(settings)):
+                await client.submit(submission(message_type="aow-besluit"), reference="aow-7")
+                await asyncio.wait_for(stored_then_died.wait(), 10)
+        assert await db[Collections.MESSAGES].count_documents({}) == 1
+        assert await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 1, timeout=0.5) == []
+        async with running(create_app(settings)):
+            receipts = await client.receipts(1)
+    assert [(r.status, r.agency_reference) for r in receipts] == [(ReceiptStatus.ACCEPTED, "aow-7")]
+    assert await db[Collections.MESSAGES].count_documents({}) == 1
+    routed = await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2)
+    assert [m.message_id for m in routed] == [message_id_for("svb", "aow-7")]
