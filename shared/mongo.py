@@ -17,6 +17,9 @@ class Collections:
     AGENCIES = "agencies"
     ACCOUNTS = "accounts"
     MESSAGES = "messages"
+    RECEIPTED = "receipted"
+    """Ingest's marker that a message's `accepted` receipt went out (ingest never updates a
+    message document after inserting it: the router is its only writer)."""
     REJECTIONS = "rejections"
     NOTIFICATIONS = "notifications"
     LETTERS = "letters"

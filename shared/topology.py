@@ -6,6 +6,7 @@ dead-letter exchange. Services use only the names defined here (a test proves it
 """
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+from faststream.rabbit.schemas.queue import QuorumQueueArgs
 
 DELIVERY_LIMIT = 20
 """Broker-side backstop; handlers dead-letter themselves, with a reason, long before this."""
@@ -41,7 +42,7 @@ def account_event_key(event_name: str) -> str:
 def work_queue(name: str, routing_key: str, *, in_order: bool = False) -> RabbitQueue:
     """A quorum queue that dead-letters to `<name>.dead-letter`. `in_order` makes it a
     single-active-consumer queue, consumed one message at a time (see `ordered_consumer`)."""
-    arguments: dict[str, str | int | bool] = {
+    arguments: QuorumQueueArgs = {
         "x-dead-letter-exchange": Exchanges.DEAD_LETTERS.name,
         "x-dead-letter-routing-key": name,
         "x-dead-letter-strategy": "at-least-once",
@@ -50,7 +51,7 @@ def work_queue(name: str, routing_key: str, *, in_order: bool = False) -> Rabbit
     }
     if in_order:
         arguments["x-single-active-consumer"] = True
-    return RabbitQueue(name, queue_type=QueueType.QUORUM, routing_key=routing_key, arguments=arguments)  # type: ignore[arg-type]
+    return RabbitQueue(name, queue_type=QueueType.QUORUM, routing_key=routing_key, arguments=arguments)
 
 
 def dead_letter_queue(queue: RabbitQueue) -> RabbitQueue:

@@ -59,3 +59,19 @@ class AgencyClient:
                 if len(collected) >= count:
                     break
         return collected
+
+    async def receipts_until_quiet(self, quiet: float = 1.0) -> list[Receipt]:
+        """Every receipt waiting now and until none arrived for `quiet` seconds (acking each)."""
+        assert self._channel is not None, "use `async with AgencyClient(...)`"
+        queue = await self._channel.get_queue(receipts_queue(self.agency_id).name, ensure=False)
+        collected: list[Receipt] = []
+        idle_since = asyncio.get_running_loop().time()
+        while asyncio.get_running_loop().time() - idle_since < quiet:
+            message = await queue.get(fail=False)
+            if message is None:
+                await asyncio.sleep(0.05)
+                continue
+            async with message.process():
+                collected.append(Receipt.model_validate_json(message.body))
+            idle_since = asyncio.get_running_loop().time()
+        return collected

@@ -1,8 +1,9 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
 Order of effects: store (status `accepted`), publish `MessageAccepted`, send the receipt,
-mark it receipted; the consumer acks after. Redelivered after a crash anywhere in between,
-the same submission resumes with the same ids; once receipted, a repeat is a `duplicate`.
+mark it receipted (in its own collection); the consumer acks after. Redelivered after a
+crash anywhere in between, the same AMQP message resumes with the same ids; any other
+submission with a stored (agency, reference) is a `duplicate`.
 """
 
 import hashlib
@@ -36,6 +37,7 @@ class Envelope:
     user_id: str | None
     message_id: str | None
     correlation_id: str | None
+    redelivered: bool = False
 
 
 class IntakeOutbox(Protocol):
@@ -73,10 +75,10 @@ class SubmissionIntake:
         stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
         correlation_id = envelope.correlation_id or envelope.message_id or ""
         for item in stored:
-            receipts.append(await self._announce(agency, item, now, correlation_id))
+            receipts.append(await self._announce(agency, item, envelope.redelivered, now, correlation_id))
         for receipt in receipts:
             await self.outbox.receipt(agency.agency_id, receipt, correlation_id)
-        await self.store.mark_receipted([s.document["_id"] for s in stored if _is_new(s)])
+        await self.store.mark_receipted([s.document["_id"] for s in stored if s.is_new(envelope.redelivered)])
         return receipts
 
     async def _authenticate(self, user_id: str | None) -> Agency | None:
@@ -91,9 +93,11 @@ class SubmissionIntake:
         outcomes = [check_submission(i, agency, fallback_reference=fallback, today=now.date()) for i in payload.items]
         return [o for o in outcomes if isinstance(o, Rejected)], [o for o in outcomes if isinstance(o, Valid)]
 
-    async def _announce(self, agency: Agency, item: Stored, now: datetime, correlation_id: str) -> Receipt:
+    async def _announce(
+        self, agency: Agency, item: Stored, redelivered: bool, now: datetime, correlation_id: str
+    ) -> Receipt:
         message_id, reference = item.document["_id"], item.document["agency_reference"]
-        if not _is_new(item):
+        if not item.is_new(redelivered):
             return _receipt(ReceiptStatus.DUPLICATE, message_id, now, reference=reference, original=message_id)
         await self.outbox.message_accepted(
             MessageAccepted(message_id=message_id, agency_id=agency.agency_id), correlation_id
@@ -146,11 +150,6 @@ def _receipt(
     )
 
 
-def _is_new(item: Stored) -> bool:
-    """Not stored before, or stored by an attempt that crashed before its receipt went out."""
-    return item.original is None or not item.original.get("receipted", False)
-
-
 def _message_document(agency: Agency, valid: Valid, now: datetime, envelope: Envelope) -> Document:
     content = valid.submission.model_dump(mode="json", exclude={"reference", "agency", "schema_version"})
     return {
@@ -160,6 +159,5 @@ def _message_document(agency: Agency, valid: Valid, now: datetime, envelope: Env
         **content,
         "status": "accepted",
         "accepted_at": now,
-        "receipted": False,
         "correlation_id": envelope.correlation_id or envelope.message_id,
     }

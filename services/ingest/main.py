@@ -50,7 +50,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     async def on_submission(message: RabbitMessage) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
         raw = message.raw_message
-        await intake.handle(Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id))
+        await intake.handle(Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered)))
 
     async def declare_agency_receipt_queues() -> None:
         await declare_receipt_queues(broker, [agency.agency_id for agency in await agencies.all()])

@@ -52,7 +52,7 @@ async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandb
     assert attempts == {"flaky": 3, "hopeless": 1, "fine-1": 1, "fine-2": 1}
     reasons = {m.message_id or "": (m.headers[REASON_HEADER], m.headers[ATTEMPTS_HEADER]) for m in dead}
     assert {PrintLetter.model_validate_json(m.body).letter_id for m in dead} == {"flaky", "hopeless"}
-    assert sorted(reason for reason, _ in reasons.values()) == [
+    assert sorted(str(reason) for reason, _ in reasons.values()) == [
         "ConnectionError: print street unreachable",
         "PermanentError: letter has no address",
     ]

@@ -1,6 +1,7 @@
 """The intake use case with in-memory fakes: order of effects, idempotency, audit."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ async def test_accepts_stores_announces_and_receipts() -> None:
     assert receipts[0].message_id == message_id
     assert outbox.accepted == [MessageAccepted(message_id=message_id, agency_id="belastingdienst")]
     assert store.messages[message_id]["status"] == "accepted"
-    assert store.messages[message_id]["receipted"] is True
+    assert store.receipted == {message_id}
 
 
 async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announced() -> None:
@@ -67,12 +68,21 @@ async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announce
 async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same_ids() -> None:
     store, first, second = InMemoryMessageStore(), RecordingOutbox(), RecordingOutbox()
     await intake(store, first).handle(envelope(submission()))
-    store.messages[message_id_for("belastingdienst", "ref-1")]["receipted"] = False  # crashed before marking
-    receipts = await intake(store, second).handle(envelope(submission()))
+    store.receipted.clear()  # crashed before marking
+    receipts = await intake(store, second).handle(replace(envelope(submission()), redelivered=True))
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
     assert second.accepted == first.accepted
     assert [r for _, r in second.receipts] == [r for _, r in first.receipts]
     assert len(store.messages) == 1
+
+
+async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate() -> None:
+    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    await intake(store, outbox).handle(envelope(submission()))
+    store.receipted.clear()  # the original has not sent its receipt yet
+    receipts = await intake(store, outbox).handle(envelope(submission()))
+    assert [r.status for r in receipts] == [ReceiptStatus.DUPLICATE]
+    assert len(outbox.accepted) == 1
 
 
 async def test_unknown_sender_is_kept_for_audit_without_a_receipt() -> None:

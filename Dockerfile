@@ -1,0 +1,19 @@
+# One image for the four services: `docker run IMAGE services.router.main:create_app`.
+FROM python:3.11.11-slim-bookworm AS build
+RUN pip install --no-cache-dir uv==0.13.9
+WORKDIR /app
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY shared ./shared
+COPY services ./services
+COPY deploy/agencies.json ./deploy/agencies.json
+
+FROM python:3.11.11-slim-bookworm
+RUN useradd --system --uid 10001 --no-create-home berichtenbox
+WORKDIR /app
+COPY --from=build /app /app
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
+USER berichtenbox
+ENTRYPOINT ["faststream", "run", "--factory"]
+CMD ["services.ingest.main:create_app"]

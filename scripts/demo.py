@@ -1,0 +1,249 @@
+"""`make demo`: provisions the agencies, seeds a small population, starts the four services
+as real processes, publishes sample messages from several agencies (one rejected, one
+repeated) and prints where each went and why. Leaves the services stopped.
+
+Uses its own RabbitMQ vhost and database (`berichtenbox-demo`), fresh on every run.
+"""
+
+import asyncio
+import sys
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from scripts.harness import ServiceProcesses
+from services.ingest.client import AgencyClient
+from services.ingest.provisioning import ProvisioningSettings, load_registry, passwords_for, provision
+from services.router.population import population, seed
+from shared.agencies import Agency, read_agency_file
+from shared.bsn import Bsn
+from shared.messages import Receipt
+from shared.mongo import Collections, Database, Document
+from shared.rabbitmq_admin import ManagementApi
+
+VHOST = DATABASE = "berichtenbox-demo"
+POPULATION = 2000
+LOGS = Path("var/demo/logs")
+
+
+@dataclass(frozen=True)
+class Sample:
+    agency: str
+    reference: str
+    situation: str
+    recipient: Callable[[Document], bool] | str
+    fields: dict[str, Any]
+
+
+def activated(**facts: Any) -> Callable[[Document], bool]:
+    def matches(a: Document) -> bool:
+        base = a["state"] == "activated" and not a["guardianship"] and not a["paper_copy_agencies"]
+        return base and all(check(a) for check in facts.values())
+
+    return matches
+
+
+SAMPLES = [
+    Sample(
+        "belastingdienst",
+        "BD-2025-0001",
+        "activated, e-mail, not opted in",
+        activated(email=lambda a: a["email"], out=lambda a: not a["opted_in_agencies"]),
+        {"message_type": "aanslag"},
+    ),
+    Sample(
+        "belastingdienst",
+        "BD-2025-0002",
+        "account ready, never activated",
+        lambda a: a["state"] == "ready" and not a["guardianship"],
+        {"message_type": "aanslag"},
+    ),
+    Sample(
+        "belastingdienst",
+        "BD-2025-0003",
+        "under guardianship (curatele etc.)",
+        lambda a: a["state"] == "activated" and a["guardianship"] is not None,
+        {"message_type": "aanslag"},
+    ),
+    Sample(
+        "belastingdienst",
+        "BD-2025-0004",
+        "asked for paper copies",
+        lambda a: (
+            a["state"] == "activated" and a["paper_copy_agencies"] == ["belastingdienst"] and not a["guardianship"]
+        ),
+        {"message_type": "voorlopige-aanslag"},
+    ),
+    Sample(
+        "uwv",
+        "UWV-77-001",
+        "activated, opted in to UWV",
+        activated(uwv=lambda a: "uwv" in a["opted_in_agencies"], email=lambda a: a["email"]),
+        {"message_type": "uitkering-besluit"},
+    ),
+    Sample(
+        "uwv",
+        "UWV-77-002",
+        "activated, not opted in to UWV",
+        activated(uwv=lambda a: "uwv" not in a["opted_in_agencies"]),
+        {"message_type": "jaaropgave"},
+    ),
+    Sample(
+        "uwv",
+        "UWV-77-003",
+        "opted in, UWV asks for a paper copy",
+        activated(uwv=lambda a: "uwv" in a["opted_in_agencies"]),
+        {"message_type": "jaaropgave", "paper_copy_requested": True},
+    ),
+    Sample(
+        "rdw",
+        "RDW-APK-19",
+        "opted in to RDW, no e-mail or app",
+        activated(
+            rdw=lambda a: "rdw" in a["opted_in_agencies"],
+            quiet=lambda a: not a["email"] and not a["push_subscriptions"],
+        ),
+        {"message_type": "apk-herinnering"},
+    ),
+    Sample(
+        "gemeente-utrecht",
+        "UTR-PAS-5",
+        "no account (under 14)",
+        lambda a: a["state"] == "none",
+        {"message_type": "paspoort-verloopt"},
+    ),
+    Sample("svb", "SVB-AOW-12", "not in the population at all", "111222333", {"message_type": "aow-besluit"}),
+    Sample(
+        "gemeente-utrecht",
+        "UTR-BAD-1",
+        "a BSN that fails the 11-check",
+        "123456789",
+        {"message_type": "parkeervergunning"},
+    ),
+    Sample("rdw", "RDW-BAD-2", "a message type RDW may not send", activated(), {"message_type": "aanslag"}),
+]
+REPEATED = "BD-2025-0001"
+
+
+def fresh_infrastructure(settings: ProvisioningSettings) -> None:
+    api = ManagementApi(settings.rabbitmq_management_url)
+    try:
+        api.delete_vhost(VHOST)
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+    api.put_vhost(VHOST)
+    api.set_permissions(VHOST, "guest", configure=".*", write=".*", read=".*")
+
+
+def recipient_of(sample: Sample, accounts: list[Document]) -> str:
+    matches = sample.recipient
+    if isinstance(matches, str):
+        return matches
+    return str(next(a["bsn"] for a in accounts if matches(a)))
+
+
+def body(sample: Sample, bsn: str) -> dict[str, Any]:
+    return {
+        "recipient_bsn": bsn,
+        "subject": "Een bericht voor u",
+        "body": "Geachte heer, mevrouw,\n\nIn de bijlage vindt u ons besluit.",
+        "call_to_action": {"text": "Reageer vóór 1 februari", "deadline": "2027-02-01"},
+        **sample.fields,
+    }
+
+
+def agency_url(agency: Agency, passwords: dict[str, str]) -> str:
+    return f"amqp://{agency.broker_user}:{passwords[agency.agency_id]}@127.0.0.1:5672/{VHOST}"
+
+
+async def publish_samples(agencies: dict[str, Agency], passwords: dict[str, str], accounts: list[Document]) -> None:
+    for sample in SAMPLES:
+        agency = agencies[sample.agency]
+        async with AgencyClient(agency_url(agency, passwords), agency.agency_id, agency.broker_user) as client:
+            await client.submit(body(sample, recipient_of(sample, accounts)), reference=sample.reference)
+            if sample.reference == REPEATED:
+                await client.submit(body(sample, recipient_of(sample, accounts)), reference=sample.reference)
+
+
+async def wait_until_routed(db: Database, timeout: float = 30.0) -> dict[str, Document]:
+    """All accepted messages routed, and their commands handled downstream."""
+    messages = db[Collections.MESSAGES]
+    async with asyncio.timeout(timeout):
+        while await messages.count_documents({"status": "accepted"}) or not await messages.count_documents({}):  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    return {d["agency_reference"]: d async for d in messages.find({})}
+
+
+async def collect_receipts(agencies: dict[str, Agency], passwords: dict[str, str]) -> dict[str, list[Receipt]]:
+    receipts = {}
+    for agency_id in dict.fromkeys(s.agency for s in SAMPLES):
+        agency = agencies[agency_id]
+        async with AgencyClient(agency_url(agency, passwords), agency_id, agency.broker_user) as client:
+            receipts[agency_id] = await client.receipts_until_quiet(0.5)
+    return receipts
+
+
+def report(messages: dict[str, Document], receipts: dict[str, list[Receipt]], notifications: int, letters: int) -> None:
+    print("\nWhere each message went")
+    print(f"{'agency':<17}{'reference':<14}{'recipient':<11}{'situation':<38}{'route':<13}{'notify':<12}why")
+    for sample in SAMPLES:
+        stored = messages.get(sample.reference)
+        route = (stored or {}).get("route")
+        recipient = str(Bsn(stored["recipient_bsn"])) if stored else "-"
+        if route is None:
+            where, notify, why = "not accepted", "-", "see receipts"
+        else:
+            where = {(True, False): "box", (False, True): "paper", (True, True): "box + paper"}[
+                (route["box"], route["paper"])
+            ]
+            notify, why = ",".join(route["channels"]) or "-", ", ".join(route["rules"])
+        print(
+            f"{sample.agency:<17}{sample.reference:<14}{recipient:<11}{sample.situation:<38}{where:<13}{notify:<12}{why}"
+        )
+    print("\nReceipts the agencies received (never anything about reading)")
+    for agency_id, items in receipts.items():
+        for r in sorted(items, key=lambda r: (r.agency_reference or "", r.issued_at)):
+            detail = "; ".join(f"{x.code} ({x.field})" for x in r.reasons) or (
+                f"original {r.original_message_id}" if r.original_message_id else ""
+            )
+            print(f"  {agency_id:<17}{r.agency_reference or '-':<14}{r.status.value:<18}{detail}")
+    print(f"\nnotifier: {notifications} notifications claimed; paper: {letters} letters queued")
+
+
+async def run() -> int:
+    settings = ProvisioningSettings(
+        mongodb_database=DATABASE, rabbitmq_url=f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+    )
+    fresh_infrastructure(settings)
+    client: AsyncMongoClient[Document] = AsyncMongoClient(settings.mongodb_url, tz_aware=True)
+    await client.drop_database(DATABASE)
+    agencies = read_agency_file(Path("deploy/agencies.json"))
+    await load_registry(settings, agencies)
+    passwords = passwords_for(agencies, Path("var/agency-credentials.json"))
+    await provision(settings, agencies, passwords)
+    await seed(settings, POPULATION, 7)
+    accounts = list(population(POPULATION, 7))
+    print(f"provisioned {len(agencies)} agencies, seeded {POPULATION} accounts; starting the four services...")
+    env = {"BERICHTENBOX_RABBITMQ_URL": settings.rabbitmq_url, "BERICHTENBOX_MONGODB_DATABASE": DATABASE}
+    by_id = {a.agency_id: a for a in agencies}
+    db = client[DATABASE]
+    with ServiceProcesses(env, LOGS):
+        await publish_samples(by_id, passwords, accounts)
+        messages = await wait_until_routed(db)
+        receipts = await collect_receipts(by_id, passwords)
+        notifications = await db[Collections.NOTIFICATIONS].count_documents({})
+        letters = await db[Collections.LETTERS].count_documents({})
+    await client.close()
+    report(messages, receipts, notifications, letters)
+    print(f"\nservices stopped; their logs are in {LOGS}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(run()))
