@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e
+.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -48,3 +48,6 @@ e2e: up ## End-to-end tests: the four services as processes
 
 test: up lint typecheck ## Lint, type-check, then unit, integration and e2e tests against real servers
 	@$(UV) run pytest -q
+
+sample-letter: install ## Regenerate docs/sample-letter.pdf and its first page as PNG
+	@$(UV) run python -m scripts.sample_letter

@@ -6,6 +6,7 @@ Uses its own RabbitMQ vhost and database (`berichtenbox-demo`), fresh on every r
 """
 
 import asyncio
+import shutil
 import sys
 import urllib.error
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from shared.rabbitmq_admin import ManagementApi
 VHOST = DATABASE = "berichtenbox-demo"
 POPULATION = 2000
 LOGS = Path("var/demo/logs")
+SPOOL = Path("var/demo/spool")
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,13 @@ async def collect_receipts(agencies: dict[str, Agency], passwords: dict[str, str
     return receipts
 
 
-def report(messages: dict[str, Document], receipts: dict[str, list[Receipt]], notifications: int, letters: int) -> None:
+def report(
+    messages: dict[str, Document],
+    receipts: dict[str, list[Receipt]],
+    notifications: int,
+    letters: list[Document],
+    batches: list[Document],
+) -> None:
     print("\nWhere each message went")
     print(f"{'agency':<17}{'reference':<14}{'recipient':<11}{'situation':<38}{'route':<13}{'notify':<12}why")
     for sample in SAMPLES:
@@ -213,7 +221,14 @@ def report(messages: dict[str, Document], receipts: dict[str, list[Receipt]], no
                 f"original {r.original_message_id}" if r.original_message_id else ""
             )
             print(f"  {agency_id:<17}{r.agency_reference or '-':<14}{r.status.value:<18}{detail}")
-    print(f"\nnotifier: {notifications} notifications claimed; paper: {letters} letters queued")
+    print(f"\nnotifier: {notifications} notifications claimed")
+    rendered = [letter for letter in letters if letter["status"] == "rendered"]
+    print(f"paper: {len(rendered)} letters rendered to {SPOOL}/letters, {len(letters) - len(rendered)} undeliverable")
+    for batch in batches:
+        print(
+            f"  print batch {batch['_id']}: {batch['letter_count']} letters, {batch['page_count']} pages, "
+            f"{batch['sheet_count']} sheets; manifest in {batch['path']}/manifest.json"
+        )
 
 
 async def run() -> int:
@@ -230,17 +245,26 @@ async def run() -> int:
     await seed(settings, POPULATION, 7)
     accounts = list(population(POPULATION, 7))
     print(f"provisioned {len(agencies)} agencies, seeded {POPULATION} accounts; starting the four services...")
-    env = {"BERICHTENBOX_RABBITMQ_URL": settings.rabbitmq_url, "BERICHTENBOX_MONGODB_DATABASE": DATABASE}
+    env = {
+        "BERICHTENBOX_RABBITMQ_URL": settings.rabbitmq_url,
+        "BERICHTENBOX_MONGODB_DATABASE": DATABASE,
+        "BERICHTENBOX_SPOOL_DIR": str(SPOOL),
+        "BERICHTENBOX_BATCH_MAX_AGE_SECONDS": "1",
+        "BERICHTENBOX_BATCH_CHECK_SECONDS": "0.5",
+    }
+    shutil.rmtree(SPOOL, ignore_errors=True)
     by_id = {a.agency_id: a for a in agencies}
     db = client[DATABASE]
     with ServiceProcesses(env, LOGS):
         await publish_samples(by_id, passwords, accounts)
         messages = await wait_until_routed(db)
         receipts = await collect_receipts(by_id, passwords)
+        await asyncio.sleep(2)  # the print batch closes after a second
         notifications = await db[Collections.NOTIFICATIONS].count_documents({})
-        letters = await db[Collections.LETTERS].count_documents({})
+        letters = await db[Collections.LETTERS].find({}).to_list()
+        batches = await db[Collections.BATCHES].find({}).to_list()
     await client.close()
-    report(messages, receipts, notifications, letters)
+    report(messages, receipts, notifications, letters, batches)
     print(f"\nservices stopped; their logs are in {LOGS}/")
     return 0
 

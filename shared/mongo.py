@@ -23,6 +23,8 @@ class Collections:
     REJECTIONS = "rejections"
     NOTIFICATIONS = "notifications"
     LETTERS = "letters"
+    BATCH_MEMBERS = "batch_members"
+    BATCHES = "batches"
 
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -43,7 +45,11 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="one_per_message_channel_kind",
         ),
     ],
-    Collections.LETTERS: [IndexModel([("message_id", ASCENDING)], name="message_id")],
+    Collections.LETTERS: [
+        IndexModel([("message_id", ASCENDING)], name="message_id"),
+        IndexModel([("status", ASCENDING), ("batched", ASCENDING), ("rendered_at", ASCENDING)], name="unbatched"),
+    ],
+    Collections.BATCH_MEMBERS: [IndexModel([("batch_id", ASCENDING)], name="batch_id")],
 }
 
 
@@ -57,6 +63,8 @@ def database(client: AsyncMongoClient[Document], settings: ServiceSettings) -> D
 
 
 async def ensure_indexes(db: Database) -> None:
-    """Create every index the services rely on (idempotent)."""
+    """Create every index the services rely on (idempotent). One index per command: FerretDB
+    1.24 drops the connection when one createIndexes names several indexes that all exist."""
     for collection, indexes in INDEXES.items():
-        await db[collection].create_indexes(indexes)
+        for index in indexes:
+            await db[collection].create_indexes([index])

@@ -23,6 +23,7 @@ def create_service_app(
     *,
     description: str,
     after_connect: Callable[[], Awaitable[None]] | None = None,
+    before_close: Callable[[], Awaitable[None]] | None = None,
 ) -> FastStream:
     async def prepare_database() -> None:
         configure_logging(settings)
@@ -33,14 +34,16 @@ def create_service_app(
         if after_connect is not None:
             await after_connect()
 
-    async def close_database() -> None:
+    async def close() -> None:
+        if before_close is not None:
+            await before_close()
         await client.close()
 
     return FastStream(
         broker,
         on_startup=[prepare_database],
         after_startup=[declare_queues],
-        after_shutdown=[close_database],
+        after_shutdown=[close],
         specification=AsyncAPI(
             title=f"Berichtenbox {settings.service_name}",
             version=API_VERSION,

@@ -1,59 +1,110 @@
-"""paper: turns `PrintLetter` into a print-mail letter and collects letters into print batches.
+"""paper: turns `PrintLetter` into a PDF/A print-mail letter in the spool and collects the
+letters into print batches with manifests a print street can reconcile.
 
-Walking skeleton: each letter is recorded once (by its id) with status `queued`; rendering
-and batching build on that record.
+Rendering is CPU-bound: it runs in a process pool sized by `BERICHTENBOX_RENDER_PROCESSES`,
+so the consumer's event loop stays responsive.
 
 Run: faststream run --factory services.paper.main:create_app
 """
 
+import asyncio
+import contextlib
 import logging
-from datetime import UTC, datetime
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
 
 from faststream import FastStream
+from faststream.rabbit import RabbitMessage
+from pydantic import Field
 
-from shared.broker import consumer, create_broker
-from shared.messages import PrintLetter
-from shared.mongo import Collections, create_client, database
+from services.paper.batching import BatchCloser
+from services.paper.letters import MongoLetterStore
+from services.paper.printing import LetterPrinter
+from services.paper.render import LetterContent, RenderedLetter, render_letter
+from services.paper.spool import Spool
+from shared.agencies import MongoAgencyRegistry
+from shared.broker import consumer, create_broker, persistent_publisher
+from shared.messages import PrintLetter, Receipt
+from shared.mongo import Collections, Database, Document, create_client, database
 from shared.service import create_service_app
 from shared.settings import ServiceSettings
-from shared.topology import Queues
+from shared.topology import Exchanges, Queues
 
 logger = logging.getLogger(__name__)
 
 
 class PaperSettings(ServiceSettings):
     service_name: str = "paper"
+    spool_dir: Path = Path("var/spool")
+    render_processes: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=500, ge=1)
+    batch_max_age_seconds: float = Field(default=300.0, gt=0)
+    batch_check_seconds: float = Field(default=5.0, gt=0)
+
+
+class MongoSources:
+    def __init__(self, db: Database) -> None:
+        self._messages, self._accounts = db[Collections.MESSAGES], db[Collections.ACCOUNTS]
+
+    async def message(self, message_id: str) -> Document | None:
+        return await self._messages.find_one({"_id": message_id})
+
+    async def account(self, account_id: str) -> Document | None:
+        return await self._accounts.find_one({"_id": account_id})
 
 
 def create_app(settings: PaperSettings | None = None) -> FastStream:
     settings = settings or PaperSettings()
     broker = create_broker(settings)
     client = create_client(settings)
-    letters = database(client, settings)[Collections.LETTERS]
+    db = database(client, settings)
+    spool, letters = Spool(settings.spool_dir), MongoLetterStore(db)
+    batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
+    receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Undeliverable letter (key: agency id).")
+    pool: list[ProcessPoolExecutor] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def render(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
+        return await asyncio.get_running_loop().run_in_executor(pool[0], render_letter, content, attachments)
+
+    async def send_receipt(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+        await receipts.publish(
+            receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
+        )
+
+    printer = LetterPrinter(MongoSources(db), MongoAgencyRegistry(db), letters, spool, render, send_receipt)
 
     @consumer(broker, Queues.PAPER_COMMANDS)
-    async def on_print_letter(command: PrintLetter) -> None:
-        result = await letters.update_one(
-            {"_id": command.letter_id},
-            {
-                "$setOnInsert": {
-                    **command.model_dump(exclude={"schema_version"}),
-                    "status": "queued",
-                    "queued_at": datetime.now(UTC),
-                }
-            },
-            upsert=True,
-        )
-        logger.info(
-            "letter %s for message %s: %s",
-            command.letter_id,
-            command.message_id,
-            "queued" if result.upserted_id else "already queued",
-        )
+    async def on_print_letter(command: PrintLetter, message: RabbitMessage) -> None:
+        """Render the letter into the spool, or mark it undeliverable and tell the agency."""
+        status = await printer.print(command, message.correlation_id)
+        logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
+
+    async def close_batches_periodically() -> None:
+        while True:
+            for batch_id in await batches.close_due():
+                logger.info("print batch %s closed", batch_id)
+            await asyncio.sleep(settings.batch_check_seconds)
+
+    async def start() -> None:
+        # spawn, not fork: a forked child of a process with threads (pymongo's) can deadlock
+        pool.append(ProcessPoolExecutor(max_workers=settings.render_processes, mp_context=get_context("spawn")))
+        tasks.append(asyncio.create_task(close_batches_periodically()))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for executor in pool:
+            executor.shutdown(wait=True, cancel_futures=True)
 
     return create_service_app(
         settings,
         broker,
         client,
         description="Renders print-mail letters and builds print batches.",
+        after_connect=start,
+        before_close=stop,
     )

@@ -30,6 +30,9 @@ PAPER_COPY_AGENCIES = ("belastingdienst", "uwv")
 FIRST_NAMES = ("Daan", "Sanne", "Bram", "Lotte", "Sem", "Fleur", "Thijs", "Iris", "Jeroen", "Anouk", "Ömer", "Zoë")
 SURNAMES = ("de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "de Jong", "Meijer", "Çelik", "van Dijk")
 STREETS = ("Kerkstraat", "Dorpsstraat", "Schoolstraat", "Molenweg", "Stationsweg", "Julianalaan", "Brouwersgracht")
+POSTCODE_LETTERS = [
+    a + b for a in "ABCDEGHJKLMNPRSTVWXZ" for b in "ABCDEGHJKLMNPRSTVWXZ" if a + b not in ("SA", "SD", "SS")
+]
 CITIES = (
     ("3511", "UTRECHT"),
     ("1012", "AMSTERDAM"),
@@ -50,7 +53,7 @@ def bsn_from(rng: random.Random) -> str:
 
 def address_lines(rng: random.Random) -> list[str]:
     postcode, city = rng.choice(CITIES)
-    letters = "".join(rng.choice("ABCDEGHJKLMNPRSTVWXZ") for _ in range(2))
+    letters = rng.choice(POSTCODE_LETTERS)
     return [f"{rng.choice(STREETS)} {rng.randint(1, 250)}", f"{postcode} {letters}  {city}"]
 
 

@@ -29,7 +29,8 @@ async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, Ag
 
 @pytest.fixture
 def services(sandbox: Sandbox, agencies: dict[str, AgencyAccess], tmp_path: Path) -> Iterator[ServiceProcesses]:
-    with ServiceProcesses(sandbox.environment(), tmp_path / "logs") as processes:
+    env = {**sandbox.environment(), "BERICHTENBOX_SPOOL_DIR": str(tmp_path / "spool")}
+    with ServiceProcesses(env, tmp_path / "logs") as processes:
         yield processes
 
 
@@ -65,7 +66,7 @@ async def test_a_message_passes_every_stage(
     assert notification is not None
     assert (notification["channel"], notification["kind"]) == ("email", "new_message")
     assert letter is not None
-    assert (letter["status"], letter["copy_of_box_message"]) == ("queued", True)
+    assert (letter["status"], letter["copy_of_box_message"], letter["pages"]) == ("rendered", True, 1)
 
 
 async def test_logs_of_every_service_never_contain_a_bsn(

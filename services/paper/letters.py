@@ -1,0 +1,76 @@
+"""The paper service's records: letters (one writer: this service) and print batches.
+Batch membership is claimed by inserting one document per letter under the letter's id,
+so a letter lands in exactly one batch even with several paper processes."""
+
+import contextlib
+from datetime import datetime
+from typing import Protocol
+
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from shared.mongo import Collections, Database, Document
+
+DUPLICATE_KEY = 11000
+
+
+class LetterStore(Protocol):
+    async def get(self, letter_id: str) -> Document | None: ...
+    async def record(self, letter: Document) -> None: ...
+
+
+class MongoLetterStore:
+    def __init__(self, db: Database) -> None:
+        self._letters = db[Collections.LETTERS]
+        self._members = db[Collections.BATCH_MEMBERS]
+        self._batches = db[Collections.BATCHES]
+
+    async def get(self, letter_id: str) -> Document | None:
+        return await self._letters.find_one({"_id": letter_id})
+
+    async def record(self, letter: Document) -> None:
+        """Insert once; a concurrent attempt that recorded the same letter first wins."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._letters.insert_one({**letter, "batched": False})
+
+    async def unbatched(self, limit: int) -> list[Document]:
+        cursor = self._letters.find({"status": "rendered", "batched": False}).sort("rendered_at", ASCENDING)
+        return await cursor.limit(limit).to_list()
+
+    async def claim_for_batch(self, batch_id: str, letter_ids: list[str]) -> list[str]:
+        """The ids this batch got; ids another batch claimed first are left out."""
+        lost: set[str] = set()
+        try:
+            await self._members.insert_many([{"_id": i, "batch_id": batch_id} for i in letter_ids], ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+            lost = {letter_ids[e["index"]] for e in error.details["writeErrors"]}
+            mine = {d["_id"] async for d in self._members.find({"_id": {"$in": sorted(lost)}, "batch_id": batch_id})}
+            lost -= mine
+        claimed = [i for i in letter_ids if i not in lost]
+        await self._letters.update_many({"_id": {"$in": letter_ids}}, {"$set": {"batched": True}})
+        return claimed
+
+    async def save_batch(self, batch: Document) -> None:
+        await self._batches.replace_one({"_id": batch["_id"]}, batch, upsert=True)
+
+    async def batch(self, batch_id: str) -> Document | None:
+        return await self._batches.find_one({"_id": batch_id})
+
+    async def letters(self, letter_ids: list[str]) -> list[Document]:
+        return await self._letters.find({"_id": {"$in": letter_ids}}).sort("rendered_at", ASCENDING).to_list()
+
+
+def sheets_for(pages: int) -> int:
+    """Printed on both sides."""
+    return (pages + 1) // 2
+
+
+def is_due(oldest: datetime, now: datetime, count: int, size: int, max_age_seconds: float) -> str | None:
+    """Why a batch closes now (`size` or `age`), or None."""
+    if count >= size:
+        return "size"
+    if count and (now - oldest).total_seconds() >= max_age_seconds:
+        return "age"
+    return None

@@ -1,0 +1,79 @@
+"""Letter rendering: typst with the template in this folder and the fonts shipped beside it
+(system fonts ignored), PDF/A-2b. CPU-bound and pure, so it runs in a process pool."""
+
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import typst
+from pypdf import PdfReader, PdfWriter
+
+HERE = Path(__file__).parent
+TEMPLATE = HERE / "letter.typ"
+FONTS = HERE / "fonts"
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    agency: dict[str, object]
+    """display_name, return_address, contact_lines"""
+    address_lines: list[str]
+    date: str
+    reference: str
+    subject: str
+    paragraphs: list[str]
+    call_to_action: dict[str, str | None] | None
+    copy_of_box_message: bool
+    created_at: datetime
+    """Stamped into the PDF, so the same letter renders to the same bytes."""
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    pdf: bytes
+    pages: int
+
+
+def _inputs(content: LetterContent) -> dict[str, str]:
+    data = {k: v for k, v in asdict(content).items() if k != "created_at"}
+    return {"letter": json.dumps(data, ensure_ascii=False)}
+
+
+def render_pdf(content: LetterContent) -> bytes:
+    """The letter alone, as PDF/A-2b."""
+    return typst.compile(
+        str(TEMPLATE),
+        font_paths=[str(FONTS)],
+        ignore_system_fonts=True,
+        sys_inputs=_inputs(content),
+        pdf_standards="a-2b",
+        timestamp=int(content.created_at.timestamp()),
+    )
+
+
+def render_first_page_png(content: LetterContent, ppi: float = 100) -> bytes:
+    """A picture of the first page, for people (docs, reviews)."""
+    pages = typst.compile(
+        str(TEMPLATE),
+        font_paths=[str(FONTS)],
+        ignore_system_fonts=True,
+        sys_inputs=_inputs(content),
+        format="png",
+        ppi=ppi,
+    )
+    return pages if isinstance(pages, bytes) else pages[0]
+
+
+def render_letter(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
+    """The letter with the agency's PDF attachments appended after it."""
+    letter = render_pdf(content)
+    if not attachments:
+        return RenderedLetter(letter, len(PdfReader(io.BytesIO(letter)).pages))
+    writer = PdfWriter(clone_from=io.BytesIO(letter))
+    for attachment in attachments:
+        writer.append(PdfReader(io.BytesIO(attachment)))
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedLetter(out.getvalue(), len(writer.pages))

@@ -1,0 +1,153 @@
+"""paper against real RabbitMQ and FerretDB: letters in the spool exactly once, undeliverable
+addresses answered with a receipt, and print batches whose manifests match the spool."""
+
+import csv
+import hashlib
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+
+from services.paper.batching import BatchCloser
+from services.paper.letters import MongoLetterStore
+from services.paper.main import MongoSources, PaperSettings, create_app
+from services.paper.printing import LetterPrinter
+from services.paper.render import LetterContent, RenderedLetter, render_letter
+from services.paper.spool import Spool
+from services.router.population import population
+from shared.agencies import MongoAgencyRegistry
+from shared.ids import derived_id
+from shared.messages import PrintLetter, Receipt, ReceiptStatus
+from shared.mongo import Collections, Database, Document
+from shared.topology import Exchanges, RoutingKeys
+from tests.conftest import Sandbox
+from tests.support.wire import AgencyAccess, eventually, running
+
+ACCOUNTS = [a for a in population(100, seed=9) if a["state"] == "activated"]
+ACCEPTED_AT = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+
+
+async def stored_message(db: Database, account: Document, n: int, agency_id: str = "uwv") -> str:
+    await db[Collections.ACCOUNTS].update_one({"_id": account["_id"]}, {"$setOnInsert": account}, upsert=True)
+    message_id = derived_id("test-message", str(n))
+    await db[Collections.MESSAGES].insert_one(
+        {
+            "_id": message_id,
+            "agency_id": agency_id,
+            "agency_reference": f"UWV-{n}",
+            "recipient_bsn": account["bsn"],
+            "message_type": "jaaropgave",
+            "subject": "Uw jaaropgave 2025",
+            "body": "Geachte heer, mevrouw,\n\nIn deze brief vindt u uw jaaropgave.",
+            "call_to_action": None,
+            "attachments": [],
+            "status": "routed",
+            "accepted_at": ACCEPTED_AT,
+            "route": {
+                "box": False,
+                "paper": True,
+                "channels": [],
+                "rules": ["not_opted_in"],
+                "account_id": account["_id"],
+            },
+        }
+    )
+    return message_id
+
+
+def command(message_id: str) -> PrintLetter:
+    return PrintLetter(letter_id=derived_id("letter", message_id), message_id=message_id)
+
+
+async def test_a_repeated_print_letter_makes_one_letter(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    message_id = await stored_message(db, ACCOUNTS[0], 1)
+    app = create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))
+    [broker] = app.brokers
+    assert isinstance(broker, RabbitBroker)
+    async with running(app):
+        for _ in range(3):
+            await broker.publish(
+                command(message_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+            )
+        letters = await eventually(lambda: db[Collections.LETTERS].find({}).to_list(), lambda found: len(found) == 1)
+    [letter] = letters
+    assert letter["status"] == "rendered"
+    files = sorted(p.name for p in (tmp_path / "letters").iterdir())
+    assert files == [f"{command(message_id).letter_id}.pdf"]
+    assert hashlib.sha256((tmp_path / letter["file"]).read_bytes()).hexdigest() == letter["sha256"]
+    assert (letter["pages"], letter["sheets"], letter["postage"]) == (1, 1, "standaard")
+
+
+async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    account = {**ACCOUNTS[1], "address_lines": ["Kerkstraat 1", "3511AB Utrecht"]}
+    message_id = await stored_message(db, account, 2)
+    app = create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))
+    [broker] = app.brokers
+    assert isinstance(broker, RabbitBroker)
+    async with running(app), agencies["uwv"].client() as uwv:
+        await broker.publish(
+            command(message_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+        )
+        [receipt] = await uwv.receipts(1)
+    assert (receipt.status, receipt.message_id, receipt.reasons[0].code) == (
+        ReceiptStatus.UNDELIVERABLE,
+        message_id,
+        "address_unprintable",
+    )
+    letter = await db[Collections.LETTERS].find_one({"message_id": message_id})
+    assert letter is not None
+    assert (letter["status"], letter["reason"]) == ("undeliverable", "the last line is not `1234 AB  PLAATS`")
+    assert not (tmp_path / "letters").exists()
+
+
+async def render_inline(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
+    return render_letter(content, attachments)
+
+
+async def no_receipts(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+    raise AssertionError("no receipt expected")
+
+
+async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    now = [datetime(2026, 11, 28, 12, 0, tzinfo=UTC)]
+    spool, letters = Spool(tmp_path), MongoLetterStore(db)
+    printer = LetterPrinter(
+        MongoSources(db), MongoAgencyRegistry(db), letters, spool, render_inline, no_receipts, clock=lambda: now[0]
+    )
+    closer = BatchCloser(letters, spool, size=3, max_age_seconds=600, clock=lambda: now[0])
+    for n in range(7):
+        await printer.print(command(await stored_message(db, ACCOUNTS[n % len(ACCOUNTS)], 10 + n)), "c")
+        now[0] += timedelta(seconds=1)
+    by_size = await closer.close_due()
+    assert len(by_size) == 2
+    assert await closer.close_due() == []  # one letter waits, not long enough
+    now[0] += timedelta(minutes=11)
+    by_age = await closer.close_due()
+    assert len(by_age) == 1
+
+    seen: list[str] = []
+    for batch_id in by_size + by_age:
+        folder = tmp_path / "batches" / batch_id
+        manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+        rows = list(csv.DictReader(io.StringIO((folder / "manifest.csv").read_text())))
+        assert [r["letter_id"] for r in rows] == [entry["letter_id"] for entry in manifest["letters"]]
+        assert manifest["letter_count"] == len(rows) == len(list(folder.glob("*.pdf")))
+        assert manifest["page_count"] == sum(e["pages"] for e in manifest["letters"])
+        assert manifest["sheet_count"] == sum(e["sheets"] for e in manifest["letters"])
+        for entry in manifest["letters"]:
+            assert hashlib.sha256((folder / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
+        seen += [entry["letter_id"] for entry in manifest["letters"]]
+    assert [
+        json.loads((tmp_path / "batches" / b / "manifest.json").read_text())["closed_because"] for b in by_size + by_age
+    ] == ["size", "size", "age"]
+    assert sorted(seen) == sorted([d["_id"] async for d in db[Collections.LETTERS].find({})])
+    assert not list((tmp_path / "batches").glob(".*"))  # no staging folders left behind
