@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter
+.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter bench-paper
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -51,3 +51,7 @@ test: up lint typecheck ## Lint, type-check, then unit, integration and e2e test
 
 sample-letter: install ## Regenerate docs/sample-letter.pdf and its first page as PNG
 	@$(UV) run python -m scripts.sample_letter
+
+N ?= 300
+bench-paper: up ## Letters per second: the paper service against bare typst (N letters)
+	@$(UV) run python -m bench.paper -n $(N)

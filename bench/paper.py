@@ -1,0 +1,102 @@
+"""Letters per second, per render process: the paper service's whole path (PrintLetter from
+RabbitMQ, message/account/agency from FerretDB, render in its process pool, spool with
+fsync, record) against bare typst rendering of the same letters, in the same run.
+
+Run: make bench-paper [N=300]
+"""
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aio_pika
+
+from bench.workspace import workspace
+from scripts.harness import ServiceProcesses
+from scripts.sample_letter import SAMPLE
+from services.router.population import population
+from shared.agencies import MongoAgencyRegistry, read_agency_file
+from shared.ids import derived_id
+from shared.messages import PrintLetter
+from shared.mongo import Collections
+from shared.topology import Exchanges, RoutingKeys
+
+
+def bare_typst(count: int) -> float:
+    from dataclasses import replace
+
+    from services.paper.render import render_pdf
+
+    render_pdf(SAMPLE)  # warm-up: fonts and template
+    started = time.perf_counter()
+    for i in range(count):
+        render_pdf(replace(SAMPLE, reference=f"BD-{i}", address_lines=[f"Burger {i}", *SAMPLE.address_lines[1:]]))
+    return count / (time.perf_counter() - started)
+
+
+async def service_path(count: int) -> float:
+    accounts = [a for a in population(count * 3, seed=3) if a["state"] != "none"][:count]
+    async with workspace("paper") as ws:
+        registry = MongoAgencyRegistry(ws.db)
+        for agency in read_agency_file(Path("deploy/agencies.json")):
+            await registry.save(agency)
+        await ws.db[Collections.ACCOUNTS].insert_many(accounts)
+        now = datetime.now(UTC)
+        await ws.db[Collections.MESSAGES].insert_many(
+            [
+                {
+                    "_id": derived_id("bench", str(i)),
+                    "agency_id": "belastingdienst",
+                    "agency_reference": f"BD-{i}",
+                    "subject": SAMPLE.subject,
+                    "body": "\n\n".join(SAMPLE.paragraphs),
+                    "call_to_action": {"text": "Betaal vóór de vervaldatum.", "deadline": "2027-02-01"},
+                    "attachments": [],
+                    "accepted_at": now,
+                    "route": {"account_id": account["_id"]},
+                }
+                for i, account in enumerate(accounts)
+            ]
+        )
+        with tempfile.TemporaryDirectory() as spool:
+            env = {**ws.environment(), "BERICHTENBOX_SPOOL_DIR": spool, "BERICHTENBOX_RENDER_PROCESSES": "1"}
+            with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)):
+                started = time.perf_counter()
+                await publish(ws.rabbitmq_url, count)
+                letters = ws.db[Collections.LETTERS]
+                while await letters.count_documents({}) < count:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+                elapsed = time.perf_counter() - started
+    return count / elapsed
+
+
+async def publish(amqp_url: str, count: int) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Exchanges.COMMANDS.name)
+        for i in range(count):
+            command = PrintLetter(letter_id=derived_id("bench-letter", str(i)), message_id=derived_id("bench", str(i)))
+            body = command.model_dump_json().encode()
+            message = aio_pika.Message(
+                body, content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+            )
+            await exchange.publish(message, routing_key=RoutingKeys.PRINT_LETTER)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--letters", type=int, default=300)
+    count = parser.parse_args().letters
+    bare = bare_typst(count)
+    service = asyncio.run(service_path(count))
+    print(f"letters rendered: {count} (1-page Belastingdienst letter, 1 render process)")
+    print(f"bare typst:    {bare:8.1f} letters/s")
+    print(f"paper service: {service:8.1f} letters/s per render process ({service / bare:.0%} of bare typst)")
+
+
+if __name__ == "__main__":
+    main()
