@@ -109,6 +109,7 @@ class NotifyCitizen(Contract):
     message_id: str
     channels: list[Channel] = Field(min_length=1)
     kind: Literal["new_message", "reminder"] = "new_message"
+    attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
 
 
 class PrintLetter(Contract):
@@ -158,7 +159,21 @@ class GuardianshipChanged(AccountEvent):
     guardianship: Literal["bewind", "curatele", "mentorschap"] | None
 
 
+class PushSubscriptionGone(Contract):
+    """From the notifier: the push service answered 404/410, so the app registration is gone.
+    Not ordered by sequence: removing an endpoint is idempotent."""
+
+    event: Literal["push_subscription_gone"] = "push_subscription_gone"
+    account_id: str
+    endpoint: str
+
+
 AnyAccountEvent = Annotated[
-    AccountActivated | EmailLinked | PreferencesChanged | PushSubscriptionsChanged | GuardianshipChanged,
+    AccountActivated
+    | EmailLinked
+    | PreferencesChanged
+    | PushSubscriptionsChanged
+    | GuardianshipChanged
+    | PushSubscriptionGone,
     Field(discriminator="event"),
 ]

@@ -22,6 +22,7 @@ class Collections:
     message document after inserting it: the router is its only writer)."""
     REJECTIONS = "rejections"
     NOTIFICATIONS = "notifications"
+    REMINDERS = "reminders"
     LETTERS = "letters"
     BATCH_MEMBERS = "batch_members"
     BATCHES = "batches"
@@ -45,6 +46,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="one_per_message_channel_kind",
         ),
     ],
+    Collections.REMINDERS: [IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due")],
     Collections.LETTERS: [
         IndexModel([("message_id", ASCENDING)], name="message_id"),
         IndexModel([("status", ASCENDING), ("batched", ASCENDING), ("rendered_at", ASCENDING)], name="unbatched"),

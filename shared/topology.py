@@ -20,8 +20,10 @@ class Exchanges:
     EVENTS = RabbitExchange("berichtenbox.events", type=ExchangeType.TOPIC)
     COMMANDS = RabbitExchange("berichtenbox.commands", type=ExchangeType.DIRECT)
     DEAD_LETTERS = RabbitExchange("berichtenbox.dead-letters", type=ExchangeType.DIRECT)
+    DELAYS = RabbitExchange("berichtenbox.delays", type=ExchangeType.DIRECT)
+    """Retries wait in TTL queues here, then dead-letter back to their work queue."""
 
-    ALL = (SUBMISSIONS, RECEIPTS, EVENTS, COMMANDS, DEAD_LETTERS)
+    ALL = (SUBMISSIONS, RECEIPTS, EVENTS, COMMANDS, DEAD_LETTERS, DELAYS)
 
 
 class RoutingKeys:
@@ -30,6 +32,7 @@ class RoutingKeys:
     MESSAGE_OPENED = "message.opened"
     ACCOUNT_EVENT_PREFIX = "account."
     ACCOUNT_EVENTS = "account.#"
+    PUSH_SUBSCRIPTION_GONE = "account.push_subscription_gone"
     NOTIFY_CITIZEN = "notify-citizen"
     PRINT_LETTER = "print-letter"
 
@@ -70,9 +73,17 @@ class Queues:
     ROUTER_ACCOUNT_EVENTS = work_queue("router.account-events", RoutingKeys.ACCOUNT_EVENTS, in_order=True)
     """Account events apply in publication order: one active consumer, one message at a time."""
     NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)
+    NOTIFIER_OPENED = work_queue("notifier.message-opened", RoutingKeys.MESSAGE_OPENED)
     PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
 
-    WORK = (INGEST_SUBMISSIONS, ROUTER_MESSAGES, ROUTER_ACCOUNT_EVENTS, NOTIFIER_COMMANDS, PAPER_COMMANDS)
+    WORK = (
+        INGEST_SUBMISSIONS,
+        ROUTER_MESSAGES,
+        ROUTER_ACCOUNT_EVENTS,
+        NOTIFIER_COMMANDS,
+        NOTIFIER_OPENED,
+        PAPER_COMMANDS,
+    )
 
 
 BINDINGS: dict[str, RabbitExchange] = {
@@ -80,6 +91,7 @@ BINDINGS: dict[str, RabbitExchange] = {
     Queues.ROUTER_MESSAGES.name: Exchanges.EVENTS,
     Queues.ROUTER_ACCOUNT_EVENTS.name: Exchanges.EVENTS,
     Queues.NOTIFIER_COMMANDS.name: Exchanges.COMMANDS,
+    Queues.NOTIFIER_OPENED.name: Exchanges.EVENTS,
     Queues.PAPER_COMMANDS.name: Exchanges.COMMANDS,
 }
 """The exchange each work queue is bound to (by the queue's routing key)."""
@@ -90,9 +102,34 @@ def exchange_of(queue: RabbitQueue) -> RabbitExchange:
 
 
 RECEIPTS_QUEUE_PREFIX = "receipts."
+NOTIFIER_RETRY_DELAYS = (30, 120, 600, 3600)
+"""Seconds a failed notification waits before attempt 2, 3, ...; after the last, it fails."""
+
+
+def delay_queue(work: RabbitQueue, seconds: int) -> RabbitQueue:
+    """A queue nobody consumes: messages wait `seconds`, then dead-letter back to `work`."""
+    return RabbitQueue(
+        f"{work.name}.retry-{seconds}s",
+        routing_key=f"{work.name}.retry-{seconds}s",
+        arguments={
+            "x-message-ttl": seconds * 1000,
+            "x-dead-letter-exchange": exchange_of(work).name,
+            "x-dead-letter-routing-key": work.routing_key,
+        },
+    )
+
+
+def notifier_delay_queues(delays: tuple[int, ...] = NOTIFIER_RETRY_DELAYS) -> list[RabbitQueue]:
+    return [delay_queue(Queues.NOTIFIER_COMMANDS, seconds) for seconds in delays]
 
 
 def is_known_queue_name(name: str) -> bool:
     """True for a work queue, its dead-letter queue, or an agency receipts queue."""
     work = {q.name for q in Queues.WORK}
-    return name in work or name.removesuffix(".dead-letter") in work or name.startswith(RECEIPTS_QUEUE_PREFIX)
+    retry = name.rpartition(".retry-")[0]
+    return (
+        name in work
+        or name.removesuffix(".dead-letter") in work
+        or retry in work
+        or name.startswith(RECEIPTS_QUEUE_PREFIX)
+    )

@@ -1,47 +1,123 @@
-"""notifier: tells citizens that a message waits in their box (never what it says).
-
-Walking skeleton: each (message, channel, kind) is claimed once in MongoDB (unique index),
-so a repeated command never notifies twice. Delivery over SMTP and Web Push follows the claim.
+"""notifier: tells citizens by e-mail and push that a message waits in their box (never what
+it says), and sends the three-week reminder.
 
 Run: faststream run --factory services.notifier.main:create_app
 """
 
+import asyncio
+import contextlib
 import logging
 
 from faststream import FastStream
 
-from services.notifier.claims import MongoNotificationClaims
-from shared.broker import consumer, create_broker
-from shared.messages import NotifyCitizen
-from shared.mongo import create_client, database
+from services.notifier.claims import MongoNotificationLog
+from services.notifier.delivery import Notifier
+from services.notifier.email import SmtpSender
+from services.notifier.push import PushSender
+from services.notifier.reminders import MongoReminders, ReminderSweep
+from services.notifier.settings import NotifierSettings
+from shared.agencies import MongoAgencyRegistry
+from shared.broker import consumer, create_broker, persistent_publisher
+from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
+from shared.mongo import Collections, Database, Document, create_client, database
 from shared.service import create_service_app
-from shared.settings import ServiceSettings
-from shared.topology import Queues
+from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
 
 logger = logging.getLogger(__name__)
 
 
-class NotifierSettings(ServiceSettings):
-    service_name: str = "notifier"
+class MongoSources:
+    def __init__(self, db: Database) -> None:
+        self._messages, self._accounts = db[Collections.MESSAGES], db[Collections.ACCOUNTS]
+
+    async def message(self, message_id: str) -> Document | None:
+        return await self._messages.find_one(
+            {"_id": message_id}, {"agency_id": 1, "call_to_action": 1, "route": 1, "routed_at": 1}
+        )
+
+    async def account(self, account_id: str) -> Document | None:
+        return await self._accounts.find_one({"_id": account_id})
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastStream:
     settings = settings or NotifierSettings()
     broker = create_broker(settings)
     client = create_client(settings)
-    claims = MongoNotificationClaims(database(client, settings))
+    db = database(client, settings)
+    email, push, reminders = SmtpSender(settings), PushSender(settings), MongoReminders(db)
+    delays = notifier_delay_queues(settings.retry_delays)
+    retries = persistent_publisher(broker, Exchanges.DELAYS, "", NotifyCitizen, "A notification to try again later.")
+    gone = persistent_publisher(
+        broker,
+        Exchanges.EVENTS,
+        RoutingKeys.PUSH_SUBSCRIPTION_GONE,
+        PushSubscriptionGone,
+        "A push subscription is gone.",
+    )
+    commands = persistent_publisher(
+        broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizen, "A due reminder."
+    )
+
+    class Outbox:
+        async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None:
+            queue = next(q for q in delays if q.name.endswith(f".retry-{delay_seconds}s"))
+            await retries.publish(command, routing_key=queue.routing_key, message_id=command.notification_id)
+
+        async def subscription_gone(self, event: PushSubscriptionGone) -> None:
+            await gone.publish(event)
+
+    async def publish_reminder(command: NotifyCitizen) -> None:
+        await commands.publish(command, message_id=command.notification_id)
+
+    notifier = Notifier(
+        settings, MongoSources(db), MongoAgencyRegistry(db), MongoNotificationLog(db), reminders, email, push, Outbox()
+    )
+    sweep = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
+    tasks: list[asyncio.Task[None]] = []
 
     @consumer(broker, Queues.NOTIFIER_COMMANDS)
     async def on_notify_citizen(command: NotifyCitizen) -> None:
-        for channel in command.channels:
-            claimed = await claims.claim(command, channel)
-            logger.info(
-                "notification %s via %s: %s", command.message_id, channel, "claimed" if claimed else "already claimed"
-            )
+        """Notify by e-mail and/or push; each (message, channel, kind) at most once."""
+        outcomes = await notifier.handle(command)
+        logger.info(
+            "notification %s %s attempt %d: %s",
+            command.message_id,
+            command.kind,
+            command.attempt,
+            {c.value: s for c, s in outcomes.items()},
+        )
+
+    @consumer(broker, Queues.NOTIFIER_OPENED)
+    async def on_message_opened(event: MessageOpened) -> None:
+        """The citizen opened the message: no reminder for it."""
+        await reminders.opened(event.message_id, event.opened_at)
+
+    async def sweep_periodically() -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                if queued := await sweep.run_once():
+                    logger.info("queued %d due reminders", queued)
+            await asyncio.sleep(settings.reminder_sweep_seconds)
+
+    async def start() -> None:
+        exchange = await broker.declare_exchange(Exchanges.DELAYS)
+        for queue in delays:
+            await (await broker.declare_queue(queue)).bind(exchange, routing_key=queue.routing_key)
+        tasks.append(asyncio.create_task(sweep_periodically()))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await email.close()
+        await push.close()
 
     return create_service_app(
         settings,
         broker,
         client,
         description="Notifies citizens by e-mail and push that a message is waiting.",
+        after_connect=start,
+        before_close=stop,
     )

@@ -81,6 +81,16 @@ class MongoAccountStore:
             raise PermanentError("account event for a citizen without an account record")
         return False
 
+    async def remove_push_subscription(self, account_id: str, endpoint: str) -> None:
+        """Idempotent: the notifier reports an app registration the push service no longer knows.
+        Read, filter, write: safe because account events are applied one at a time (the queue
+        has a single active consumer), and FerretDB's `$pull` ignores a condition on a field."""
+        account = await self._accounts.find_one({"_id": account_id}, {"push_subscriptions": 1})
+        subscriptions = (account or {}).get("push_subscriptions") or []
+        kept = [s for s in subscriptions if s.get("endpoint") != endpoint]
+        if len(kept) != len(subscriptions):
+            await self._accounts.update_one({"_id": account_id}, {"$set": {"push_subscriptions": kept}})
+
     async def insert_many(self, documents: list[Document]) -> None:
         await self._accounts.insert_many(documents, ordered=False)
 

@@ -20,6 +20,7 @@ from shared.messages import (
     MessageAccepted,
     NotifyCitizen,
     PrintLetter,
+    PushSubscriptionGone,
     Receipt,
 )
 from shared.mongo import create_client, database
@@ -69,6 +70,10 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
 
     @consumer(broker, Queues.ROUTER_ACCOUNT_EVENTS)
     async def on_account_event(event: AnyAccountEvent) -> None:
+        if isinstance(event, PushSubscriptionGone):
+            await accounts.remove_push_subscription(event.account_id, event.endpoint)
+            logger.info("push subscription removed from account %s", event.account_id)
+            return
         changed = await accounts.apply(event)
         logger.info(
             "account event %s seq=%d %s", event.event, event.sequence, "applied" if changed else "stale, ignored"

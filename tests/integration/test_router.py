@@ -9,8 +9,8 @@ from faststream.rabbit import RabbitBroker
 
 from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
-from services.notifier.main import NotifierSettings
 from services.notifier.main import create_app as notifier_app
+from services.notifier.settings import NotifierSettings
 from services.paper.main import PaperSettings
 from services.paper.main import create_app as paper_app
 from services.router.main import RouterSettings

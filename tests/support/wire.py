@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import aio_pika
 from faststream import FastStream, TestApp
+from faststream.rabbit import RabbitBroker
 
 from services.ingest.client import AgencyClient
 from services.ingest.provisioning import ProvisioningSettings, provision
@@ -108,3 +109,21 @@ async def replay(amqp_url: str, exchange: str, messages: list[aio_pika.abc.Abstr
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
             await target.publish(copy, routing_key=m.routing_key or "")
+
+
+async def replay_json(amqp_url: str, exchange: str, routing_key: str, body: str) -> None:
+    """Publish one persistent JSON message, as another service would."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange, ensure=False)
+        message = aio_pika.Message(
+            body.encode(), content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+        )
+        await target.publish(message, routing_key=routing_key)
+
+
+def broker_of(app: FastStream) -> RabbitBroker:
+    [broker] = app.brokers
+    assert isinstance(broker, RabbitBroker)
+    return broker

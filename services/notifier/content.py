@@ -1,0 +1,85 @@
+"""What a notification says: that a message from an agency waits in the box, the agency's
+call to action if any, and a link to the box. Never the subject, body, attachments or BSN
+of the message: this module is never given them. Pure: templates in, text out."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+INLINER = css_inline.CSSInliner()
+
+
+@dataclass(frozen=True)
+class NotificationFacts:
+    """All a notification may know about a message."""
+
+    kind: Literal["new_message", "reminder"]
+    agency_name: str
+    call_to_action: str | None
+    deadline: date | None
+    box_url: str
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def dutch_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def subject_line(facts: NotificationFacts) -> str:
+    if facts.kind == "reminder":
+        return f"Herinnering: ongelezen bericht van {facts.agency_name} in uw Berichtenbox"
+    return f"Nieuw bericht van {facts.agency_name} in uw Berichtenbox"
+
+
+def _context(facts: NotificationFacts) -> dict[str, object]:
+    return {"facts": facts, "deadline": facts.deadline and dutch_date(facts.deadline)}
+
+
+def email_content(facts: NotificationFacts) -> EmailContent:
+    context = _context(facts)
+    html = TEMPLATES.get_template("notification.html.j2").render(context)
+    return EmailContent(
+        subject=subject_line(facts),
+        text=TEMPLATES.get_template("notification.txt.j2").render(context),
+        html=INLINER.inline(html),
+    )
+
+
+def push_payload(facts: NotificationFacts) -> dict[str, str]:
+    """The same facts as the e-mail, for the app (encrypted on the wire by Web Push)."""
+    body = facts.call_to_action or "Bekijk het bericht in uw Berichtenbox."
+    if facts.deadline:
+        body += f" Uiterlijk {dutch_date(facts.deadline)}."
+    return {"title": subject_line(facts), "body": body, "url": facts.box_url}

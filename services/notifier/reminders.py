@@ -1,0 +1,84 @@
+"""The three-week reminder. Scheduled when a citizen who opted in is notified of a new
+message; cancelled when the message is opened; found by the sweep through the
+(status, due_at) index, never by a full scan."""
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from shared.ids import derived_id
+from shared.messages import Channel, NotifyCitizen
+from shared.mongo import Collections, Database, Document
+
+
+class MongoReminders:
+    def __init__(self, db: Database) -> None:
+        self._reminders = db[Collections.REMINDERS]
+
+    async def schedule(self, message_id: str, account_id: str, delivered_at: datetime, after: timedelta) -> bool:
+        """False when already scheduled, sent, or the message was opened first."""
+        try:
+            await self._reminders.insert_one(
+                {
+                    "_id": message_id,
+                    "account_id": account_id,
+                    "status": "scheduled",
+                    "due_at": delivered_at + after,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def opened(self, message_id: str, opened_at: datetime) -> None:
+        """Cancel a reminder not sent yet; remember the opening if none was scheduled yet."""
+        await self._reminders.update_one(
+            {"_id": message_id, "status": {"$in": ["scheduled", "queued"]}},
+            {"$set": {"status": "cancelled", "opened_at": opened_at}},
+        )
+        with contextlib.suppress(DuplicateKeyError):
+            await self._reminders.insert_one({"_id": message_id, "status": "cancelled", "opened_at": opened_at})
+
+    async def cancelled(self, message_id: str) -> bool:
+        return await self._reminders.count_documents({"_id": message_id, "status": "cancelled"}, limit=1) > 0
+
+    async def due(self, now: datetime, limit: int) -> list[Document]:
+        cursor = self._reminders.find({"status": "scheduled", "due_at": {"$lte": now}}).sort("due_at", ASCENDING)
+        return await cursor.limit(limit).to_list()
+
+    async def queued(self, message_id: str, now: datetime) -> None:
+        await self._reminders.update_one(
+            {"_id": message_id, "status": "scheduled"}, {"$set": {"status": "queued", "queued_at": now}}
+        )
+
+
+class ReminderSweep:
+    """Each run queues a `NotifyCitizen(kind="reminder")` for every reminder that is due.
+    Queued twice after a crash, the notification claim still sends it once."""
+
+    def __init__(
+        self,
+        reminders: MongoReminders,
+        publish: Callable[[NotifyCitizen], Awaitable[None]],
+        *,
+        batch: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.reminders, self.publish, self.batch, self.clock = reminders, publish, batch, clock
+
+    async def run_once(self) -> int:
+        now = self.clock()
+        due = await self.reminders.due(now, self.batch)
+        for reminder in due:
+            message_id = reminder["_id"]
+            notification_id = derived_id("notification", message_id, "reminder")
+            await self.publish(
+                NotifyCitizen(
+                    notification_id=notification_id, message_id=message_id, channels=[Channel.EMAIL], kind="reminder"
+                )
+            )
+            await self.reminders.queued(message_id, now)
+        return len(due)

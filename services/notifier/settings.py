@@ -1,0 +1,31 @@
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from shared.settings import ServiceSettings
+from shared.topology import NOTIFIER_RETRY_DELAYS
+
+
+class NotifierSettings(ServiceSettings):
+    service_name: str = "notifier"
+    box_url: str = "https://mijn.berichtenbox.example/berichten"
+    mail_from: str = "Berichtenbox <noreply@berichtenbox.example>"
+    mail_domain: str = "berichtenbox.example"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_pool_size: int = Field(default=4, ge=1)
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    smtp_rate_per_second: float = Field(default=200.0, gt=0)
+    vapid_private_key: SecretStr | None = Field(
+        default=None, description="PEM or base64url DER; push is off without it"
+    )
+    vapid_subject: str = "mailto:beheer@berichtenbox.example"
+    push_timeout_seconds: float = Field(default=10.0, gt=0)
+    push_rate_per_second: float = Field(default=200.0, gt=0)
+    retry_delays: tuple[int, ...] = NOTIFIER_RETRY_DELAYS
+    reminder_after_days: int = Field(default=21, ge=1)
+    reminder_sweep_seconds: float = Field(default=60.0, gt=0)
+    reminder_sweep_batch: int = Field(default=500, ge=1)

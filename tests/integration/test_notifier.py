@@ -1,0 +1,229 @@
+"""notifier against real RabbitMQ, FerretDB and an SMTP server on loopback: the exact e-mail,
+at most one per (message, channel, kind), retries through delay queues, the reminder."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Literal
+
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from services.notifier.claims import Status
+from services.notifier.email import SmtpSender
+from services.notifier.main import create_app
+from services.notifier.reminders import MongoReminders, ReminderSweep
+from services.notifier.settings import NotifierSettings
+from services.router.population import population
+from shared.ids import derived_id
+from shared.messages import Channel, MessageOpened, NotifyCitizen
+from shared.mongo import Collections, Database, Document
+from shared.topology import Exchanges, RoutingKeys
+from tests.conftest import Sandbox
+from tests.support.smtp import SmtpSink, smtp_sink
+from tests.support.wire import AgencyAccess, broker_of, eventually, running
+
+CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
+SUBJECT, BODY = "Besluit over uw WW-uitkering", "U krijgt vanaf 1 januari een uitkering van 1.234 euro."
+ROUTED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+async def message_for(db: Database, n: int, citizen: Document = CITIZEN, **overrides: Any) -> str:
+    await db[Collections.ACCOUNTS].update_one({"_id": citizen["_id"]}, {"$setOnInsert": citizen}, upsert=True)
+    message_id = derived_id("notify-test", str(n))
+    await db[Collections.MESSAGES].insert_one(
+        {
+            "_id": message_id,
+            "agency_id": "uwv",
+            "agency_reference": f"UWV-{n}",
+            "recipient_bsn": citizen["bsn"],
+            "subject": SUBJECT,
+            "body": BODY,
+            "call_to_action": {"text": "Controleer het bedrag en reageer als het niet klopt", "deadline": "2027-01-15"},
+            "status": "routed",
+            "routed_at": ROUTED_AT,
+            "route": {"box": True, "paper": False, "channels": ["email"], "account_id": citizen["_id"]},
+            **overrides,
+        }
+    )
+    return message_id
+
+
+def notify(message_id: str, kind: Literal["new_message", "reminder"] = "new_message") -> NotifyCitizen:
+    notification_id = derived_id("n", message_id, kind)
+    return NotifyCitizen(notification_id=notification_id, message_id=message_id, channels=[Channel.EMAIL], kind=kind)
+
+
+def settings(sandbox: Sandbox, sink: SmtpSink, **overrides: Any) -> NotifierSettings:
+    return sandbox.settings(
+        NotifierSettings, smtp_port=sink.port, box_url="https://mijn.berichtenbox.example/berichten", **overrides
+    )
+
+
+async def publish(broker: RabbitBroker, command: NotifyCitizen) -> None:
+    await broker.publish(command, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.NOTIFY_CITIZEN, persist=True)
+
+
+def text_of(mail: EmailMessage) -> str:
+    return "\n".join(part.get_content() for part in mail.walk() if part.get_content_maintype() == "text")
+
+
+async def status_of(db: Database, message_id: str, kind: str = "new_message") -> Document | None:
+    return await db[Collections.NOTIFICATIONS].find_one({"message_id": message_id, "kind": kind})
+
+
+async def test_the_exact_e_mail(sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]) -> None:
+    message_id = await message_for(db, 1)
+    with smtp_sink() as sink:
+        app = create_app(settings(sandbox, sink))
+        async with running(app):
+            await publish(broker_of(app), notify(message_id))
+            await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 1)
+    [mail] = sink.received
+    assert sink.envelopes == [("noreply@berichtenbox.example", [CITIZEN["email"]])]
+    assert mail["From"] == "Berichtenbox <noreply@berichtenbox.example>"
+    assert mail["To"] == CITIZEN["email"]
+    assert mail["Subject"] == "Nieuw bericht van UWV in uw Berichtenbox"
+    text = text_of(mail)
+    assert "Er staat een nieuw bericht van UWV voor u klaar in uw Berichtenbox." in text
+    assert "UWV vraagt u: Controleer het bedrag en reageer als het niet klopt" in text
+    assert "Doe dit uiterlijk 15 januari 2027." in text
+    assert "https://mijn.berichtenbox.example/berichten" in text
+    raw = mail.as_string()
+    for secret in (CITIZEN["bsn"], SUBJECT, BODY, "1.234 euro", "WW-uitkering"):
+        assert secret not in raw
+    assert (await status_of(db, message_id) or {})["status"] == Status.SENT
+
+
+async def test_a_duplicate_command_sends_one_e_mail(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    message_id = await message_for(db, 2)
+    with smtp_sink() as sink:
+        app = create_app(settings(sandbox, sink))
+        async with running(app):
+            for _ in range(3):
+                await publish(broker_of(app), notify(message_id))
+            await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n >= 1)
+            await asyncio.sleep(0.5)
+    assert len(sink.received) == 1
+
+
+async def test_killed_between_claim_and_send_sends_at_most_once(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message_id = await message_for(db, 3)
+    died = asyncio.Event()
+
+    async def die(self: SmtpSender, message: EmailMessage) -> None:
+        died.set()
+        raise asyncio.CancelledError  # the process ends here: claimed, not sent, not acked
+
+    with smtp_sink() as sink:
+        with monkeypatch.context() as patch:
+            patch.setattr(SmtpSender, "send", die)
+            app = create_app(settings(sandbox, sink))
+            async with running(app):
+                await publish(broker_of(app), notify(message_id))
+                await asyncio.wait_for(died.wait(), 10)
+        async with running(create_app(settings(sandbox, sink))):  # the command is redelivered here
+            await asyncio.sleep(1.0)
+    assert sink.received == []
+    assert (await status_of(db, message_id) or {})["status"] == Status.CLAIMED
+
+
+async def test_transient_failure_is_retried_through_a_delay_queue(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    message_id = await message_for(db, 4)
+    with smtp_sink() as sink:
+        sink.next_answers = ["451 4.3.0 mailbox busy, try again later"]
+        app = create_app(settings(sandbox, sink, retry_delays=(1, 2)))
+        async with running(app):
+            await publish(broker_of(app), notify(message_id))
+            await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 1, timeout=10)
+            record = await eventually(
+                lambda: status_of(db, message_id), lambda d: d is not None and d["status"] == Status.SENT
+            )
+    assert len(sink.received) == 1
+    assert record is not None
+    assert (record["status"], record["attempt"]) == (Status.SENT, 2)
+
+
+async def test_permanent_and_exhausted_failures_are_final(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    refused, flaky = await message_for(db, 5), await message_for(db, 6)
+    with smtp_sink() as sink:
+        app = create_app(settings(sandbox, sink, retry_delays=(1,)))
+        async with running(app):
+            sink.next_answers = ["550 5.1.1 no such user"]
+            await publish(broker_of(app), notify(refused))
+            await eventually(
+                lambda: status_of(db, refused), lambda d: d is not None and d["status"] == Status.PERMANENT_FAILURE
+            )
+            sink.next_answers = ["421 4.7.0 too busy"] * 2
+            await publish(broker_of(app), notify(flaky))
+            await eventually(
+                lambda: status_of(db, flaky),
+                lambda d: d is not None and d["status"] == Status.TECHNICAL_FAILURE,
+                timeout=10,
+            )
+    assert sink.received == []
+    assert (await status_of(db, refused) or {})["detail"] == "SMTP 550"
+    assert (await status_of(db, flaky) or {})["attempt"] == 2
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opted_in(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    opted_in = {**CITIZEN, "reminder_opt_in": True}
+    other = next(a for a in population(400, seed=8) if a["email"] and a["state"] == "activated")
+    not_opted_in = {**other, "reminder_opt_in": False}
+    unopened, opened, quiet = (
+        await message_for(db, 7, opted_in),
+        await message_for(db, 8, opted_in),
+        await message_for(db, 9, not_opted_in),
+    )
+    with smtp_sink() as sink:
+        app = create_app(settings(sandbox, sink))
+        broker = broker_of(app)
+        async with running(app):
+            for message_id in (unopened, opened, quiet):
+                await publish(broker, notify(message_id))
+            await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 3)
+            await broker.publish(
+                MessageOpened(message_id=opened, opened_at=ROUTED_AT + timedelta(days=2)),
+                exchange=Exchanges.EVENTS,
+                routing_key=RoutingKeys.MESSAGE_OPENED,
+                persist=True,
+            )
+            await eventually(lambda: MongoReminders(db).cancelled(opened), lambda cancelled: cancelled)
+
+            queued: list[NotifyCitizen] = []
+
+            async def collect(command: NotifyCitizen) -> None:
+                queued.append(command)
+                await publish(broker, command)
+
+            clock = Clock(ROUTED_AT + timedelta(days=20, hours=23))
+            sweep = ReminderSweep(MongoReminders(db), collect, batch=100, clock=clock)
+            assert await sweep.run_once() == 0
+            clock.now = ROUTED_AT + timedelta(days=21, minutes=1)
+            assert await sweep.run_once() == 1
+            assert await sweep.run_once() == 0  # already reminded
+            await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 4)
+            await asyncio.sleep(0.3)
+    assert [c.message_id for c in queued] == [unopened]
+    reminders = [m for m in sink.received if m["Subject"].startswith("Herinnering")]
+    assert len(reminders) == 1
+    assert reminders[0]["To"] == opted_in["email"]
+    assert (await status_of(db, unopened, "reminder") or {})["status"] == Status.SENT
