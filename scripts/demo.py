@@ -9,14 +9,17 @@ import asyncio
 import shutil
 import sys
 import urllib.error
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from scripts.harness import ServiceProcesses
+from scripts.smtp_sink import smtp_sink
 from services.ingest.client import AgencyClient
 from services.ingest.provisioning import ProvisioningSettings, load_registry, passwords_for, provision
 from services.router.population import population, seed
@@ -194,7 +197,7 @@ async def collect_receipts(agencies: dict[str, Agency], passwords: dict[str, str
 def report(
     messages: dict[str, Document],
     receipts: dict[str, list[Receipt]],
-    notifications: int,
+    notifications: list[Document],
     letters: list[Document],
     batches: list[Document],
 ) -> None:
@@ -221,7 +224,10 @@ def report(
                 f"original {r.original_message_id}" if r.original_message_id else ""
             )
             print(f"  {agency_id:<17}{r.agency_reference or '-':<14}{r.status.value:<18}{detail}")
-    print(f"\nnotifier: {notifications} notifications claimed")
+    outcomes = Counter(
+        f"{n['channel']} {n['status']}" + (f" ({n['detail']})" if n.get("detail") else "") for n in notifications
+    )
+    print("\nnotifier: " + "; ".join(f"{count} x {outcome}" for outcome, count in sorted(outcomes.items())))
     rendered = [letter for letter in letters if letter["status"] == "rendered"]
     print(f"paper: {len(rendered)} letters rendered to {SPOOL}/letters, {len(letters) - len(rendered)} undeliverable")
     for batch in batches:
@@ -229,6 +235,16 @@ def report(
             f"  print batch {batch['_id']}: {batch['letter_count']} letters, {batch['page_count']} pages, "
             f"{batch['sheet_count']} sheets; manifest in {batch['path']}/manifest.json"
         )
+
+
+def show_mail(received: list[EmailMessage]) -> None:
+    print(f"\nE-mails the local SMTP catcher received ({len(received)}): never the subject, body or BSN")
+    for mail in received:
+        text = next(p.get_content() for p in mail.walk() if p.get_content_type() == "text/plain")
+        lines = [line for line in text.splitlines() if line.strip()][1:4]
+        print(f"  To: {mail['To']}\n  Subject: {mail['Subject']}")
+        for line in lines:
+            print(f"    {line}")
 
 
 async def run() -> int:
@@ -245,7 +261,10 @@ async def run() -> int:
     await seed(settings, POPULATION, 7)
     accounts = list(population(POPULATION, 7))
     print(f"provisioned {len(agencies)} agencies, seeded {POPULATION} accounts; starting the four services...")
+    sink_context = smtp_sink()
+    sink = sink_context.__enter__()
     env = {
+        "BERICHTENBOX_SMTP_PORT": str(sink.port),
         "BERICHTENBOX_RABBITMQ_URL": settings.rabbitmq_url,
         "BERICHTENBOX_MONGODB_DATABASE": DATABASE,
         "BERICHTENBOX_SPOOL_DIR": str(SPOOL),
@@ -260,11 +279,13 @@ async def run() -> int:
         messages = await wait_until_routed(db)
         receipts = await collect_receipts(by_id, passwords)
         await asyncio.sleep(2)  # the print batch closes after a second
-        notifications = await db[Collections.NOTIFICATIONS].count_documents({})
+        notifications = await db[Collections.NOTIFICATIONS].find({}).to_list()
         letters = await db[Collections.LETTERS].find({}).to_list()
         batches = await db[Collections.BATCHES].find({}).to_list()
     await client.close()
+    sink_context.__exit__(None, None, None)
     report(messages, receipts, notifications, letters, batches)
+    show_mail(sink.received)
     print(f"\nservices stopped; their logs are in {LOGS}/")
     return 0
 

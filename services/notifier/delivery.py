@@ -135,7 +135,7 @@ class Notifier:
     async def _push(self, facts: NotificationFacts, account: Document) -> None:
         """Sent when any device got it; transient when none did and one may later."""
         subscriptions = account.get("push_subscriptions") or []
-        payload, delivered, transient = push_payload(facts), 0, False
+        payload, delivered, transient, refused = push_payload(facts), 0, False, "no registered device"
         for subscription in subscriptions:
             try:
                 await self.push.send(subscription, payload)
@@ -146,13 +146,13 @@ class Notifier:
                 )
             except TransientFailure:
                 transient = True
-            except PermanentFailure:
-                pass
+            except PermanentFailure as failure:
+                refused = str(failure)
         if delivered:
             return
         if transient:
             raise TransientFailure("no device reached; a push service failed temporarily")
-        raise PermanentFailure("no device could be reached")
+        raise PermanentFailure(f"no device could be reached: {refused}")
 
     async def _retry_or_give_up(self, command: NotifyCitizen, channel: Channel) -> Status:
         delays = self.settings.retry_delays

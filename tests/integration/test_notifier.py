@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pytest
 from faststream.rabbit import RabbitBroker
 
+from scripts.smtp_sink import SmtpSink, smtp_sink
 from services.notifier.claims import Status
 from services.notifier.email import SmtpSender
 from services.notifier.main import create_app
@@ -20,7 +21,6 @@ from shared.messages import Channel, MessageOpened, NotifyCitizen
 from shared.mongo import Collections, Database, Document
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
-from tests.support.smtp import SmtpSink, smtp_sink
 from tests.support.wire import AgencyAccess, broker_of, eventually, running
 
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
