@@ -10,7 +10,7 @@ COPY services ./services
 COPY deploy/agencies.json ./deploy/agencies.json
 
 FROM python:3.11.11-slim-bookworm
-RUN useradd --system --uid 10001 --no-create-home berichtenbox
+RUN useradd --system --uid 10001 --no-create-home berichtenbox && mkdir /spool && chown berichtenbox /spool
 WORKDIR /app
 COPY --from=build /app /app
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1

@@ -16,6 +16,7 @@ from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
 from shared.dead_letter import DeadLetterMiddleware
+from shared.logs import CorrelationMiddleware
 from shared.settings import ServiceSettings
 from shared.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
 
@@ -33,6 +34,7 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
         app_id=settings.service_name,
         log_level=20,
     )
+    broker.add_middleware(CorrelationMiddleware)
     broker.add_middleware(partial(DeadLetterMiddleware, broker=broker, max_attempts=settings.max_attempts))
     return broker
 

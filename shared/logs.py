@@ -1,12 +1,31 @@
-"""Structured JSON logs on stderr. Messages carry ids, never a BSN: values of type `Bsn`
-print masked, and no handler logs a payload."""
+"""Structured JSON logs on stderr, each line with the correlation id of the message being
+handled, which every service passes on, so one message can be followed through all four.
+Lines carry ids, never a BSN: values of type `Bsn` print masked, and no handler logs a payload."""
 
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
 
 from shared.settings import ServiceSettings
+
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+
+class CorrelationMiddleware(BaseMiddleware):
+    """Makes the consumed message's correlation id available to every log line."""
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        token = correlation_id.set(msg.correlation_id)
+        try:
+            return await call_next(msg)
+        finally:
+            correlation_id.reset(token)
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,6 +41,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if (current := correlation_id.get()) is not None:
+            entry["correlation_id"] = current
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

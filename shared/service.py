@@ -10,7 +10,9 @@ from pymongo import AsyncMongoClient
 
 from shared.broker import declare_topology
 from shared.logs import configure_logging
+from shared.metrics import Metrics
 from shared.mongo import Document, database, ensure_indexes
+from shared.ops import OpsServer
 from shared.settings import ServiceSettings
 
 API_VERSION = "1"
@@ -22,19 +24,27 @@ def create_service_app(
     client: AsyncMongoClient[Document],
     *,
     description: str,
+    metrics: Metrics,
     after_connect: Callable[[], Awaitable[None]] | None = None,
     before_close: Callable[[], Awaitable[None]] | None = None,
 ) -> FastStream:
+    db = database(client, settings)
+    ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
+
     async def prepare_database() -> None:
         configure_logging(settings)
-        await ensure_indexes(database(client, settings))
+        await ensure_indexes(db)
 
     async def declare_queues() -> None:
         await declare_topology(broker)
         if after_connect is not None:
             await after_connect()
+        if ops is not None:
+            await ops.start()
 
     async def close() -> None:
+        if ops is not None:
+            await ops.stop()
         if before_close is not None:
             await before_close()
         await client.close()

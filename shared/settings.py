@@ -15,4 +15,5 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = "berichtenbox"
     log_level: str = "INFO"
     prefetch_count: int = Field(default=64, ge=1)
+    ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")

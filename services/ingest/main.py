@@ -12,7 +12,8 @@ from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.agencies import MongoAgencyRegistry
 from shared.broker import consumer, create_broker, declare_receipt_queues, persistent_publisher
-from shared.messages import MessageAccepted, Receipt
+from shared.messages import MessageAccepted, Receipt, ReceiptStatus
+from shared.metrics import Metrics
 from shared.mongo import create_client, database
 from shared.service import create_service_app
 from shared.topology import Exchanges, Queues, RoutingKeys
@@ -21,6 +22,8 @@ from shared.topology import Exchanges, Queues, RoutingKeys
 def create_app(settings: IngestSettings | None = None) -> FastStream:
     settings = settings or IngestSettings()
     broker = create_broker(settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
     agencies = MongoAgencyRegistry(db)
@@ -50,7 +53,20 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     async def on_submission(message: RabbitMessage) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
         raw = message.raw_message
-        await intake.handle(Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered)))
+        receipts = await intake.handle(
+            Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
+        )
+        count(receipts, raw.user_id)
+
+    def count(receipts: list[Receipt], broker_user: str | None) -> None:
+        if not receipts:  # only an unauthenticated sender gets no receipt
+            metrics.rejected.labels("unauthenticated").inc()
+        for receipt in receipts:
+            if receipt.status is ReceiptStatus.REJECTED:
+                metrics.rejected.labels(receipt.reasons[0].code).inc()
+            else:
+                counter = metrics.accepted if receipt.status is ReceiptStatus.ACCEPTED else metrics.duplicates
+                counter.labels(broker_user or "").inc()
 
     async def declare_agency_receipt_queues() -> None:
         await declare_receipt_queues(broker, [agency.agency_id for agency in await agencies.all()])
@@ -59,6 +75,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         settings,
         broker,
         client,
+        metrics=metrics,
         description="Accepts agency submissions and answers with receipts.",
         after_connect=declare_agency_receipt_queues,
     )

@@ -4,16 +4,22 @@
 - provision: one RabbitMQ user per agency, allowed to write only to the submissions exchange
   and read only its own receipts queue; declares those queues. Passwords come from a JSON
   file of {agency_id: password}; missing ones are generated and written back (mode 600).
+- definitions: the same users and permissions, the service user and the policies as a
+  RabbitMQ definitions file, loaded by the broker at boot (compose does this).
 
-Run: python -m services.ingest.provisioning load|provision [--credentials var/agency-credentials.json]
+Run: python -m services.ingest.provisioning load|provision|definitions [--credentials FILE] [--out FILE]
 """
 
 import argparse
 import asyncio
+import base64
+import hashlib
 import json
+import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
@@ -45,15 +51,18 @@ async def load_registry(settings: ServiceSettings, agencies: list[Agency]) -> No
         await client.close()
 
 
+def agency_permissions(agency: Agency) -> dict[str, str]:
+    """Write only to the submissions exchange, read only its own receipts, declare nothing."""
+    return {
+        "configure": "^$",
+        "write": f"^{re.escape(Exchanges.SUBMISSIONS.name)}$",
+        "read": f"^{re.escape(receipts_queue(agency.agency_id).name)}$",
+    }
+
+
 def grant_agency_user(api: ManagementApi, vhost: str, agency: Agency, password: str) -> None:
     api.put_user(agency.broker_user, password)
-    api.set_permissions(
-        vhost,
-        agency.broker_user,
-        configure="^$",
-        write=f"^{re.escape(Exchanges.SUBMISSIONS.name)}$",
-        read=f"^{re.escape(receipts_queue(agency.agency_id).name)}$",
-    )
+    api.set_permissions(vhost, agency.broker_user, **agency_permissions(agency))
 
 
 async def provision(settings: ProvisioningSettings, agencies: list[Agency], passwords: dict[str, str]) -> None:
@@ -70,6 +79,43 @@ async def provision(settings: ProvisioningSettings, agencies: list[Agency], pass
         await broker.stop()
 
 
+POLICIES = [
+    {
+        "vhost": "/",
+        "name": "work-queues-spread-leaders",
+        "pattern": r"^(ingest|router|notifier|paper)\.[a-z-]+$",
+        "apply-to": "queues",
+        "definition": {"queue-leader-locator": "balanced"},
+        "priority": 0,
+    }
+]
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = salt if salt is not None else secrets.token_bytes(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def definitions(
+    agencies: list[Agency], passwords: dict[str, str], service_user: str, service_password: str
+) -> dict[str, Any]:
+    users = [{"name": service_user, "password_hash": password_hash(service_password), "tags": ["administrator"]}]
+    permissions = [{"user": service_user, "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]
+    for agency in agencies:
+        users.append(
+            {"name": agency.broker_user, "password_hash": password_hash(passwords[agency.agency_id]), "tags": []}
+        )
+        permissions.append({"user": agency.broker_user, "vhost": "/", **agency_permissions(agency)})
+    return {
+        "users": users,
+        "vhosts": [{"name": "/"}],
+        "permissions": permissions,
+        "policies": POLICIES,
+        "hashing_algorithm": "rabbit_password_hashing_sha256",
+    }
+
+
 def passwords_for(agencies: list[Agency], path: Path) -> dict[str, str]:
     known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     missing = {a.agency_id: secrets.token_urlsafe(18) for a in agencies if a.agency_id not in known}
@@ -82,13 +128,20 @@ def passwords_for(agencies: list[Agency], path: Path) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["load", "provision"])
+    parser.add_argument("command", choices=["load", "provision", "definitions"])
+    parser.add_argument("--out", type=Path, default=Path("var/rabbitmq/definitions.json"))
     parser.add_argument("--registry", type=Path, default=REGISTRY_FILE)
     parser.add_argument("--credentials", type=Path, default=CREDENTIALS_FILE)
     args = parser.parse_args()
     settings = ProvisioningSettings()
     agencies = read_agency_file(args.registry)
-    if args.command == "load":
+    if args.command == "definitions":
+        service_password = os.environ.get("RABBITMQ_PASSWORD") or secrets.token_urlsafe(18)
+        document = definitions(agencies, passwords_for(agencies, args.credentials), "berichtenbox", service_password)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(document, indent=2))
+        print(f"wrote {args.out}: {len(document['users'])} users, {len(document['policies'])} policies")
+    elif args.command == "load":
         asyncio.run(load_registry(settings, agencies))
         print(f"loaded {len(agencies)} agencies into {settings.mongodb_database}")
     else:

@@ -18,7 +18,9 @@ from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
 from shared.agencies import MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
+from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
+from shared.metrics import Metrics
 from shared.mongo import Collections, Database, Document, create_client, database
 from shared.service import create_service_app
 from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
@@ -42,6 +44,8 @@ class MongoSources:
 def create_app(settings: NotifierSettings | None = None) -> FastStream:
     settings = settings or NotifierSettings()
     broker = create_broker(settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
     email, push, reminders = SmtpSender(settings), PushSender(settings), MongoReminders(db)
@@ -61,10 +65,15 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     class Outbox:
         async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None:
             queue = next(q for q in delays if q.name.endswith(f".retry-{delay_seconds}s"))
-            await retries.publish(command, routing_key=queue.routing_key, message_id=command.notification_id)
+            await retries.publish(
+                command,
+                routing_key=queue.routing_key,
+                message_id=command.notification_id,
+                correlation_id=correlation_id.get(),
+            )
 
         async def subscription_gone(self, event: PushSubscriptionGone) -> None:
-            await gone.publish(event)
+            await gone.publish(event, correlation_id=correlation_id.get())
 
     async def publish_reminder(command: NotifyCitizen) -> None:
         await commands.publish(command, message_id=command.notification_id)
@@ -79,6 +88,8 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     async def on_notify_citizen(command: NotifyCitizen) -> None:
         """Notify by e-mail and/or push; each (message, channel, kind) at most once."""
         outcomes = await notifier.handle(command)
+        for channel, status in outcomes.items():
+            metrics.notifications.labels(channel.value, status.value if status else "already-claimed").inc()
         logger.info(
             "notification %s %s attempt %d: %s",
             command.message_id,
@@ -117,6 +128,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         settings,
         broker,
         client,
+        metrics=metrics,
         description="Notifies citizens by e-mail and push that a message is waiting.",
         after_connect=start,
         before_close=stop,

@@ -26,6 +26,7 @@ from services.paper.spool import Spool
 from shared.agencies import MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
 from shared.messages import PrintLetter, Receipt
+from shared.metrics import Metrics
 from shared.mongo import Collections, Database, Document, create_client, database
 from shared.service import create_service_app
 from shared.settings import ServiceSettings
@@ -57,6 +58,8 @@ class MongoSources:
 def create_app(settings: PaperSettings | None = None) -> FastStream:
     settings = settings or PaperSettings()
     broker = create_broker(settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
     spool, letters = Spool(settings.spool_dir), MongoLetterStore(db)
@@ -79,6 +82,7 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     async def on_print_letter(command: PrintLetter, message: RabbitMessage) -> None:
         """Render the letter into the spool, or mark it undeliverable and tell the agency."""
         status = await printer.print(command, message.correlation_id)
+        metrics.letters.labels(status).inc()
         logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
 
     async def close_batches_periodically() -> None:
@@ -104,6 +108,7 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         settings,
         broker,
         client,
+        metrics=metrics,
         description="Renders print-mail letters and builds print batches.",
         after_connect=start,
         before_close=stop,

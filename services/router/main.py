@@ -23,6 +23,7 @@ from shared.messages import (
     PushSubscriptionGone,
     Receipt,
 )
+from shared.metrics import Metrics
 from shared.mongo import create_client, database
 from shared.service import create_service_app
 from shared.settings import ServiceSettings
@@ -38,6 +39,8 @@ class RouterSettings(ServiceSettings):
 def create_app(settings: RouterSettings | None = None) -> FastStream:
     settings = settings or RouterSettings()
     broker = create_broker(settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
     accounts = MongoAccountStore(db)
@@ -64,6 +67,8 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
     @consumer(broker, Queues.ROUTER_MESSAGES)
     async def on_message_accepted(event: MessageAccepted, message: RabbitMessage) -> None:
         route = await router.route(event, message.correlation_id)
+        for rule in route.rules:
+            metrics.routed.labels(rule.value).inc()
         logger.info(
             "routed %s: box=%s paper=%s rules=%s", event.message_id, route.box, route.paper, ",".join(route.rules)
         )
@@ -83,5 +88,6 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         settings,
         broker,
         client,
+        metrics=metrics,
         description="Decides box, paper or both for every accepted message.",
     )

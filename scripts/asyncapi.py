@@ -1,0 +1,51 @@
+"""Writes the AsyncAPI 3.0 document of every service to docs/asyncapi/<service>.json (what
+`faststream docs gen` produces, with a fixed server address so the files do not depend on
+the environment). A test fails when they drift from the code.
+
+Run: make asyncapi
+"""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from faststream import FastStream
+
+from services.ingest.main import create_app as ingest
+from services.ingest.settings import IngestSettings
+from services.notifier.main import create_app as notifier
+from services.notifier.settings import NotifierSettings
+from services.paper.main import PaperSettings
+from services.paper.main import create_app as paper
+from services.router.main import RouterSettings
+from services.router.main import create_app as router
+
+DOCS = Path("docs/asyncapi")
+SERVER = "amqp://rabbitmq:5672/"
+
+
+def documents() -> dict[str, str]:
+    apps: dict[str, Callable[[], FastStream]] = {
+        "ingest": lambda: ingest(IngestSettings(rabbitmq_url=SERVER)),
+        "router": lambda: router(RouterSettings(rabbitmq_url=SERVER)),
+        "notifier": lambda: notifier(NotifierSettings(rabbitmq_url=SERVER)),
+        "paper": lambda: paper(PaperSettings(rabbitmq_url=SERVER)),
+    }
+    return {
+        name: json.dumps(
+            json.loads(factory().schema.to_specification().to_json()), indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
+        for name, factory in apps.items()
+    }
+
+
+def main() -> None:
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for name, text in documents().items():
+        (DOCS / f"{name}.json").write_text(text, encoding="utf-8")
+    print(f"wrote {', '.join(f'{DOCS}/{n}.json' for n in documents())}")
+
+
+if __name__ == "__main__":
+    main()
