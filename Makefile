@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter bench-paper asyncapi
+.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter bench-paper asyncapi bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -58,3 +58,7 @@ bench-paper: up ## Letters per second: the paper service against bare typst (N l
 
 asyncapi: install ## Regenerate docs/asyncapi/<service>.json from the code
 	@$(UV) run python -m scripts.asyncapi
+
+ACCOUNTS ?= 100000
+bench: up ## Mass mailing through the whole pipeline vs the raw relay and bare typst (ACCOUNTS=100000)
+	@$(UV) run python -m bench.pipeline --accounts $(ACCOUNTS)

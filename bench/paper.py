@@ -56,9 +56,21 @@ async def service_path(count: int) -> float:
                     "call_to_action": {"text": "Betaal vóór de vervaldatum.", "deadline": "2027-02-01"},
                     "attachments": [],
                     "accepted_at": now,
-                    "route": {"account_id": account["_id"]},
                 }
                 for i, account in enumerate(accounts)
+            ]
+        )
+        await ws.db[Collections.ROUTES].insert_many(
+            [
+                {
+                    "_id": derived_id("bench", str(i)),
+                    "box": False,
+                    "paper": True,
+                    "channels": [],
+                    "account_id": a["_id"],
+                    "routed_at": now,
+                }
+                for i, a in enumerate(accounts)
             ]
         )
         with tempfile.TemporaryDirectory() as spool:

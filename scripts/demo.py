@@ -176,13 +176,14 @@ async def publish_samples(agencies: dict[str, Agency], passwords: dict[str, str]
 
 
 async def wait_until_routed(db: Database, timeout: float = 30.0) -> dict[str, Document]:
-    """All accepted messages routed, and their commands handled downstream."""
-    messages = db[Collections.MESSAGES]
+    """All stored messages routed (each with its route), and their commands handled downstream."""
+    messages, routes = db[Collections.MESSAGES], db[Collections.ROUTES]
     async with asyncio.timeout(timeout):
-        while await messages.count_documents({"status": "accepted"}) or not await messages.count_documents({}):  # noqa: ASYNC110
+        while not (stored := await messages.count_documents({})) or await routes.count_documents({}) < stored:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)
-    return {d["agency_reference"]: d async for d in messages.find({})}
+    decided = {r["_id"]: r async for r in routes.find({})}
+    return {d["agency_reference"]: {**d, "route": decided.get(d["_id"])} async for d in messages.find({})}
 
 
 async def collect_receipts(agencies: dict[str, Agency], passwords: dict[str, str]) -> dict[str, list[Receipt]]:

@@ -1,66 +1,83 @@
-"""At most one notification per (message, channel, kind): the send is claimed in MongoDB
-(unique index) before it happens, and its outcome recorded after.
+"""At most one notification per (message, channel, kind): each attempt is claimed in
+MongoDB (unique per message, channel, kind and attempt) before anything is sent, and its
+outcome inserted after. Both are inserts, never updates.
 
-A claim that exists already means another delivery of the command got there first, or a
-notifier died between claim and send: either way this delivery does not send (at most
-once). The only way to send again is the retry that the notifier itself scheduled: a claim
-in `retrying` at attempt n is taken over by the command carrying attempt n + 1."""
+A claim that exists already means another delivery of the same command got there first,
+or a notifier died between claim and send: either way this delivery does not send (at most
+once). Attempt n + 1 exists only as the retry the notifier scheduled after attempt n failed
+transiently, so a retry never doubles a sent notification."""
 
+import contextlib
 from datetime import datetime
 from enum import StrEnum
 
+from pymongo import DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.ids import derived_id
 from shared.messages import Channel
-from shared.mongo import Collections, Database
+from shared.mongo import Collections, Database, Document
 
 
 class Status(StrEnum):
-    CLAIMED = "claimed"
     SENT = "sent"
     RETRYING = "retrying"
     PERMANENT_FAILURE = "permanent-failure"
     TECHNICAL_FAILURE = "technical-failure"
 
 
-def notification_key(message_id: str, channel: Channel, kind: str) -> str:
-    return derived_id("notification", message_id, channel.value, kind)
+def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> str:
+    return derived_id("notification", message_id, channel.value, kind, str(attempt))
 
 
 class MongoNotificationLog:
     def __init__(self, db: Database) -> None:
-        self._notifications = db[Collections.NOTIFICATIONS]
+        self._claims = db[Collections.NOTIFICATIONS]
+        self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
 
     async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
         """True if this delivery may send."""
-        key = notification_key(message_id, channel, kind)
-        if attempt == 1:
-            try:
-                await self._notifications.insert_one(
-                    {
-                        "_id": key,
-                        "message_id": message_id,
-                        "channel": channel.value,
-                        "kind": kind,
-                        "status": Status.CLAIMED.value,
-                        "attempt": 1,
-                        "claimed_at": now,
-                    }
-                )
-            except DuplicateKeyError:
-                return False
-            return True
-        result = await self._notifications.update_one(
-            {"_id": key, "status": Status.RETRYING.value, "attempt": attempt - 1},
-            {"$set": {"status": Status.CLAIMED.value, "attempt": attempt, "claimed_at": now}},
-        )
-        return result.modified_count == 1
+        try:
+            await self._claims.insert_one(
+                {
+                    "_id": attempt_key(message_id, channel, kind, attempt),
+                    "message_id": message_id,
+                    "channel": channel.value,
+                    "kind": kind,
+                    "attempt": attempt,
+                    "claimed_at": now,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def record(
-        self, message_id: str, channel: Channel, kind: str, status: Status, now: datetime, detail: str = ""
+        self,
+        message_id: str,
+        channel: Channel,
+        kind: str,
+        attempt: int,
+        status: Status,
+        now: datetime,
+        detail: str = "",
     ) -> None:
-        await self._notifications.update_one(
-            {"_id": notification_key(message_id, channel, kind)},
-            {"$set": {"status": status.value, "detail": detail, "updated_at": now}},
-        )
+        with contextlib.suppress(DuplicateKeyError):
+            await self._outcomes.insert_one(
+                {
+                    "_id": attempt_key(message_id, channel, kind, attempt),
+                    "message_id": message_id,
+                    "channel": channel.value,
+                    "kind": kind,
+                    "attempt": attempt,
+                    "status": status.value,
+                    "detail": detail,
+                    "at": now,
+                }
+            )
+
+    async def latest(self, message_id: str, channel: Channel, kind: str = "new_message") -> Document | None:
+        """The last recorded outcome; None while claimed and not yet (or never) recorded."""
+        cursor = self._outcomes.find({"message_id": message_id, "channel": channel.value, "kind": kind})
+        found = await cursor.sort("attempt", DESCENDING).limit(1).to_list()
+        return found[0] if found else None

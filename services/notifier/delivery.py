@@ -115,7 +115,7 @@ class Notifier:
             status, detail = await self._retry_or_give_up(command, channel), str(failure)
         except PermanentFailure as failure:
             status, detail = Status.PERMANENT_FAILURE, str(failure)
-        await self.log.record(command.message_id, channel, command.kind, status, self.clock(), detail)
+        await self.log.record(command.message_id, channel, command.kind, command.attempt, status, self.clock(), detail)
         return status
 
     async def _email(self, command: NotifyCitizen, facts: NotificationFacts, account: Document) -> None:

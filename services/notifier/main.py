@@ -21,24 +21,12 @@ from shared.broker import consumer, create_broker, persistent_publisher
 from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
 from shared.metrics import Metrics
-from shared.mongo import Collections, Database, Document, create_client, database
+from shared.mongo import create_client, database
 from shared.service import create_service_app
+from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
 
 logger = logging.getLogger(__name__)
-
-
-class MongoSources:
-    def __init__(self, db: Database) -> None:
-        self._messages, self._accounts = db[Collections.MESSAGES], db[Collections.ACCOUNTS]
-
-    async def message(self, message_id: str) -> Document | None:
-        return await self._messages.find_one(
-            {"_id": message_id}, {"agency_id": 1, "call_to_action": 1, "route": 1, "routed_at": 1}
-        )
-
-    async def account(self, account_id: str) -> Document | None:
-        return await self._accounts.find_one({"_id": account_id})
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastStream:
@@ -79,7 +67,14 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         await commands.publish(command, message_id=command.notification_id)
 
     notifier = Notifier(
-        settings, MongoSources(db), MongoAgencyRegistry(db), MongoNotificationLog(db), reminders, email, push, Outbox()
+        settings,
+        MongoMessageSources(db),
+        MongoAgencyRegistry(db),
+        MongoNotificationLog(db),
+        reminders,
+        email,
+        push,
+        Outbox(),
     )
     sweep = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
     tasks: list[asyncio.Task[None]] = []

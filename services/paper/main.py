@@ -27,9 +27,10 @@ from shared.agencies import MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
 from shared.messages import PrintLetter, Receipt
 from shared.metrics import Metrics
-from shared.mongo import Collections, Database, Document, create_client, database
+from shared.mongo import create_client, database
 from shared.service import create_service_app
 from shared.settings import ServiceSettings
+from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, Queues
 
 logger = logging.getLogger(__name__)
@@ -42,17 +43,6 @@ class PaperSettings(ServiceSettings):
     batch_size: int = Field(default=500, ge=1)
     batch_max_age_seconds: float = Field(default=300.0, gt=0)
     batch_check_seconds: float = Field(default=5.0, gt=0)
-
-
-class MongoSources:
-    def __init__(self, db: Database) -> None:
-        self._messages, self._accounts = db[Collections.MESSAGES], db[Collections.ACCOUNTS]
-
-    async def message(self, message_id: str) -> Document | None:
-        return await self._messages.find_one({"_id": message_id})
-
-    async def account(self, account_id: str) -> Document | None:
-        return await self._accounts.find_one({"_id": account_id})
 
 
 def create_app(settings: PaperSettings | None = None) -> FastStream:
@@ -76,7 +66,7 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
             receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
         )
 
-    printer = LetterPrinter(MongoSources(db), MongoAgencyRegistry(db), letters, spool, render, send_receipt)
+    printer = LetterPrinter(MongoMessageSources(db), MongoAgencyRegistry(db), letters, spool, render, send_receipt)
 
     @consumer(broker, Queues.PAPER_COMMANDS)
     async def on_print_letter(command: PrintLetter, message: RabbitMessage) -> None:

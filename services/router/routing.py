@@ -26,7 +26,7 @@ from shared.mongo import Document
 
 
 class StoredRoute(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     box: bool
     paper: bool

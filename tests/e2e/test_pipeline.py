@@ -55,8 +55,10 @@ async def test_a_message_passes_every_stage(
         ReceiptStatus.SENT_ON_PAPER,
     ]
     message = await db[Collections.MESSAGES].find_one({"_id": message_id})
+    route = await db[Collections.ROUTES].find_one({"_id": message_id})
     assert message is not None
-    assert message["status"] == "routed"
+    assert route is not None
+    assert (route["box"], route["paper"], route["channels"]) == (True, True, ["email"])
     notification = await eventually(
         lambda: db[Collections.NOTIFICATIONS].find_one({"message_id": message_id}), lambda d: d is not None
     )
@@ -80,9 +82,7 @@ async def test_logs_of_every_service_never_contain_a_bsn(
             )
         await client.submit(submission(recipient_bsn="123456789", message_type="jaaropgave"), reference="log-bad")
         await client.receipts(len(recipients) + 1)
-    await eventually(
-        lambda: db[Collections.MESSAGES].count_documents({"status": "routed"}), lambda n: n == len(recipients)
-    )
+    await eventually(lambda: db[Collections.ROUTES].count_documents({}), lambda n: n == len(recipients))
     services.stop()
     logs = "".join(services.log_path(s).read_text() for s in services.services)
     assert "routed" in logs

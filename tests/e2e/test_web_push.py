@@ -8,6 +8,7 @@ from pathlib import Path
 from py_vapid import Vapid02
 
 from scripts.harness import ServiceProcesses
+from services.notifier.claims import MongoNotificationLog
 from services.notifier.content import NotificationFacts, push_payload
 from services.router.population import population
 from shared.agencies import MongoAgencyRegistry
@@ -17,6 +18,7 @@ from shared.mongo import Collections, Database, ensure_indexes
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
 from tests.support.push import push_service
+from tests.support.routes import store_route
 from tests.support.samples import AGENCIES
 from tests.support.wire import eventually, replay_json
 
@@ -44,9 +46,9 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
                 "subject": "geheim onderwerp",
                 "body": "geheime inhoud",
                 "call_to_action": {"text": "Laat uw auto keuren", "deadline": "2027-04-30"},
-                "route": {"account_id": CITIZEN["_id"]},
             }
         )
+        await store_route(db, message_id, CITIZEN["_id"], channels=(Channel.PUSH,))
         env = {
             **sandbox.environment(),
             "BERICHTENBOX_VAPID_PRIVATE_KEY": vapid.private_pem().decode(),
@@ -77,6 +79,6 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
     assert pushes.delivered == [(phone.endpoint, expected)]
     assert {c["sub"] for c in pushes.claims} == {"mailto:push@berichtenbox.example"}
     assert len(pushes.claims) == 2  # both devices were tried, each with its own signed claims
-    notification = await db[Collections.NOTIFICATIONS].find_one({"message_id": message_id})
-    assert notification is not None
-    assert notification["status"] == "sent"
+    outcome = await MongoNotificationLog(db).latest(message_id, Channel.PUSH)
+    assert outcome is not None
+    assert outcome["status"] == "sent"

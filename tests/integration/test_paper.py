@@ -13,7 +13,7 @@ from faststream.rabbit import RabbitBroker
 
 from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
-from services.paper.main import MongoSources, PaperSettings, create_app
+from services.paper.main import PaperSettings, create_app
 from services.paper.printing import LetterPrinter
 from services.paper.render import LetterContent, RenderedLetter, render_letter
 from services.paper.spool import Spool
@@ -22,8 +22,10 @@ from shared.agencies import MongoAgencyRegistry
 from shared.ids import derived_id
 from shared.messages import PrintLetter, Receipt, ReceiptStatus
 from shared.mongo import Collections, Database, Document
+from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
+from tests.support.routes import store_route
 from tests.support.wire import AgencyAccess, eventually, running
 
 ACCOUNTS = [a for a in population(100, seed=9) if a["state"] == "activated"]
@@ -44,17 +46,10 @@ async def stored_message(db: Database, account: Document, n: int, agency_id: str
             "body": "Geachte heer, mevrouw,\n\nIn deze brief vindt u uw jaaropgave.",
             "call_to_action": None,
             "attachments": [],
-            "status": "routed",
             "accepted_at": ACCEPTED_AT,
-            "route": {
-                "box": False,
-                "paper": True,
-                "channels": [],
-                "rules": ["not_opted_in"],
-                "account_id": account["_id"],
-            },
         }
     )
+    await store_route(db, message_id, account["_id"], box=False, paper=True, channels=(), routed_at=ACCEPTED_AT)
     return message_id
 
 
@@ -121,7 +116,13 @@ async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
     now = [datetime(2026, 11, 28, 12, 0, tzinfo=UTC)]
     spool, letters = Spool(tmp_path), MongoLetterStore(db)
     printer = LetterPrinter(
-        MongoSources(db), MongoAgencyRegistry(db), letters, spool, render_inline, no_receipts, clock=lambda: now[0]
+        MongoMessageSources(db),
+        MongoAgencyRegistry(db),
+        letters,
+        spool,
+        render_inline,
+        no_receipts,
+        clock=lambda: now[0],
     )
     closer = BatchCloser(letters, spool, size=3, max_age_seconds=600, clock=lambda: now[0])
     for n in range(7):

@@ -36,8 +36,9 @@ def where(predicate: Callable[[Document], bool]) -> Document:
 
 
 async def routed(db: Database, count: int) -> list[Document]:
-    documents = db[Collections.MESSAGES]
-    return await eventually(lambda: documents.find({"status": "routed"}).to_list(), lambda found: len(found) >= count)
+    """The routes stored so far, once there are `count` of them."""
+    routes = db[Collections.ROUTES]
+    return await eventually(lambda: routes.find({}).to_list(), lambda found: len(found) >= count)
 
 
 async def test_routes_for_each_account_state(sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]) -> None:
@@ -81,7 +82,7 @@ async def test_routes_for_each_account_state(sandbox: Sandbox, db: Database, age
                 )
         documents = {d["agency_reference"]: d for d in await routed(db, len(cases))}
     for i, (agency, _, account, rule, box, paper) in enumerate(cases):
-        route = documents[f"case-{i}"]["route"]
+        route = documents[f"case-{i}"]
         assert (route["rules"][0], route["box"], route["paper"]) == (rule, box, paper), (agency, account["state"])
         assert route["account_id"] == (account["_id"])
     letters = bodies(await take(sandbox.rabbitmq_url, Queues.PAPER_COMMANDS.name, 4))

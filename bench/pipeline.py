@@ -1,0 +1,329 @@
+"""`make bench`: a mass mailing through the whole pipeline (ingest -> router -> box,
+notifier to a local SMTP sink and a local push endpoint, paper), the four services as real
+processes on RabbitMQ and FerretDB, measured against the raw limits of this machine in the
+same run: an aio-pika one-hop relay and bare typst rendering.
+
+Run: make bench [ACCOUNTS=100000]   Writes var/bench/report.{json,md} and throughput.png.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+from py_vapid import Vapid02
+
+from bench.machine import facts
+from bench.paper import bare_typst
+from bench.processes import usage
+from bench.relay import relay_rate
+from bench.report import write_report
+from bench.workspace import Workspace, workspace
+from scripts.harness import ServiceProcesses
+from scripts.smtp_sink import smtp_sink
+from services.ingest.provisioning import ProvisioningSettings, passwords_for, provision
+from services.router.population import population
+from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.mongo import Collections
+from shared.topology import Exchanges, RoutingKeys
+from tests.support.push import push_service
+
+OUT = Path("var/bench")
+BATCH = 1000
+WINDOW = 500
+POLL_SECONDS = 1.0
+
+
+def submission(bsn: str, message_type: str, reference: str) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "recipient_bsn": bsn,
+        "message_type": message_type,
+        "subject": "Uw aanslag inkomstenbelasting 2025",
+        "body": "Geachte heer, mevrouw,\n\nHierbij ontvangt u uw aanslag inkomstenbelasting over 2025.",
+        "call_to_action": {"text": "Betaal vóór de vervaldatum", "deadline": "2027-03-01"},
+    }
+
+
+async def publish(
+    url: str, agency: Agency, bodies: list[dict[str, Any]], *, batch: bool, rate: float | None = None
+) -> dict[str, float]:
+    """Publish as the agency (confirmed, in windows); when each reference went out."""
+    groups = [bodies[i : i + BATCH] for i in range(0, len(bodies), BATCH)] if batch else [[b] for b in bodies]
+    sent: dict[str, float] = {}
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Exchanges.SUBMISSIONS.name, ensure=False)
+        window: list[asyncio.Future[Any]] = []
+        started = time.perf_counter()
+        for n, group in enumerate(groups):
+            if rate:
+                await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            payload = {"submissions": group} if batch else group[0]
+            message = aio_pika.Message(
+                json.dumps(payload).encode(),
+                content_type="application/json",
+                user_id=agency.broker_user,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=group[0]["reference"],
+            )
+            moment = time.time()
+            sent.update((b["reference"], moment) for b in group)
+            window.append(asyncio.ensure_future(exchange.publish(message, routing_key=RoutingKeys.SUBMISSION)))
+            if len(window) >= (8 if rate else WINDOW):
+                await asyncio.gather(*window)
+                window.clear()
+        await asyncio.gather(*window)
+    return sent
+
+
+class Run:
+    def __init__(self, ws: Workspace, services: ServiceProcesses) -> None:
+        self.ws, self.services = ws, services
+        self.messages = ws.db[Collections.MESSAGES]
+
+    async def counts(self) -> tuple[int, int, int]:
+        return (
+            await self.messages.count_documents({"status": "routed"}),
+            await self.ws.db[Collections.NOTIFICATIONS].count_documents({}),
+            await self.ws.db[Collections.LETTERS].count_documents({}),
+        )
+
+    async def expected(self, references: set[str]) -> tuple[int, int]:
+        notifications = letters = 0
+        async for doc in self.messages.find({"status": "routed"}, {"agency_reference": 1, "route": 1}):
+            if doc["agency_reference"] in references:
+                notifications += len(doc["route"]["channels"])
+                letters += bool(doc["route"]["paper"])
+        return notifications, letters
+
+    async def scenario(self, name: str, send: Any, references: set[str], timeout: float) -> dict[str, Any]:
+        """Publish, then poll until every message is routed and has its notifications and letters."""
+        base = await self.counts()
+        cpu0 = {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()}
+        started = time.perf_counter()
+        task = asyncio.ensure_future(send)
+        timeline: list[tuple[float, int]] = []
+        expected: tuple[int, int] | None = None
+        last, changed = base, started
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            now = await self.counts()
+            if now != last:
+                last, changed = now, time.perf_counter()
+            routed = now[0] - base[0]
+            timeline.append((round(time.perf_counter() - started, 2), routed))
+            if routed >= len(references) and expected is None:
+                expected = await self.expected(references)
+            if expected and now[1] - base[1] >= expected[0] and now[2] - base[2] >= expected[1]:
+                break
+        else:
+            raise TimeoutError(f"{name} not done in {timeout:.0f} s: routed, notifications, letters = {last}")
+        sent = await task
+        seconds = changed - started
+        result = {
+            "name": name,
+            "messages": len(references),
+            "seconds": round(seconds, 2),
+            "throughput": round(len(references) / seconds, 1),
+            "notifications": expected[0],
+            "letters": expected[1],
+            "letters_per_second": round(expected[1] / seconds, 1),
+            "cpu_seconds": {
+                s: round(usage(p.pid).cpu_seconds - cpu0[s], 1) for s, p in self.services.processes.items()
+            },
+            "latency_ms": await self.latencies(sent),
+            "timeline": timeline,
+        }
+        print(
+            f"  {name}: {len(references)} messages in {seconds:.1f} s = {result['throughput']}/s; latency {result['latency_ms']}",
+            flush=True,
+        )
+        return result
+
+    async def latencies(self, sent: dict[str, float]) -> dict[str, float]:
+        delays = sorted(
+            [
+                (doc["routed_at"].timestamp() - sent[doc["agency_reference"]]) * 1000
+                async for doc in self.messages.find({"status": "routed"}, {"agency_reference": 1, "routed_at": 1})
+                if doc["agency_reference"] in sent
+            ]
+        )
+        if not delays:
+            return {}
+        return {f"p{q}": round(delays[min(len(delays) - 1, len(delays) * q // 100)], 1) for q in (50, 95, 99)}
+
+
+async def main(args: argparse.Namespace) -> None:
+    accounts = list(population(args.accounts, seed=42))
+    registry = {a.agency_id: a for a in read_agency_file(Path("deploy/agencies.json"))}
+    vapid = Vapid02()
+    vapid.generate_keys()
+    async with workspace("pipeline") as ws, push_service() as pushes:
+        device = pushes.device("app")
+        for account in accounts:
+            if account["push_subscriptions"]:
+                account["push_subscriptions"] = [device.subscription()]
+        print(f"seeding {len(accounts)} accounts...", flush=True)
+        for agency in registry.values():
+            await MongoAgencyRegistry(ws.db).save(agency)
+        for i in range(0, len(accounts), 5000):
+            await ws.db[Collections.ACCOUNTS].insert_many(accounts[i : i + 5000])
+        passwords = passwords_for(list(registry.values()), OUT / "agency-credentials.json")
+        await provision(
+            ProvisioningSettings(rabbitmq_url=ws.rabbitmq_url, rabbitmq_management_url=ws.management_url),
+            list(registry.values()),
+            passwords,
+        )
+
+        def url(agency_id: str) -> str:
+            return f"amqp://{registry[agency_id].broker_user}:{passwords[agency_id]}@127.0.0.1:5672/{ws.vhost}"
+
+        size = len(json.dumps(submission(accounts[0]["bsn"], "aanslag", "BD-S-000000")).encode())
+        print(f"baselines: raw one-hop relay of {args.relay} messages of {size} bytes, bare typst...", flush=True)
+        relay = await relay_rate(ws.rabbitmq_url, args.relay, b"x" * size)
+        typst = await asyncio.to_thread(bare_typst, 200)
+        print(f"  relay {relay:.0f} messages/s; bare typst {typst:.1f} letters/s", flush=True)
+
+        citizens = [a for a in accounts if a["state"] != "none"] if args.skip_no_account else accounts
+        with smtp_sink() as sink, tempfile.TemporaryDirectory() as spool:
+            env = {
+                **ws.environment(),
+                "BERICHTENBOX_SMTP_PORT": str(sink.port),
+                "BERICHTENBOX_VAPID_PRIVATE_KEY": vapid.private_pem().decode(),
+                "BERICHTENBOX_SPOOL_DIR": spool,
+                "BERICHTENBOX_LOG_LEVEL": "WARNING",
+            }
+            with ServiceProcesses(env, OUT / "logs") as services:
+                run = Run(ws, services)
+                scenarios = []
+                bd, utrecht = registry["belastingdienst"], registry["gemeente-utrecht"]
+                single = [submission(a["bsn"], "aanslag", f"BD-S-{i:06}") for i, a in enumerate(citizens)]
+                scenarios.append(
+                    await run.scenario(
+                        "belastingdienst, single submissions",
+                        publish(url(bd.agency_id), bd, single, batch=False),
+                        {b["reference"] for b in single},
+                        args.timeout,
+                    )
+                )
+                batched = [submission(a["bsn"], "aanslag", f"BD-B-{i:06}") for i, a in enumerate(citizens)]
+                scenarios.append(
+                    await run.scenario(
+                        "belastingdienst, batches of 1,000",
+                        publish(url(bd.agency_id), bd, batched, batch=True),
+                        {b["reference"] for b in batched},
+                        args.timeout,
+                    )
+                )
+                local = [
+                    submission(a["bsn"], "paspoort-verloopt", f"UTR-{i:06}")
+                    for i, a in enumerate(random.Random(1).sample(accounts, min(args.municipal, len(accounts))))
+                ]
+                scenarios.append(
+                    await run.scenario(
+                        "municipality (opt-in agency), single",
+                        publish(url(utrecht.agency_id), utrecht, local, batch=False),
+                        {b["reference"] for b in local},
+                        args.timeout,
+                    )
+                )
+                rate = scenarios[0]["throughput"] / 2
+                paced = [
+                    submission(a["bsn"], "aanslag", f"BD-P-{i:06}")
+                    for i, a in enumerate(citizens[: max(200, int(rate * args.paced_seconds))])
+                ]
+                scenarios.append(
+                    await run.scenario(
+                        f"belastingdienst, paced at {rate:.0f}/s (half the maximum)",
+                        publish(url(bd.agency_id), bd, paced, batch=False, rate=rate),
+                        {b["reference"] for b in paced},
+                        args.timeout,
+                    )
+                )
+                peak = {s: round(usage(p.pid).peak_rss_mb, 1) for s, p in services.processes.items()}
+        print(
+            f"  SMTP sink received {len(sink.received)} e-mails; push endpoint {len(pushes.delivered)} pushes",
+            flush=True,
+        )
+
+    report = build_report(args, relay, typst, scenarios, peak, len(sink.received), len(pushes.delivered))
+    write_report(OUT, report, {s["name"]: s["timeline"] for s in scenarios})
+    print_key_figures(report)
+
+
+def build_report(
+    args: argparse.Namespace,
+    relay: float,
+    typst: float,
+    scenarios: list[dict[str, Any]],
+    peak: dict[str, float],
+    mails: int,
+    pushes: int,
+) -> dict[str, Any]:
+    single, batched, municipal, paced = scenarios
+    per_service = {
+        s: {"cpu_seconds": {x["name"]: x["cpu_seconds"][s] for x in scenarios}, "peak_rss_mb": peak[s]} for s in peak
+    }
+    paper_rate = municipal["letters_per_second"]
+    for s in scenarios:
+        s["ratio_to_relay"] = round(s["throughput"] / relay, 3)
+    return {
+        "machine": facts(),
+        "size": {"accounts": args.accounts, "municipal_messages": args.municipal},
+        "baselines": {"relay_per_second": round(relay, 1), "typst_letters_per_second": round(typst, 1)},
+        "scenarios": [{k: v for k, v in s.items() if k != "timeline"} for s in scenarios],
+        "latency_ms": {s["name"]: s["latency_ms"] for s in scenarios},
+        "services": per_service,
+        "side_effects": {"emails_received": mails, "pushes_received": pushes},
+        "targets": {
+            f"single submissions >= 25% of the relay ({single['ratio_to_relay']:.1%})": single["ratio_to_relay"]
+            >= 0.25,
+            f"batches >= 3x single ({batched['throughput'] / single['throughput']:.2f}x)": batched["throughput"]
+            >= 3 * single["throughput"],
+            f"p99 publish-to-route < 250 ms at half the maximum ({paced['latency_ms'].get('p99')} ms)": paced[
+                "latency_ms"
+            ].get("p99", 1e9)
+            < 250,
+            f"paper >= 80% of bare typst per process ({paper_rate / typst:.0%}, letters/s while mixed with routing)": paper_rate
+            >= 0.8 * typst,
+            f"no service above 300 MB RSS (max {max(peak.values()):.0f} MB)": max(peak.values()) <= 300,
+        },
+    }
+
+
+def print_key_figures(report: dict[str, Any]) -> None:
+    print(f"\nreport: {OUT}/report.md, {OUT}/report.json, {OUT}/throughput.png")
+    print(
+        f"relay baseline {report['baselines']['relay_per_second']} msg/s; bare typst {report['baselines']['typst_letters_per_second']} letters/s"
+    )
+    for s in report["scenarios"]:
+        print(
+            f"{s['name']}: {s['throughput']} msg/s ({s['ratio_to_relay']:.1%} of relay), {s['letters']} letters, latency {s['latency_ms']}"
+        )
+    for target, ok in report["targets"].items():
+        print(f"{'holds ' if ok else 'MISSED'} {target}")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--accounts", type=int, default=100_000, help="population size; the mass mailing goes to every citizen"
+    )
+    parser.add_argument("--municipal", type=int, default=5000, help="messages of the municipality scenario")
+    parser.add_argument("--relay", type=int, default=20_000, help="messages through the raw relay baseline")
+    parser.add_argument("--paced-seconds", type=float, default=20.0, help="length of the half-rate latency run")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one scenario may take")
+    parser.add_argument("--skip-no-account", action="store_true", help="mail only citizens with an account")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(arguments()))

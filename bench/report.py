@@ -1,0 +1,65 @@
+"""var/bench/report.json, report.md and throughput.png from one benchmark run."""
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def plot(timelines: dict[str, list[tuple[float, int]]], path: Path) -> None:
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    for name, points in timelines.items():
+        if len(points) > 1:
+            rates = [(t1, (n1 - n0) / (t1 - t0)) for (t0, n0), (t1, n1) in itertools.pairwise(points) if t1 > t0]
+            axes.plot([t for t, _ in rates], [r for _, r in rates], label=name)
+    axes.set_xlabel("seconds since the first publish")
+    axes.set_ylabel("messages routed per second")
+    axes.set_title("Berichtenbox mass mailing: throughput over time")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tuple[float, int]]]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    plot(timelines, out / "throughput.png")
+    lines = [
+        "# Berichtenbox benchmark",
+        "",
+        f"Machine: {report['machine']}",
+        "",
+        "| scenario | messages | seconds | messages/s | ratio to relay | letters | notifications |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in report["scenarios"]:
+        lines.append(
+            f"| {s['name']} | {s['messages']} | {s['seconds']} | {s['throughput']} | {s['ratio_to_relay']} | {s['letters']} | {s['notifications']} |"
+        )
+    lines += [
+        "",
+        "## Baselines",
+        "",
+        f"- raw aio-pika one-hop relay: {report['baselines']['relay_per_second']} messages/s",
+        f"- bare typst: {report['baselines']['typst_letters_per_second']} letters/s",
+        "",
+        "## Latency, publish to stored route (ms)",
+        "",
+    ]
+    for name, latency in report["latency_ms"].items():
+        lines.append(f"- {name}: {latency}")
+    lines += ["", "## Per service", "", "| service | CPU seconds by scenario | peak RSS MB |", "|---|---|---|"]
+    for service, figures in report["services"].items():
+        lines.append(f"| {service} | {figures['cpu_seconds']} | {figures['peak_rss_mb']} |")
+    lines += ["", "## Targets", ""] + [
+        f"- {'holds' if ok else 'MISSED'}: {target}" for target, ok in report["targets"].items()
+    ]
+    lines += ["", "![throughput over time](throughput.png)", ""]
+    (out / "report.md").write_text("\n".join(lines))
