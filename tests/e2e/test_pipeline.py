@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts.harness import ServiceProcesses
+from services.router.accounts import MongoAccountStore
 from services.router.population import population
 from shared.ids import message_id_for
 from shared.messages import ReceiptStatus
@@ -22,7 +23,7 @@ ACCOUNTS = list(population(300, seed=5))
 @pytest.fixture
 async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, AgencyAccess]]:
     access = await register_agencies(sandbox, db)
-    await db[Collections.ACCOUNTS].insert_many(ACCOUNTS)
+    await MongoAccountStore(db).insert_many(ACCOUNTS)
     yield access
     remove_agency_users(sandbox, access)
 

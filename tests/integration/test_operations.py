@@ -10,12 +10,13 @@ from scripts.replay_dead_letters import replay
 from scripts.smtp_sink import free_port
 from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
+from services.router.accounts import MongoAccountStore
 from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
 from services.router.population import population
 from shared.dead_letter import REASON_HEADER
 from shared.messages import MessageAccepted
-from shared.mongo import Collections, Database
+from shared.mongo import Database
 from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
 from tests.conftest import Sandbox
 from tests.support.samples import submission
@@ -34,7 +35,7 @@ async def test_health_readiness_and_domain_metrics(
     sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
 ) -> None:
     citizen = next(a for a in population(50, seed=2) if a["state"] == "ready")
-    await db[Collections.ACCOUNTS].insert_one(citizen)
+    await MongoAccountStore(db).insert_many([citizen])
     port = free_port()
     async with (
         running(ingest_app(sandbox.settings(IngestSettings))),

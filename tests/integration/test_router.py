@@ -13,6 +13,7 @@ from services.notifier.main import create_app as notifier_app
 from services.notifier.settings import NotifierSettings
 from services.paper.main import PaperSettings
 from services.paper.main import create_app as paper_app
+from services.router.accounts import MongoAccountStore
 from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
 from services.router.population import population
@@ -42,7 +43,7 @@ async def routed(db: Database, count: int) -> list[Document]:
 
 
 async def test_routes_for_each_account_state(sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]) -> None:
-    await db[Collections.ACCOUNTS].insert_many(ACCOUNTS)
+    await MongoAccountStore(db).insert_many(ACCOUNTS)
     ready = first(state="ready", guardianship=None)
     none = first(state="none", guardianship=None)
     opted_in = where(
@@ -97,7 +98,7 @@ async def test_receipts_say_box_or_paper_and_nothing_about_reading(
             a["state"] == "activated" and a["paper_copy_agencies"] == ["belastingdienst"] and not a["guardianship"]
         )
     )
-    await db[Collections.ACCOUNTS].insert_one(copy)
+    await MongoAccountStore(db).insert_many([copy])
     async with (
         running(ingest_app(sandbox.settings(IngestSettings))),
         running(router_app(sandbox.settings(RouterSettings))),
@@ -120,7 +121,7 @@ async def publish_account_event(broker: RabbitBroker, event: Any) -> None:
 
 async def test_account_events_apply_in_order_and_ignore_stale_ones(sandbox: Sandbox, db: Database) -> None:
     citizen = first(state="ready", guardianship=None)
-    await db[Collections.ACCOUNTS].insert_one(citizen)
+    await MongoAccountStore(db).insert_many([citizen])
     bsn = citizen["bsn"]
     app = router_app(sandbox.settings(RouterSettings))
     [broker] = app.brokers
@@ -169,7 +170,7 @@ async def test_redelivery_sends_the_same_commands_and_downstream_keeps_one(
             and not a["guardianship"]
         )
     )
-    await db[Collections.ACCOUNTS].insert_one(citizen)
+    await MongoAccountStore(db).insert_many([citizen])
     router = router_app(sandbox.settings(RouterSettings))
     [broker] = router.brokers
     assert isinstance(broker, RabbitBroker)
