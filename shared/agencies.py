@@ -2,6 +2,8 @@
 "Mandatory sender" and "paper copy allowed" are data here, never hard-coded names."""
 
 import json
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -58,6 +60,30 @@ def _agency(document: dict[str, object] | None) -> Agency | None:
         return None
     document = {k: v for k, v in document.items() if k != "_id"}
     return Agency.model_validate(document)
+
+
+class CachedAgencyRegistry:
+    """The registry changes rarely and is read for every message: keep what was read for
+    `ttl_seconds` (a deactivated agency is refused within that time)."""
+
+    def __init__(self, inner: AgencyRegistry, ttl_seconds: float = 30.0) -> None:
+        self.inner, self.ttl = inner, ttl_seconds
+        self._cache: dict[tuple[str, str], tuple[float, Agency | None]] = {}
+
+    async def _cached(self, key: tuple[str, str], load: Callable[[], Awaitable[Agency | None]]) -> Agency | None:
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        agency = await load()
+        self._cache[key] = (now, agency)
+        return agency
+
+    async def by_broker_user(self, broker_user: str) -> Agency | None:
+        return await self._cached(("user", broker_user), lambda: self.inner.by_broker_user(broker_user))
+
+    async def get(self, agency_id: str) -> Agency | None:
+        return await self._cached(("id", agency_id), lambda: self.inner.get(agency_id))
 
 
 class InMemoryAgencyRegistry:

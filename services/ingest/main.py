@@ -10,7 +10,7 @@ from faststream.rabbit import RabbitMessage
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
-from shared.agencies import MongoAgencyRegistry
+from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, create_broker, declare_receipt_queues, persistent_publisher
 from shared.messages import MessageAccepted, Receipt, ReceiptStatus
 from shared.metrics import Metrics
@@ -26,7 +26,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
-    agencies = MongoAgencyRegistry(db)
+    registry = MongoAgencyRegistry(db)
     accepted = persistent_publisher(
         broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_ACCEPTED, MessageAccepted, "A submission was stored."
     )
@@ -42,7 +42,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
             )
 
     intake = SubmissionIntake(
-        agencies,
+        CachedAgencyRegistry(registry),
         MongoMessageStore(db),
         Outbox(),
         max_batch=settings.max_batch_size,
@@ -69,7 +69,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
                 counter.labels(broker_user or "").inc()
 
     async def declare_agency_receipt_queues() -> None:
-        await declare_receipt_queues(broker, [agency.agency_id for agency in await agencies.all()])
+        await declare_receipt_queues(broker, [agency.agency_id for agency in await registry.all()])
 
     return create_service_app(
         settings,

@@ -16,7 +16,7 @@ from services.notifier.email import SmtpSender
 from services.notifier.push import PushSender
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
-from shared.agencies import MongoAgencyRegistry
+from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
 from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
@@ -69,7 +69,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     notifier = Notifier(
         settings,
         MongoMessageSources(db),
-        MongoAgencyRegistry(db),
+        CachedAgencyRegistry(MongoAgencyRegistry(db)),
         MongoNotificationLog(db),
         reminders,
         email,

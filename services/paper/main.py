@@ -23,7 +23,7 @@ from services.paper.letters import MongoLetterStore
 from services.paper.printing import LetterPrinter
 from services.paper.render import LetterContent, RenderedLetter, render_letter
 from services.paper.spool import Spool
-from shared.agencies import MongoAgencyRegistry
+from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
 from shared.messages import PrintLetter, Receipt
 from shared.metrics import Metrics
@@ -66,7 +66,9 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
             receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
         )
 
-    printer = LetterPrinter(MongoMessageSources(db), MongoAgencyRegistry(db), letters, spool, render, send_receipt)
+    printer = LetterPrinter(
+        MongoMessageSources(db), CachedAgencyRegistry(MongoAgencyRegistry(db)), letters, spool, render, send_receipt
+    )
 
     @consumer(broker, Queues.PAPER_COMMANDS)
     async def on_print_letter(command: PrintLetter, message: RabbitMessage) -> None:

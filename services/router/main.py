@@ -13,7 +13,7 @@ from faststream.rabbit import RabbitMessage
 from services.router.accounts import MongoAccountStore
 from services.router.repository import MongoRoutedMessageStore
 from services.router.routing import MessageRouter
-from shared.agencies import MongoAgencyRegistry
+from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, create_broker, persistent_publisher
 from shared.messages import (
     AnyAccountEvent,
@@ -62,7 +62,9 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
                 receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
             )
 
-    router = MessageRouter(MongoRoutedMessageStore(db), accounts, MongoAgencyRegistry(db), Outbox())
+    router = MessageRouter(
+        MongoRoutedMessageStore(db), accounts, CachedAgencyRegistry(MongoAgencyRegistry(db)), Outbox()
+    )
 
     @consumer(broker, Queues.ROUTER_MESSAGES)
     async def on_message_accepted(event: MessageAccepted, message: RabbitMessage) -> None:

@@ -6,8 +6,9 @@ from datetime import datetime
 from pymongo.errors import DuplicateKeyError
 
 from services.router.routing import StoredRoute
-from shared.dead_letter import PermanentError
 from shared.mongo import Collections, Database, Document
+
+MESSAGE_FIELDS = {"agency_id": 1, "agency_reference": 1, "recipient_bsn": 1, "paper_copy_requested": 1}
 
 
 def route_document(message_id: str, route: StoredRoute, message: Document, now: datetime) -> Document:
@@ -26,17 +27,10 @@ class MongoRoutedMessageStore:
         self._routes = db[Collections.ROUTES]
 
     async def get(self, message_id: str) -> Document | None:
-        """The message, with its stored route under `route` if it has one."""
-        message = await self._messages.find_one({"_id": message_id})
-        if message is None:
-            return None
-        route = await self._routes.find_one({"_id": message_id})
-        return {**message, "route": route}
+        """The fields of the message the router needs."""
+        return await self._messages.find_one({"_id": message_id}, MESSAGE_FIELDS)
 
-    async def store_route(self, message_id: str, route: StoredRoute, now: datetime) -> StoredRoute:
-        message = await self._messages.find_one({"_id": message_id}, {"agency_id": 1, "agency_reference": 1})
-        if message is None:
-            raise PermanentError("no stored message with this id")
+    async def store_route(self, message_id: str, message: Document, route: StoredRoute, now: datetime) -> StoredRoute:
         try:
             await self._routes.insert_one(route_document(message_id, route, message, now))
         except DuplicateKeyError:
@@ -51,10 +45,8 @@ class InMemoryRoutedMessageStore:
         self.routes: dict[str, Document] = {}
 
     async def get(self, message_id: str) -> Document | None:
-        message = self.documents.get(message_id)
-        return None if message is None else {**message, "route": self.routes.get(message_id)}
+        return self.documents.get(message_id)
 
-    async def store_route(self, message_id: str, route: StoredRoute, now: datetime) -> StoredRoute:
-        if message_id not in self.routes:
-            self.routes[message_id] = route_document(message_id, route, self.documents[message_id], now)
+    async def store_route(self, message_id: str, message: Document, route: StoredRoute, now: datetime) -> StoredRoute:
+        self.routes.setdefault(message_id, route_document(message_id, route, message, now))
         return StoredRoute.model_validate(self.routes[message_id])

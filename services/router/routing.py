@@ -44,12 +44,13 @@ class MessageToRoute(BaseModel):
     agency_reference: str
     recipient_bsn: str
     paper_copy_requested: bool = False
-    route: StoredRoute | None = None
 
 
 class RoutedMessageStore(Protocol):
     async def get(self, message_id: str) -> Document | None: ...
-    async def store_route(self, message_id: str, route: StoredRoute, now: datetime) -> StoredRoute: ...
+    async def store_route(
+        self, message_id: str, message: Document, route: StoredRoute, now: datetime
+    ) -> StoredRoute: ...
 
 
 class RouterOutbox(Protocol):
@@ -80,11 +81,13 @@ class MessageRouter:
         if document is None:
             raise PermanentError("no stored message with this id")
         message = MessageToRoute.model_validate(document)
-        route = message.route or await self._decide(event.message_id, message)
+        route = await self._decide(event.message_id, message, document)
         await self._dispatch(event.message_id, message, route, correlation_id)
         return route
 
-    async def _decide(self, message_id: str, message: MessageToRoute) -> StoredRoute:
+    async def _decide(self, message_id: str, message: MessageToRoute, document: Document) -> StoredRoute:
+        """Decide, and store the decision; on a redelivery the decision stored first wins
+        (deciding again is cheaper than looking first, since it rarely happens)."""
         agency = await self.agencies.get(message.agency_id)
         if agency is None:
             raise PermanentError("message from an agency that is not in the registry")
@@ -101,7 +104,7 @@ class MessageRouter:
             rules=list(route.rules),
             account_id=account["_id"] if account else None,
         )
-        return await self.messages.store_route(message_id, stored, self.clock())
+        return await self.messages.store_route(message_id, document, stored, self.clock())
 
     async def _dispatch(
         self, message_id: str, message: MessageToRoute, route: StoredRoute, correlation_id: str

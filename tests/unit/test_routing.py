@@ -102,3 +102,18 @@ async def test_corrupt_message_document_fails_validation() -> None:
         await router([{"_id": "m-1", "agency_id": "uwv"}], RecordingOutbox()).route(
             MessageAccepted(message_id="m-1", agency_id="uwv"), "c"
         )
+
+
+async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -> None:
+    citizen = account_where(state="ready", guardianship=None)
+    store = InMemoryRoutedMessageStore([message("uwv", citizen["bsn"])])
+    accounts = InMemoryAccountStore(ACCOUNTS)
+    first, second = RecordingOutbox(), RecordingOutbox()
+    event = MessageAccepted(message_id="m-1", agency_id="uwv")
+    await MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), first).route(event, "c")
+    accounts.by_number[citizen["bsn"]].update(state="activated", opted_in_agencies=["uwv"], email="x@example.nl")
+    route = await MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), second).route(
+        event, "c"
+    )
+    assert (route.box, route.paper) == (False, True)
+    assert first.sent == second.sent
