@@ -1,6 +1,7 @@
 """The RabbitMQ side of every service: one broker factory, persistent publishers with
 confirms, one way to consume, and the topology declared in full."""
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -32,7 +33,8 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
             on_return_raises=True,
         ),
         app_id=settings.service_name,
-        log_level=20,
+        # FastStream's access log through our logger, so it is JSON like every other line
+        logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
     )
     broker.add_middleware(CorrelationMiddleware)
     broker.add_middleware(partial(DeadLetterMiddleware, broker=broker, max_attempts=settings.max_attempts))

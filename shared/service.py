@@ -2,33 +2,50 @@
 once it is connected, the MongoDB client closed after shutdown, and its AsyncAPI document."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 
-from shared.broker import declare_topology
+from shared.broker import create_broker, declare_topology
 from shared.logs import configure_logging
 from shared.metrics import Metrics
-from shared.mongo import Document, database, ensure_indexes
+from shared.mongo import Database, Document, create_client, database, ensure_indexes
 from shared.ops import OpsServer
 from shared.settings import ServiceSettings
 
 API_VERSION = "1"
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """What every service is built from; nothing here connects until the app starts."""
+
+    settings: ServiceSettings
+    broker: RabbitBroker
+    client: AsyncMongoClient[Document]
+    db: Database
+    metrics: Metrics
+
+
+def wire(settings: ServiceSettings) -> Wiring:
+    broker = create_broker(settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
+    client = create_client(settings)
+    return Wiring(settings, broker, client, database(client, settings), metrics)
+
+
 def create_service_app(
-    settings: ServiceSettings,
-    broker: RabbitBroker,
-    client: AsyncMongoClient[Document],
+    wiring: Wiring,
     *,
     description: str,
-    metrics: Metrics,
     after_connect: Callable[[], Awaitable[None]] | None = None,
     before_close: Callable[[], Awaitable[None]] | None = None,
 ) -> FastStream:
-    db = database(client, settings)
+    settings, broker, client, db, metrics = wiring.settings, wiring.broker, wiring.client, wiring.db, wiring.metrics
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     async def prepare_database() -> None:

@@ -102,8 +102,9 @@ def exchange_of(queue: RabbitQueue) -> RabbitExchange:
 
 
 RECEIPTS_QUEUE_PREFIX = "receipts."
-NOTIFIER_RETRY_DELAYS = (30, 120, 600, 3600)
-"""Seconds a failed notification waits before attempt 2, 3, ...; after the last, it fails."""
+NOTIFIER_RETRY_DELAYS = (30, 120, 480, 1920)
+"""Exponential backoff (x4): seconds a failed notification waits before attempt 2, 3, ...;
+after the last it ends as a technical failure."""
 
 
 def delay_queue(work: RabbitQueue, seconds: int) -> RabbitQueue:

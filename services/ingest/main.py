@@ -11,21 +11,16 @@ from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, create_broker, declare_receipt_queues, persistent_publisher
+from shared.broker import consumer, declare_receipt_queues, persistent_publisher
 from shared.messages import MessageAccepted, Receipt, ReceiptStatus
-from shared.metrics import Metrics
-from shared.mongo import create_client, database
-from shared.service import create_service_app
+from shared.service import create_service_app, wire
 from shared.topology import Exchanges, Queues, RoutingKeys
 
 
 def create_app(settings: IngestSettings | None = None) -> FastStream:
     settings = settings or IngestSettings()
-    broker = create_broker(settings)
-    metrics = Metrics(settings.service_name)
-    metrics.instrument(broker)
-    client = create_client(settings)
-    db = database(client, settings)
+    wiring = wire(settings)
+    broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     registry = MongoAgencyRegistry(db)
     accepted = persistent_publisher(
         broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_ACCEPTED, MessageAccepted, "A submission was stored."
@@ -72,10 +67,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         await declare_receipt_queues(broker, [agency.agency_id for agency in await registry.all()])
 
     return create_service_app(
-        settings,
-        broker,
-        client,
-        metrics=metrics,
+        wiring,
         description="Accepts agency submissions and answers with receipts.",
         after_connect=declare_agency_receipt_queues,
     )

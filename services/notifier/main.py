@@ -17,12 +17,10 @@ from services.notifier.push import PushSender
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, create_broker, persistent_publisher
+from shared.broker import consumer, persistent_publisher
 from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
-from shared.metrics import Metrics
-from shared.mongo import create_client, database
-from shared.service import create_service_app
+from shared.service import create_service_app, wire
 from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
 
@@ -31,11 +29,8 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: NotifierSettings | None = None) -> FastStream:
     settings = settings or NotifierSettings()
-    broker = create_broker(settings)
-    metrics = Metrics(settings.service_name)
-    metrics.instrument(broker)
-    client = create_client(settings)
-    db = database(client, settings)
+    wiring = wire(settings)
+    broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     email, push, reminders = SmtpSender(settings), PushSender(settings), MongoReminders(db)
     delays = notifier_delay_queues(settings.retry_delays)
     retries = persistent_publisher(broker, Exchanges.DELAYS, "", NotifyCitizen, "A notification to try again later.")
@@ -120,10 +115,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         await push.close()
 
     return create_service_app(
-        settings,
-        broker,
-        client,
-        metrics=metrics,
+        wiring,
         description="Notifies citizens by e-mail and push that a message is waiting.",
         after_connect=start,
         before_close=stop,

@@ -24,11 +24,9 @@ from services.paper.printing import LetterPrinter
 from services.paper.render import LetterContent, RenderedLetter, render_letter
 from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, create_broker, persistent_publisher
+from shared.broker import consumer, persistent_publisher
 from shared.messages import PrintLetter, Receipt
-from shared.metrics import Metrics
-from shared.mongo import create_client, database
-from shared.service import create_service_app
+from shared.service import create_service_app, wire
 from shared.settings import ServiceSettings
 from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, Queues
@@ -47,11 +45,8 @@ class PaperSettings(ServiceSettings):
 
 def create_app(settings: PaperSettings | None = None) -> FastStream:
     settings = settings or PaperSettings()
-    broker = create_broker(settings)
-    metrics = Metrics(settings.service_name)
-    metrics.instrument(broker)
-    client = create_client(settings)
-    db = database(client, settings)
+    wiring = wire(settings)
+    broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     spool, letters = Spool(settings.spool_dir), MongoLetterStore(db)
     batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Undeliverable letter (key: agency id).")
@@ -97,10 +92,7 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
             executor.shutdown(wait=True, cancel_futures=True)
 
     return create_service_app(
-        settings,
-        broker,
-        client,
-        metrics=metrics,
+        wiring,
         description="Renders print-mail letters and builds print batches.",
         after_connect=start,
         before_close=stop,

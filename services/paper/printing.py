@@ -12,24 +12,10 @@ from services.paper.render import LetterContent, RenderedLetter
 from services.paper.spool import Spool
 from shared.agencies import Agency, AgencyRegistry
 from shared.dead_letter import PermanentError
+from shared.dutch import dutch_date
 from shared.ids import receipt_id_for
 from shared.messages import PrintLetter, Reason, Receipt, ReceiptStatus
 from shared.mongo import Document
-
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 Renderer = Callable[[LetterContent, list[bytes]], Awaitable[RenderedLetter]]
 
@@ -41,10 +27,6 @@ class Sources(Protocol):
 
 class ReceiptSender(Protocol):
     async def __call__(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
-
-
-def dutch_date(moment: datetime) -> str:
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 class LetterPrinter:

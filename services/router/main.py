@@ -14,7 +14,7 @@ from services.router.accounts import MongoAccountStore
 from services.router.repository import MongoRoutedMessageStore
 from services.router.routing import MessageRouter
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, create_broker, persistent_publisher
+from shared.broker import consumer, persistent_publisher
 from shared.messages import (
     AnyAccountEvent,
     MessageAccepted,
@@ -23,9 +23,7 @@ from shared.messages import (
     PushSubscriptionGone,
     Receipt,
 )
-from shared.metrics import Metrics
-from shared.mongo import create_client, database
-from shared.service import create_service_app
+from shared.service import create_service_app, wire
 from shared.settings import ServiceSettings
 from shared.topology import Exchanges, Queues, RoutingKeys
 
@@ -38,11 +36,8 @@ class RouterSettings(ServiceSettings):
 
 def create_app(settings: RouterSettings | None = None) -> FastStream:
     settings = settings or RouterSettings()
-    broker = create_broker(settings)
-    metrics = Metrics(settings.service_name)
-    metrics.instrument(broker)
-    client = create_client(settings)
-    db = database(client, settings)
+    wiring = wire(settings)
+    broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     accounts = MongoAccountStore(db)
     notify = persistent_publisher(
         broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizen, "Notify the citizen."
@@ -87,9 +82,6 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         )
 
     return create_service_app(
-        settings,
-        broker,
-        client,
-        metrics=metrics,
+        wiring,
         description="Decides box, paper or both for every accepted message.",
     )

@@ -16,7 +16,7 @@ from shared.messages import ReceiptStatus
 from shared.mongo import Collections, Database, Document
 from shared.topology import Exchanges, Queues, RoutingKeys, receipts_queue
 from tests.conftest import Sandbox
-from tests.support.samples import submission
+from tests.support.samples import attachment, submission
 from tests.support.wire import AgencyAccess, bodies, running, take
 
 
@@ -64,6 +64,14 @@ async def test_repeat_is_a_duplicate_and_is_not_routed_again(
         (json.dumps(submission(message_type="kinderbijslag")).encode(), "message_type_not_allowed"),
         (json.dumps(submission(surprise=True)).encode(), "unknown_field"),
         (json.dumps({"submissions": [submission()] * 4}).encode(), "batch_too_large"),
+        (json.dumps(submission(subject=None)).encode(), "missing_field"),
+        (json.dumps(submission(subject="x" * 201)).encode(), "too_long"),
+        (
+            json.dumps(submission(call_to_action={"text": "Reageer", "deadline": "2020-01-01"})).encode(),
+            "deadline_in_past",
+        ),
+        (json.dumps(submission(attachments=[attachment(b"GIF89a not a pdf")])).encode(), "attachment_not_pdf"),
+        (json.dumps(submission(attachments=[attachment()] * 11)).encode(), "too_many_attachments"),
     ],
 )
 async def test_rejections_answer_the_agency_and_are_kept(
