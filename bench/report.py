@@ -1,6 +1,5 @@
 """var/bench/report.json, report.md and throughput.png from one benchmark run."""
 
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,12 +9,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+SMOOTHING = 10
+
 
 def plot(timelines: dict[str, list[tuple[float, int]]], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(8, 4.5))
     for name, points in timelines.items():
         if len(points) > 1:
-            rates = [(t1, (n1 - n0) / (t1 - t0)) for (t0, n0), (t1, n1) in itertools.pairwise(points) if t1 > t0]
+            # RabbitMQ refreshes queue statistics every few seconds: rate over a 10-sample window
+            rates = [
+                (t1, (n1 - n0) / (t1 - t0))
+                for (t0, n0), (t1, n1) in zip(points, points[SMOOTHING:], strict=False)
+                if t1 > t0
+            ]
             axes.plot([t for t, _ in rates], [r for _, r in rates], label=name)
     axes.set_xlabel("seconds since the first publish")
     axes.set_ylabel("messages routed per second")
