@@ -4,8 +4,6 @@ it says), and sends the three-week reminder.
 Run: faststream run --factory services.notifier.main:create_app
 """
 
-import asyncio
-import contextlib
 import logging
 
 from faststream import FastStream
@@ -20,6 +18,7 @@ from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
 from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
+from shared.periodic import Periodic
 from shared.service import create_service_app, wire
 from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
@@ -71,8 +70,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         push,
         Outbox(),
     )
-    sweep = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
-    tasks: list[asyncio.Task[None]] = []
+    reminders_due = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
 
     @consumer(broker, Queues.NOTIFIER_COMMANDS)
     async def on_notify_citizen(command: NotifyCitizen) -> None:
@@ -93,24 +91,20 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         """The citizen opened the message: no reminder for it."""
         await reminders.opened(event.message_id, event.opened_at)
 
-    async def sweep_periodically() -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                if queued := await sweep.run_once():
-                    logger.info("queued %d due reminders", queued)
-            await asyncio.sleep(settings.reminder_sweep_seconds)
+    async def sweep() -> None:
+        if queued := await reminders_due.run_once():
+            logger.info("queued %d due reminders", queued)
+
+    sweeper = Periodic("reminder sweep", sweep, settings.reminder_sweep_seconds)
 
     async def start() -> None:
         exchange = await broker.declare_exchange(Exchanges.DELAYS)
         for queue in delays:
             await (await broker.declare_queue(queue)).bind(exchange, routing_key=queue.routing_key)
-        tasks.append(asyncio.create_task(sweep_periodically()))
+        sweeper.start()
 
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await sweeper.stop()
         await email.close()
         await push.close()
 

@@ -8,7 +8,6 @@ Run: faststream run --factory services.paper.main:create_app
 """
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -26,6 +25,7 @@ from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
 from shared.messages import PrintLetter, Receipt
+from shared.periodic import Periodic
 from shared.service import create_service_app, wire
 from shared.settings import ServiceSettings
 from shared.sources import MongoMessageSources
@@ -51,7 +51,6 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Undeliverable letter (key: agency id).")
     pool: list[ProcessPoolExecutor] = []
-    tasks: list[asyncio.Task[None]] = []
 
     async def render(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
         return await asyncio.get_running_loop().run_in_executor(pool[0], render_letter, content, attachments)
@@ -72,22 +71,19 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         metrics.letters.labels(status).inc()
         logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
 
-    async def close_batches_periodically() -> None:
-        while True:
-            for batch_id in await batches.close_due():
-                logger.info("print batch %s closed", batch_id)
-            await asyncio.sleep(settings.batch_check_seconds)
+    async def close_batches() -> None:
+        for batch_id in await batches.close_due():
+            logger.info("print batch %s closed", batch_id)
+
+    batcher = Periodic("print batches", close_batches, settings.batch_check_seconds)
 
     async def start() -> None:
         # spawn, not fork: a forked child of a process with threads (pymongo's) can deadlock
         pool.append(ProcessPoolExecutor(max_workers=settings.render_processes, mp_context=get_context("spawn")))
-        tasks.append(asyncio.create_task(close_batches_periodically()))
+        batcher.start()
 
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await batcher.stop()
         for executor in pool:
             executor.shutdown(wait=True, cancel_futures=True)
 
