@@ -228,7 +228,7 @@ def report(
     outcomes = Counter(
         f"{n['channel']} {n['status']}" + (f" ({n['detail']})" if n.get("detail") else "") for n in notifications
     )
-    print("\nnotifier: " + "; ".join(f"{count} x {outcome}" for outcome, count in sorted(outcomes.items())))
+    print("\nnotifier outcomes: " + "; ".join(f"{count} x {outcome}" for outcome, count in sorted(outcomes.items())))
     rendered = [letter for letter in letters if letter["status"] == "rendered"]
     print(f"paper: {len(rendered)} letters rendered to {SPOOL}/letters, {len(letters) - len(rendered)} undeliverable")
     for batch in batches:
@@ -280,7 +280,7 @@ async def run() -> int:
         messages = await wait_until_routed(db)
         receipts = await collect_receipts(by_id, passwords)
         await asyncio.sleep(2)  # the print batch closes after a second
-        notifications = await db[Collections.NOTIFICATIONS].find({}).to_list()
+        notifications = await db[Collections.NOTIFICATION_OUTCOMES].find({}).to_list()
         letters = await db[Collections.LETTERS].find({}).to_list()
         batches = await db[Collections.BATCHES].find({}).to_list()
     await client.close()
