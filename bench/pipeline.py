@@ -32,7 +32,7 @@ from services.ingest.provisioning import ProvisioningSettings, passwords_for, pr
 from services.router.accounts import MongoAccountStore
 from services.router.population import population
 from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
-from shared.mongo import Collections
+from shared.mongo import Collections, Document
 from shared.rabbitmq_admin import ManagementApi
 from shared.topology import Exchanges, Queues, RoutingKeys
 from tests.support.push import push_service
@@ -228,50 +228,33 @@ async def main(args: argparse.Namespace) -> None:
             }
             with ServiceProcesses(env, OUT / "logs") as services:
                 run = Run(ws, services)
-                scenarios = []
                 bd, utrecht = registry["belastingdienst"], registry["gemeente-utrecht"]
-                single = [submission(a["bsn"], "aanslag", f"BD-S-{i:06}") for i, a in enumerate(citizens)]
-                scenarios.append(
-                    await run.scenario(
-                        "belastingdienst, single submissions",
-                        publish(url(bd.agency_id), bd, single, batch=False),
-                        {b["reference"] for b in single},
-                        args.timeout,
-                    )
-                )
-                batched = [submission(a["bsn"], "aanslag", f"BD-B-{i:06}") for i, a in enumerate(citizens)]
-                scenarios.append(
-                    await run.scenario(
-                        "belastingdienst, batches of 1,000",
-                        publish(url(bd.agency_id), bd, batched, batch=True),
-                        {b["reference"] for b in batched},
-                        args.timeout,
-                    )
-                )
-                local = [
-                    submission(a["bsn"], "paspoort-verloopt", f"UTR-{i:06}")
-                    for i, a in enumerate(random.Random(1).sample(accounts, min(args.municipal, len(accounts))))
-                ]
-                scenarios.append(
-                    await run.scenario(
+
+                async def mailing(
+                    name: str, agency: Agency, bodies: list[dict[str, Any]], **how: Any
+                ) -> dict[str, Any]:
+                    sending = publish(url(agency.agency_id), agency, bodies, batch=how.pop("batch", False), **how)
+                    return await run.scenario(name, sending, {b["reference"] for b in bodies}, args.timeout)
+
+                def to_citizens(prefix: str, message_type: str, recipients: list[Document]) -> list[dict[str, Any]]:
+                    return [submission(a["bsn"], message_type, f"{prefix}-{i:06}") for i, a in enumerate(recipients)]
+
+                municipal = random.Random(1).sample(accounts, min(args.municipal, len(accounts)))
+                scenarios = [
+                    await mailing("belastingdienst, single submissions", bd, to_citizens("BD-S", "aanslag", citizens)),
+                    await mailing(
+                        "belastingdienst, batches of 1,000", bd, to_citizens("BD-B", "aanslag", citizens), batch=True
+                    ),
+                    await mailing(
                         "municipality (opt-in agency), single",
-                        publish(url(utrecht.agency_id), utrecht, local, batch=False),
-                        {b["reference"] for b in local},
-                        args.timeout,
-                    )
-                )
-                rate = scenarios[0]["throughput"] / 2
-                paced = [
-                    submission(a["bsn"], "aanslag", f"BD-P-{i:06}")
-                    for i, a in enumerate(citizens[: max(200, int(rate * args.paced_seconds))])
+                        utrecht,
+                        to_citizens("UTR", "paspoort-verloopt", municipal),
+                    ),
                 ]
+                rate = scenarios[0]["throughput"] / 2
+                paced = to_citizens("BD-P", "aanslag", citizens[: max(200, int(rate * args.paced_seconds))])
                 scenarios.append(
-                    await run.scenario(
-                        f"belastingdienst, paced at {rate:.0f}/s (half the maximum)",
-                        publish(url(bd.agency_id), bd, paced, batch=False, rate=rate),
-                        {b["reference"] for b in paced},
-                        args.timeout,
-                    )
+                    await mailing(f"belastingdienst, paced at {rate:.0f}/s (half the maximum)", bd, paced, rate=rate)
                 )
                 peak = {s: round(usage(p.pid).peak_rss_mb, 1) for s, p in services.processes.items()}
         print(
