@@ -47,6 +47,8 @@ class Device:
 class PushService:
     base_url: str
     gone: set[str] = field(default_factory=set)
+    busy_once: set[str] = field(default_factory=set)
+    """Endpoints that answer 503 to their next push, then accept again."""
     devices: dict[str, Device] = field(default_factory=dict)
     delivered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """(endpoint, decrypted payload) for every accepted push"""
@@ -67,6 +69,9 @@ class PushService:
         self.claims.append(claims)
         if endpoint in self.gone:
             return web.Response(status=410)
+        if endpoint in self.busy_once:
+            self.busy_once.discard(endpoint)
+            return web.Response(status=503)
         device = self.devices[endpoint]
         body = await request.read()
         assert request.headers["Content-Encoding"] == "aes128gcm"
