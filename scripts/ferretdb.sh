@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# FerretDB (MongoDB wire protocol on SQLite) on 127.0.0.1, data under var/: start, stop, report.
+# FerretDB (MongoDB wire protocol) on 127.0.0.1, storing in the local PostgreSQL of
+# scripts/postgres.sh: start, stop, report.
 # Usage: scripts/ferretdb.sh up|down|status
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,16 +8,18 @@ PORT="${FERRETDB_PORT:-27017}"
 DATA="$PWD/var/ferretdb"
 PIDFILE="$DATA/ferretdb.pid"
 LOG="$DATA/ferretdb.log"
+POSTGRES_URL="postgres://postgres@127.0.0.1:${POSTGRES_PORT:-5433}/ferretdb"
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 up() {
   bash scripts/install-ferretdb.sh
+  bash scripts/postgres.sh up
   if running; then echo "ferretdb: already running"; return 0; fi
   if listening; then echo "ferretdb: port $PORT is taken by another MongoDB-protocol server; using it"; return 0; fi
-  mkdir -p "$DATA/sqlite"
-  nohup bin/ferretdb --handler=sqlite --sqlite-url="file:$DATA/sqlite/" --state-dir="$DATA" \
+  mkdir -p "$DATA"
+  nohup bin/ferretdb --handler=postgresql --postgresql-url="$POSTGRES_URL" --state-dir="$DATA" \
     --listen-addr="127.0.0.1:$PORT" --debug-addr=127.0.0.1:0 --telemetry=disable \
     --log-level=WARN --log-format=json >"$LOG" 2>&1 &
   echo $! >"$PIDFILE"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build FerretDB (a MongoDB-protocol server on SQLite) into ./bin once, from the Go module proxy.
+# Build FerretDB (a MongoDB-protocol server on PostgreSQL or SQLite) into ./bin once, from the Go module proxy.
 # `go install .../cmd/ferretdb@v1.24.2` builds, but the binary panics at start because the
 # module lacks the generated build/version/version.txt; so we download the same module,
 # write that file (what upstream's `task gen-version` does) and build it.
@@ -18,7 +18,7 @@ WORK="$PWD/var/build/ferretdb-$VERSION"
 rm -rf "$WORK" && mkdir -p "$WORK" "$PWD/bin"
 cp -r "$SRC_CACHE"/. "$WORK" && chmod -R u+w "$WORK"
 echo "$VERSION" > "$WORK/build/version/version.txt"
-echo "sqlite" > "$WORK/build/version/package.txt"
+echo "postgresql" > "$WORK/build/version/package.txt"
 (cd "$WORK" && CGO_ENABLED=0 go build -trimpath -ldflags=-checklinkname=0 -o "$BIN" ./cmd/ferretdb)
 rm -rf "$WORK"
 "$BIN" --version | head -1
