@@ -60,24 +60,11 @@ async def service_path(count: int) -> float:
                 for i, account in enumerate(accounts)
             ]
         )
-        await ws.db[Collections.ROUTES].insert_many(
-            [
-                {
-                    "_id": derived_id("bench", str(i)),
-                    "box": False,
-                    "paper": True,
-                    "channels": [],
-                    "account_id": a["_id"],
-                    "routed_at": now,
-                }
-                for i, a in enumerate(accounts)
-            ]
-        )
         with tempfile.TemporaryDirectory() as spool:
             env = {**ws.environment(), "BERICHTENBOX_SPOOL_DIR": spool, "BERICHTENBOX_RENDER_PROCESSES": "1"}
             with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)):
                 started = time.perf_counter()
-                await publish(ws.rabbitmq_url, count)
+                await publish(ws.rabbitmq_url, [a["_id"] for a in accounts])
                 letters = ws.db[Collections.LETTERS]
                 while await letters.count_documents({}) < count:  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
@@ -85,13 +72,17 @@ async def service_path(count: int) -> float:
     return count / elapsed
 
 
-async def publish(amqp_url: str, count: int) -> None:
+async def publish(amqp_url: str, account_ids: list[str]) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(Exchanges.COMMANDS.name)
-        for i in range(count):
-            command = PrintLetter(letter_id=derived_id("bench-letter", str(i)), message_id=derived_id("bench", str(i)))
+        for i, account_id in enumerate(account_ids):
+            command = PrintLetter(
+                letter_id=derived_id("bench-letter", str(i)),
+                message_id=derived_id("bench", str(i)),
+                account_id=account_id,
+            )
             body = command.model_dump_json().encode()
             message = aio_pika.Message(
                 body, content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT

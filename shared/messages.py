@@ -107,6 +107,8 @@ class Channel(StrEnum):
 class NotifyCitizen(Contract):
     notification_id: str
     message_id: str
+    account_id: str = Field(description="the routed account: whom to notify, so the notifier need not read the route")
+    delivered_at: datetime = Field(description="when the message reached the box; the reminder counts from it")
     channels: list[Channel] = Field(min_length=1)
     kind: Literal["new_message", "reminder"] = "new_message"
     attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
@@ -115,6 +117,7 @@ class NotifyCitizen(Contract):
 class PrintLetter(Contract):
     letter_id: str
     message_id: str
+    account_id: str | None = Field(description="the routed account, whose address the letter goes to (None: none)")
     copy_of_box_message: bool = False
 
 

@@ -2,6 +2,7 @@
 every index. The client is created by a service's factory and connects lazily; the service's
 start-up hook creates indexes and its shutdown hook closes the client."""
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
@@ -81,3 +82,9 @@ async def ensure_indexes(db: Database) -> None:
     for collection, indexes in INDEXES.items():
         for index in indexes:
             await db[collection].create_indexes([index])
+
+
+def stored_precision(moment: datetime) -> datetime:
+    """A time as a BSON date keeps it (milliseconds), so a value sent before storing equals
+    the value read back after."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

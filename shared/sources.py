@@ -1,22 +1,15 @@
-"""Read-only views that notifier and paper share: a message with the route the router
-stored for it, and the account it was routed to."""
+"""Read-only views that notifier and paper share: a message, and the account it was routed
+to (its id travels in the command, so neither reads the route)."""
 
 from shared.mongo import Collections, Database, Document
 
 
 class MongoMessageSources:
     def __init__(self, db: Database) -> None:
-        self._messages, self._routes, self._accounts = (
-            db[c] for c in (Collections.MESSAGES, Collections.ROUTES, Collections.ACCOUNTS)
-        )
+        self._messages, self._accounts = db[Collections.MESSAGES], db[Collections.ACCOUNTS]
 
     async def message(self, message_id: str) -> Document | None:
-        """The message with its route under `route` (None until routed)."""
-        message = await self._messages.find_one({"_id": message_id})
-        if message is None:
-            return None
-        route = await self._routes.find_one({"_id": message_id})
-        return {**message, "route": route, "routed_at": route and route["routed_at"]}
+        return await self._messages.find_one({"_id": message_id})
 
     async def account(self, account_id: str) -> Document | None:
         return await self._accounts.find_one({"_id": account_id})

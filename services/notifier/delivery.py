@@ -66,8 +66,7 @@ class Notifier:
         message = await self.sources.message(command.message_id)
         if message is None:
             raise PermanentError("no stored message to notify about")
-        account_id = str((message.get("route") or {}).get("account_id") or "")
-        account = await self.sources.account(account_id) if account_id else None
+        account = await self.sources.account(command.account_id)
         if account is None:
             raise PermanentError("message has no routed account to notify")
         if command.kind == "reminder" and await self.reminders.cancelled(command.message_id):
@@ -81,9 +80,8 @@ class Notifier:
             and outcomes.get(Channel.EMAIL) is Status.SENT
             and account.get("reminder_opt_in")
         ):
-            delivered_at = message.get("routed_at") or self.clock()
             after = timedelta(days=self.settings.reminder_after_days)
-            await self.reminders.schedule(command.message_id, account_id, _aware(delivered_at), after)
+            await self.reminders.schedule(command.message_id, command.account_id, command.delivered_at, after)
         return outcomes
 
     async def _facts(self, command: NotifyCitizen, message: Document) -> NotificationFacts:
@@ -161,7 +159,3 @@ class Notifier:
         again = command.model_copy(update={"channels": [channel], "attempt": command.attempt + 1})
         await self.outbox.retry(again, delays[command.attempt - 1])
         return Status.RETRYING
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

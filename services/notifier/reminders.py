@@ -25,6 +25,7 @@ class MongoReminders:
                 {
                     "_id": message_id,
                     "account_id": account_id,
+                    "delivered_at": delivered_at,
                     "status": "scheduled",
                     "due_at": delivered_at + after,
                 }
@@ -77,7 +78,12 @@ class ReminderSweep:
             notification_id = derived_id("notification", message_id, "reminder")
             await self.publish(
                 NotifyCitizen(
-                    notification_id=notification_id, message_id=message_id, channels=[Channel.EMAIL], kind="reminder"
+                    notification_id=notification_id,
+                    message_id=message_id,
+                    account_id=reminder["account_id"],
+                    delivered_at=reminder["delivered_at"],
+                    channels=[Channel.EMAIL],
+                    kind="reminder",
                 )
             )
             await self.reminders.queued(message_id, now)

@@ -54,8 +54,7 @@ class LetterPrinter:
         agency = await self.agencies.get(message["agency_id"])
         if agency is None:
             raise PermanentError("message from an agency that is not in the registry")
-        account_id = (message.get("route") or {}).get("account_id")
-        account = (await self.sources.account(account_id) if account_id else None) or {}
+        account = (await self.sources.account(command.account_id) if command.account_id else None) or {}
         address = window_address(account.get("name"), account.get("address_lines", []), account.get("country", "NL"))
         if not isinstance(address, Printable):
             return await self._undeliverable(command, message, address.reason, correlation_id)

@@ -22,7 +22,7 @@ from shared.messages import (
     Receipt,
     ReceiptStatus,
 )
-from shared.mongo import Document
+from shared.mongo import Document, stored_precision
 
 
 class StoredRoute(BaseModel):
@@ -33,6 +33,7 @@ class StoredRoute(BaseModel):
     channels: list[Channel]
     rules: list[Rule]
     account_id: str | None
+    routed_at: datetime
 
 
 class MessageToRoute(BaseModel):
@@ -48,9 +49,7 @@ class MessageToRoute(BaseModel):
 
 class RoutedMessageStore(Protocol):
     async def get(self, message_id: str) -> Document | None: ...
-    async def store_route(
-        self, message_id: str, message: Document, route: StoredRoute, now: datetime
-    ) -> StoredRoute: ...
+    async def store_route(self, message_id: str, message: Document, route: StoredRoute) -> StoredRoute: ...
 
 
 class RouterOutbox(Protocol):
@@ -103,19 +102,30 @@ class MessageRouter:
             channels=list(route.channels),
             rules=list(route.rules),
             account_id=account["_id"] if account else None,
+            routed_at=stored_precision(self.clock()),
         )
-        return await self.messages.store_route(message_id, document, stored, self.clock())
+        return await self.messages.store_route(message_id, document, stored)
 
     async def _dispatch(
         self, message_id: str, message: MessageToRoute, route: StoredRoute, correlation_id: str
     ) -> None:
         if route.channels:
-            notification_id = derived_id("notification", message_id, "new_message")
-            command = NotifyCitizen(notification_id=notification_id, message_id=message_id, channels=route.channels)
+            if route.account_id is None:
+                raise PermanentError("a route with notification channels but no account")
+            command = NotifyCitizen(
+                notification_id=derived_id("notification", message_id, "new_message"),
+                message_id=message_id,
+                account_id=route.account_id,
+                delivered_at=route.routed_at,
+                channels=route.channels,
+            )
             await self.outbox.notify(command, correlation_id)
         if route.paper:
             letter = PrintLetter(
-                letter_id=derived_id("letter", message_id), message_id=message_id, copy_of_box_message=route.box
+                letter_id=derived_id("letter", message_id),
+                message_id=message_id,
+                account_id=route.account_id,
+                copy_of_box_message=route.box,
             )
             await self.outbox.print_letter(letter, correlation_id)
         statuses = [

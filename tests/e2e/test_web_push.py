@@ -2,7 +2,7 @@
 VAPID JWT and decrypts the payload with the subscription's private key; a 410 from it
 removes that subscription from the citizen's account."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from py_vapid import Vapid02
@@ -18,7 +18,6 @@ from shared.mongo import Collections, Database, ensure_indexes
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
 from tests.support.push import push_service
-from tests.support.routes import store_route
 from tests.support.samples import AGENCIES
 from tests.support.wire import eventually, replay_json
 
@@ -48,7 +47,6 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
                 "call_to_action": {"text": "Laat uw auto keuren", "deadline": "2027-04-30"},
             }
         )
-        await store_route(db, message_id, CITIZEN["_id"], channels=(Channel.PUSH,))
         env = {
             **sandbox.environment(),
             "BERICHTENBOX_VAPID_PRIVATE_KEY": vapid.private_pem().decode(),
@@ -56,7 +54,11 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
         }
         with ServiceProcesses(env, tmp_path / "logs", services=("router", "notifier")):
             command = NotifyCitizen(
-                notification_id=derived_id("n", message_id), message_id=message_id, channels=[Channel.PUSH]
+                notification_id=derived_id("n", message_id),
+                message_id=message_id,
+                account_id=CITIZEN["_id"],
+                delivered_at=datetime.now(UTC),
+                channels=[Channel.PUSH],
             )
             await replay_json(
                 sandbox.rabbitmq_url, Exchanges.COMMANDS.name, RoutingKeys.NOTIFY_CITIZEN, command.model_dump_json()

@@ -23,7 +23,7 @@ def with_topology(broker: RabbitBroker) -> FastStream:
 
 
 def letter(letter_id: str) -> PrintLetter:
-    return PrintLetter(letter_id=letter_id, message_id="m")
+    return PrintLetter(letter_id=letter_id, message_id="m", account_id=None)
 
 
 async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandbox: Sandbox) -> None:

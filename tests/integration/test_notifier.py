@@ -21,7 +21,6 @@ from shared.messages import Channel, MessageOpened, NotifyCitizen
 from shared.mongo import Collections, Database, Document
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
-from tests.support.routes import store_route
 from tests.support.wire import AgencyAccess, broker_of, eventually, running
 
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
@@ -44,13 +43,20 @@ async def message_for(db: Database, n: int, citizen: Document = CITIZEN, **overr
             **overrides,
         }
     )
-    await store_route(db, message_id, citizen["_id"], routed_at=ROUTED_AT)
     return message_id
 
 
-def notify(message_id: str, kind: Literal["new_message", "reminder"] = "new_message") -> NotifyCitizen:
-    notification_id = derived_id("n", message_id, kind)
-    return NotifyCitizen(notification_id=notification_id, message_id=message_id, channels=[Channel.EMAIL], kind=kind)
+def notify(
+    message_id: str, kind: Literal["new_message", "reminder"] = "new_message", citizen: Document = CITIZEN
+) -> NotifyCitizen:
+    return NotifyCitizen(
+        notification_id=derived_id("n", message_id, kind),
+        message_id=message_id,
+        account_id=citizen["_id"],
+        delivered_at=ROUTED_AT,
+        channels=[Channel.EMAIL],
+        kind=kind,
+    )
 
 
 def settings(sandbox: Sandbox, sink: SmtpSink, **overrides: Any) -> NotifierSettings:
@@ -197,8 +203,8 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
         app = create_app(settings(sandbox, sink))
         broker = broker_of(app)
         async with running(app):
-            for message_id in (unopened, opened, quiet):
-                await publish(broker, notify(message_id))
+            for message_id, citizen in ((unopened, opted_in), (opened, opted_in), (quiet, not_opted_in)):
+                await publish(broker, notify(message_id, citizen=citizen))
             await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 3)
             await broker.publish(
                 MessageOpened(message_id=opened, opened_at=ROUTED_AT + timedelta(days=2)),

@@ -25,7 +25,6 @@ from shared.mongo import Collections, Database, Document
 from shared.sources import MongoMessageSources
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
-from tests.support.routes import store_route
 from tests.support.wire import AgencyAccess, eventually, running
 
 ACCOUNTS = [a for a in population(100, seed=9) if a["state"] == "activated"]
@@ -49,12 +48,11 @@ async def stored_message(db: Database, account: Document, n: int, agency_id: str
             "accepted_at": ACCEPTED_AT,
         }
     )
-    await store_route(db, message_id, account["_id"], box=False, paper=True, channels=(), routed_at=ACCEPTED_AT)
     return message_id
 
 
-def command(message_id: str) -> PrintLetter:
-    return PrintLetter(letter_id=derived_id("letter", message_id), message_id=message_id)
+def command(message_id: str, account: Document = ACCOUNTS[0]) -> PrintLetter:
+    return PrintLetter(letter_id=derived_id("letter", message_id), message_id=message_id, account_id=account["_id"])
 
 
 async def test_a_repeated_print_letter_makes_one_letter(
@@ -88,7 +86,10 @@ async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
     assert isinstance(broker, RabbitBroker)
     async with running(app), agencies["uwv"].client() as uwv:
         await broker.publish(
-            command(message_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+            command(message_id, account),
+            exchange=Exchanges.COMMANDS,
+            routing_key=RoutingKeys.PRINT_LETTER,
+            persist=True,
         )
         [receipt] = await uwv.receipts(1)
     assert (receipt.status, receipt.message_id, receipt.reasons[0].code) == (
@@ -126,7 +127,8 @@ async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
     )
     closer = BatchCloser(letters, spool, size=3, max_age_seconds=600, clock=lambda: now[0])
     for n in range(7):
-        await printer.print(command(await stored_message(db, ACCOUNTS[n % len(ACCOUNTS)], 10 + n)), "c")
+        account = ACCOUNTS[n % len(ACCOUNTS)]
+        await printer.print(command(await stored_message(db, account, 10 + n), account), "c")
         now[0] += timedelta(seconds=1)
     by_size = await closer.close_due()
     assert len(by_size) == 2

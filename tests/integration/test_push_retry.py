@@ -1,6 +1,8 @@
 """A push service that answers 503 is a transient failure: the notification comes back
 through the delay queue and is delivered on the second attempt."""
 
+from datetime import UTC, datetime
+
 from py_vapid import Vapid02
 
 from services.notifier.claims import MongoNotificationLog, Status
@@ -13,7 +15,6 @@ from shared.mongo import Collections, Database
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
 from tests.support.push import push_service
-from tests.support.routes import store_route
 from tests.support.wire import AgencyAccess, broker_of, eventually, running
 
 CITIZEN = next(a for a in population(200, seed=6) if a["state"] == "activated")
@@ -31,13 +32,16 @@ async def test_busy_push_service_is_retried_through_the_delay_queue(
         await db[Collections.MESSAGES].insert_one(
             {"_id": "m-busy", "agency_id": "rdw", "agency_reference": "APK-2", "subject": "s", "body": "b"}
         )
-        await store_route(db, "m-busy", CITIZEN["_id"], channels=(Channel.PUSH,))
         settings = sandbox.settings(NotifierSettings, vapid_private_key=vapid.private_pem().decode(), retry_delays=(1,))
         app = create_app(settings)
         log = MongoNotificationLog(db)
         async with running(app):
             command = NotifyCitizen(
-                notification_id=derived_id("n", "m-busy"), message_id="m-busy", channels=[Channel.PUSH]
+                notification_id=derived_id("n", "m-busy"),
+                message_id="m-busy",
+                account_id=CITIZEN["_id"],
+                delivered_at=datetime.now(UTC),
+                channels=[Channel.PUSH],
             )
             await broker_of(app).publish(
                 command, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.NOTIFY_CITIZEN, persist=True

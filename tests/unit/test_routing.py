@@ -67,6 +67,9 @@ async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
     expected_notify = ["NotifyCitizen"] if route.channels else []
     assert kinds == [*expected_notify, "PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER]
+    commands = [s for s in outbox.sent if isinstance(s, NotifyCitizen | PrintLetter)]
+    assert {c.account_id for c in commands} == {citizen["_id"]}  # so neither service reads the route
+    assert all(c.delivered_at == route.routed_at for c in commands if isinstance(c, NotifyCitizen))
 
 
 async def test_redelivery_reuses_the_route_and_the_ids() -> None:
