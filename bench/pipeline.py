@@ -109,10 +109,14 @@ class Run:
         }
 
     def routed(self, queues: dict[str, dict[str, int]]) -> int:
+        """`MessagesAccepted` events the router finished (one per submission)."""
         return queues.get(Queues.ROUTER_MESSAGES.name, {}).get("acked", 0)
 
-    async def scenario(self, name: str, send: Any, references: set[str], timeout: float) -> dict[str, Any]:
-        """Publish, then wait until the router acked every message and every queue is empty."""
+    async def scenario(
+        self, name: str, send: Any, references: set[str], per_submission: int, timeout: float
+    ) -> dict[str, Any]:
+        """Publish, then wait until the router acked every submission and every queue is empty."""
+        submissions = -(-len(references) // per_submission)
         base = self.routed(self.queues())
         cpu0 = {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()}
         started = time.perf_counter()
@@ -124,13 +128,13 @@ class Run:
             await asyncio.sleep(POLL_SECONDS)
             queues = await asyncio.to_thread(self.queues)
             routed = self.routed(queues) - base
-            timeline.append((round(time.perf_counter() - started, 2), routed))
+            timeline.append((round(time.perf_counter() - started, 2), min(routed * per_submission, len(references))))
             busy = sum(
                 q["depth"]
                 for n, q in queues.items()
                 if not n.startswith("receipts.") and not n.endswith(".dead-letter")
             )
-            if task.done() and routed >= len(references) and busy == 0:
+            if task.done() and routed >= submissions and busy == 0:
                 done_at = time.perf_counter()
                 break
         if done_at is None:
@@ -233,8 +237,10 @@ async def main(args: argparse.Namespace) -> None:
                 async def mailing(
                     name: str, agency: Agency, bodies: list[dict[str, Any]], **how: Any
                 ) -> dict[str, Any]:
-                    sending = publish(url(agency.agency_id), agency, bodies, batch=how.pop("batch", False), **how)
-                    return await run.scenario(name, sending, {b["reference"] for b in bodies}, args.timeout)
+                    batch = how.pop("batch", False)
+                    sending = publish(url(agency.agency_id), agency, bodies, batch=batch, **how)
+                    references = {b["reference"] for b in bodies}
+                    return await run.scenario(name, sending, references, BATCH if batch else 1, args.timeout)
 
                 def to_citizens(prefix: str, message_type: str, recipients: list[Document]) -> list[dict[str, Any]]:
                     return [submission(a["bsn"], message_type, f"{prefix}-{i:06}") for i, a in enumerate(recipients)]

@@ -94,9 +94,12 @@ class Receipt(Contract):
 # --- between services ------------------------------------------------------------------------
 
 
-class MessageAccepted(Contract):
-    message_id: str
+class MessagesAccepted(Contract):
+    """The messages one submission stored: one, or up to a batch. A batch stays a batch: the
+    router routes them together, with one insert for their routes."""
+
     agency_id: str
+    message_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
 
 
 class Channel(StrEnum):

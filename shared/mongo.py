@@ -14,6 +14,10 @@ Document = dict[str, Any]
 Database = AsyncDatabase[Document]
 
 
+DUPLICATE_KEY = 11000
+"""The server's error code for an insert whose unique key is taken."""
+
+
 class Collections:
     """Each document has one writer, hot paths only insert, and uniqueness rides on `_id`
     (derived from what identifies a thing). Measured on FerretDB 1.24 (SQLite), 20,000

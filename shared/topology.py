@@ -28,7 +28,7 @@ class Exchanges:
 
 class RoutingKeys:
     SUBMISSION = "submission"
-    MESSAGE_ACCEPTED = "message.accepted"
+    MESSAGES_ACCEPTED = "messages.accepted"
     MESSAGE_OPENED = "message.opened"
     ACCOUNT_EVENT_PREFIX = "account."
     ACCOUNT_EVENTS = "account.#"
@@ -69,7 +69,7 @@ def receipts_queue(agency_id: str) -> RabbitQueue:
 
 class Queues:
     INGEST_SUBMISSIONS = work_queue("ingest.submissions", RoutingKeys.SUBMISSION)
-    ROUTER_MESSAGES = work_queue("router.messages-accepted", RoutingKeys.MESSAGE_ACCEPTED)
+    ROUTER_MESSAGES = work_queue("router.messages-accepted", RoutingKeys.MESSAGES_ACCEPTED)
     ROUTER_ACCOUNT_EVENTS = work_queue("router.account-events", RoutingKeys.ACCOUNT_EVENTS, in_order=True)
     """Account events apply in publication order: one active consumer, one message at a time."""
     NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)

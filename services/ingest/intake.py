@@ -1,7 +1,8 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
-Order of effects: store (status `accepted`), publish `MessageAccepted`, send the receipt,
-mark it receipted (in its own collection); the consumer acks after. Redelivered after a
+Order of effects: store (status `accepted`), publish one `MessagesAccepted` for the new
+messages of the submission, send the receipts, mark them receipted (in their own
+collection); the consumer acks after. Redelivered after a
 crash anywhere in between, the same AMQP message resumes with the same ids; any other
 submission with a stored (agency, reference) is a `duplicate`.
 """
@@ -26,7 +27,7 @@ from services.ingest.checks import (
 from services.ingest.repository import MessageStore, Stored
 from shared.agencies import Agency, AgencyRegistry
 from shared.ids import derived_id, message_id_for, receipt_id_for
-from shared.messages import MessageAccepted, Reason, Receipt, ReceiptStatus
+from shared.messages import MessagesAccepted, Reason, Receipt, ReceiptStatus
 from shared.mongo import Document
 
 
@@ -42,7 +43,7 @@ class Envelope:
 
 
 class IntakeOutbox(Protocol):
-    async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None: ...
+    async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None: ...
     async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
 
 
@@ -75,13 +76,16 @@ class SubmissionIntake:
         ]
         stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
         correlation_id = envelope.correlation_id or envelope.message_id or ""
-        # All announcements, then all receipts, each group published at once with its
-        # confirms awaited together (a batch of 1,000 does not wait for 2,000 round trips).
-        receipts += await asyncio.gather(
-            *(self._announce(agency, item, envelope.redelivered, now, correlation_id) for item in stored)
-        )
+        new = [s.document["_id"] for s in stored if s.is_new(envelope.redelivered)]
+        if new:
+            await self.outbox.messages_accepted(
+                MessagesAccepted(agency_id=agency.agency_id, message_ids=new), correlation_id
+            )
+        receipts += [_stored_receipt(item, envelope.redelivered, now) for item in stored]
+        # published at once, their confirms awaited together: a batch of 1,000 does not wait
+        # for 1,000 round trips
         await asyncio.gather(*(self.outbox.receipt(agency.agency_id, r, correlation_id) for r in receipts))
-        await self.store.mark_receipted([s.document["_id"] for s in stored if s.is_new(envelope.redelivered)])
+        await self.store.mark_receipted(new)
         return receipts
 
     async def _authenticate(self, user_id: str | None) -> Agency | None:
@@ -95,17 +99,6 @@ class SubmissionIntake:
         fallback = None if payload.is_batch else envelope.message_id
         outcomes = [check_submission(i, agency, fallback_reference=fallback, today=now.date()) for i in payload.items]
         return [o for o in outcomes if isinstance(o, Rejected)], [o for o in outcomes if isinstance(o, Valid)]
-
-    async def _announce(
-        self, agency: Agency, item: Stored, redelivered: bool, now: datetime, correlation_id: str
-    ) -> Receipt:
-        message_id, reference = item.document["_id"], item.document["agency_reference"]
-        if not item.is_new(redelivered):
-            return _receipt(ReceiptStatus.DUPLICATE, message_id, now, reference=reference, original=message_id)
-        await self.outbox.message_accepted(
-            MessageAccepted(message_id=message_id, agency_id=agency.agency_id), correlation_id
-        )
-        return _receipt(ReceiptStatus.ACCEPTED, message_id, now, reference=reference, message_id=message_id)
 
     async def _keep_rejections(
         self, envelope: Envelope, agency: Agency | None, rejected: list[Rejected], now: datetime
@@ -130,6 +123,13 @@ class SubmissionIntake:
             ]
         )
         return ids
+
+
+def _stored_receipt(item: Stored, redelivered: bool, now: datetime) -> Receipt:
+    message_id, reference = item.document["_id"], item.document["agency_reference"]
+    if item.is_new(redelivered):
+        return _receipt(ReceiptStatus.ACCEPTED, message_id, now, reference=reference, message_id=message_id)
+    return _receipt(ReceiptStatus.DUPLICATE, message_id, now, reference=reference, original=message_id)
 
 
 def _receipt(

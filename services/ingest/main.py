@@ -12,7 +12,8 @@ from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, declare_receipt_queues, persistent_publisher
-from shared.messages import MessageAccepted, Receipt, ReceiptStatus
+from shared.ids import derived_id
+from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
 from shared.service import create_service_app, wire
 from shared.topology import Exchanges, Queues, RoutingKeys
 
@@ -23,13 +24,14 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     registry = MongoAgencyRegistry(db)
     accepted = persistent_publisher(
-        broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_ACCEPTED, MessageAccepted, "A submission was stored."
+        broker, Exchanges.EVENTS, RoutingKeys.MESSAGES_ACCEPTED, MessagesAccepted, "A submission was stored."
     )
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Receipt to the agency (key: agency id).")
 
     class Outbox:
-        async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None:
-            await accepted.publish(event, message_id=event.message_id, correlation_id=correlation_id)
+        async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
+            event_id = derived_id("messages-accepted", *event.message_ids)
+            await accepted.publish(event, message_id=event_id, correlation_id=correlation_id)
 
         async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
             await receipts.publish(

@@ -5,9 +5,7 @@ from typing import Protocol
 
 from pymongo.errors import BulkWriteError
 
-from shared.mongo import Collections, Database, Document
-
-DUPLICATE_KEY = 11000
+from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ from typing import Protocol
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared.mongo import Collections, Database, Document
-
-DUPLICATE_KEY = 11000
+from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
 
 
 class LetterStore(Protocol):

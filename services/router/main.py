@@ -15,9 +15,10 @@ from services.router.repository import MongoRoutedMessageStore
 from services.router.routing import MessageRouter
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
+from shared.dead_letter import PermanentError
 from shared.messages import (
     AnyAccountEvent,
-    MessageAccepted,
+    MessagesAccepted,
     NotifyCitizen,
     PrintLetter,
     PushSubscriptionGone,
@@ -62,13 +63,21 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
     )
 
     @consumer(broker, Queues.ROUTER_MESSAGES)
-    async def on_message_accepted(event: MessageAccepted, message: RabbitMessage) -> None:
-        route = await router.route(event, message.correlation_id)
-        for rule in route.rules:
-            metrics.routed.labels(rule.value).inc()
-        logger.info(
-            "routed %s: box=%s paper=%s rules=%s", event.message_id, route.box, route.paper, ",".join(route.rules)
-        )
+    async def on_messages_accepted(event: MessagesAccepted, message: RabbitMessage) -> None:
+        routing = await router.route(event, message.correlation_id)
+        for decision in routing.routed:
+            route = decision.route
+            for rule in route.rules:
+                metrics.routed.labels(rule.value).inc()
+            logger.info(
+                "routed %s: box=%s paper=%s rules=%s",
+                decision.message_id,
+                route.box,
+                route.paper,
+                ",".join(route.rules),
+            )
+        if routing.unroutable:  # the others are routed; this event goes to the dead letters
+            raise PermanentError(routing.reason())
 
     @consumer(broker, Queues.ROUTER_ACCOUNT_EVENTS)
     async def on_account_event(event: AnyAccountEvent) -> None:

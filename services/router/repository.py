@@ -1,21 +1,24 @@
 """The router's records: a message is read from ingest's collection; its Route is inserted
-once under the message's id in `routes` (the first decision stored wins)."""
+once under the message's id in `routes` (the first decision stored wins), the Routes of one
+submission with one insert."""
 
-from pymongo.errors import DuplicateKeyError
+from dataclasses import replace
 
-from services.router.routing import StoredRoute
-from shared.mongo import Collections, Database, Document
+from pymongo.errors import BulkWriteError
+
+from services.router.routing import Decision, StoredRoute
+from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
 
 MESSAGE_FIELDS = {"agency_id": 1, "agency_reference": 1, "recipient_bsn": 1, "paper_copy_requested": 1}
 
 
-def route_document(message_id: str, route: StoredRoute, message: Document) -> Document:
+def route_document(decision: Decision) -> Document:
     return {
-        "_id": message_id,
-        **route.model_dump(mode="json"),
-        "agency_id": message["agency_id"],
-        "agency_reference": message["agency_reference"],
-        "routed_at": route.routed_at,  # a BSON date, not the JSON dump's string
+        "_id": decision.message_id,
+        **decision.route.model_dump(mode="json"),
+        "agency_id": decision.message.agency_id,
+        "agency_reference": decision.message.agency_reference,
+        "routed_at": decision.route.routed_at,  # a BSON date, not the JSON dump's string
     }
 
 
@@ -28,13 +31,20 @@ class MongoRoutedMessageStore:
         """The fields of the message the router needs."""
         return await self._messages.find_one({"_id": message_id}, MESSAGE_FIELDS)
 
-    async def store_route(self, message_id: str, message: Document, route: StoredRoute) -> StoredRoute:
+    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
         try:
-            await self._routes.insert_one(route_document(message_id, route, message))
-        except DuplicateKeyError:
-            stored = await self._routes.find_one({"_id": message_id})
-            return StoredRoute.model_validate(stored)
-        return route
+            await self._routes.insert_many([route_document(d) for d in decisions], ordered=False)
+        except BulkWriteError as error:
+            errors = error.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            routed_before = {decisions[e["index"]].message_id for e in errors}
+            return [await self._stored(d) if d.message_id in routed_before else d for d in decisions]
+        return decisions
+
+    async def _stored(self, decision: Decision) -> Decision:
+        stored = await self._routes.find_one({"_id": decision.message_id})
+        return replace(decision, route=StoredRoute.model_validate(stored))
 
 
 class InMemoryRoutedMessageStore:
@@ -45,6 +55,7 @@ class InMemoryRoutedMessageStore:
     async def get(self, message_id: str) -> Document | None:
         return self.documents.get(message_id)
 
-    async def store_route(self, message_id: str, message: Document, route: StoredRoute) -> StoredRoute:
-        self.routes.setdefault(message_id, route_document(message_id, route, message))
-        return StoredRoute.model_validate(self.routes[message_id])
+    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
+        for d in decisions:
+            self.routes.setdefault(d.message_id, route_document(d))
+        return [replace(d, route=StoredRoute.model_validate(self.routes[d.message_id])) for d in decisions]

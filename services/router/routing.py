@@ -1,28 +1,34 @@
-"""The routing use case: decide once, store the Route with its reasons, dispatch commands.
+"""The routing use case: decide once per message, store the Routes of a submission with
+their reasons at once, dispatch the commands that follow.
 
 On redelivery the stored Route is reused and the same commands go out with the same ids.
+A message that cannot be routed does not hold up the others of its submission.
 """
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.router.accounts import AccountStore, account_facts
-from services.router.policy import AgencyFacts, MessageFacts, Route, Rule, decide
+from services.router.policy import AgencyFacts, MessageFacts, Rule, decide
 from shared.agencies import AgencyRegistry
-from shared.dead_letter import PermanentError
 from shared.ids import derived_id, receipt_id_for
 from shared.messages import (
     Channel,
-    MessageAccepted,
+    MessagesAccepted,
     NotifyCitizen,
     PrintLetter,
     Receipt,
     ReceiptStatus,
 )
 from shared.mongo import Document, stored_precision
+
+CONCURRENT_LOOK_UPS = 100
+"""Messages of one submission decided at a time (each needs a few look-ups)."""
 
 
 class StoredRoute(BaseModel):
@@ -47,9 +53,31 @@ class MessageToRoute(BaseModel):
     paper_copy_requested: bool = False
 
 
+@dataclass(frozen=True)
+class Decision:
+    message_id: str
+    message: MessageToRoute
+    route: StoredRoute
+
+
+@dataclass
+class Routing:
+    """What became of one submission's messages."""
+
+    routed: list[Decision] = field(default_factory=list)
+    unroutable: dict[str, str] = field(default_factory=dict)
+    """message id -> why (never message content: it goes to the dead-letter headers)."""
+
+    def reason(self, shown: int = 10) -> str:
+        why = "; ".join(f"{m}: {r}" for m, r in list(self.unroutable.items())[:shown])
+        return f"{len(self.unroutable)} of {len(self.unroutable) + len(self.routed)} messages not routed: {why}"
+
+
 class RoutedMessageStore(Protocol):
     async def get(self, message_id: str) -> Document | None: ...
-    async def store_route(self, message_id: str, message: Document, route: StoredRoute) -> StoredRoute: ...
+    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
+        """Insert the routes at once; where one was stored before (a redelivery), it wins."""
+        ...
 
 
 class RouterOutbox(Protocol):
@@ -75,23 +103,34 @@ class MessageRouter:
             clock,
         )
 
-    async def route(self, event: MessageAccepted, correlation_id: str) -> StoredRoute:
-        document = await self.messages.get(event.message_id)
-        if document is None:
-            raise PermanentError("no stored message with this id")
-        message = MessageToRoute.model_validate(document)
-        route = await self._decide(event.message_id, message, document)
-        await self._dispatch(event.message_id, message, route, correlation_id)
-        return route
+    async def route(self, event: MessagesAccepted, correlation_id: str) -> Routing:
+        routing, decided = Routing(), []
+        ids = event.message_ids
+        for start in range(0, len(ids), CONCURRENT_LOOK_UPS):
+            chunk = ids[start : start + CONCURRENT_LOOK_UPS]
+            for message_id, outcome in zip(chunk, await asyncio.gather(*map(self._decide, chunk)), strict=True):
+                if isinstance(outcome, Decision):
+                    decided.append(outcome)
+                else:
+                    routing.unroutable[message_id] = outcome
+        routing.routed = await self.messages.store_routes(decided) if decided else []
+        await asyncio.gather(*(self._dispatch(d, correlation_id) for d in routing.routed))
+        return routing
 
-    async def _decide(self, message_id: str, message: MessageToRoute, document: Document) -> StoredRoute:
-        """Decide, and store the decision; on a redelivery the decision stored first wins
-        (deciding again is cheaper than looking first, since it rarely happens)."""
+    async def _decide(self, message_id: str) -> Decision | str:
+        """The decision for one message, or why there is none."""
+        document = await self.messages.get(message_id)
+        if document is None:
+            return "no stored message with this id"
+        try:
+            message = MessageToRoute.model_validate(document)
+        except ValidationError as error:  # its text would quote the document: only the count
+            return f"stored message is invalid ({error.error_count()} fields)"
         agency = await self.agencies.get(message.agency_id)
         if agency is None:
-            raise PermanentError("message from an agency that is not in the registry")
+            return "message from an agency that is not in the registry"
         account = await self.accounts.by_bsn(message.recipient_bsn)
-        route: Route = decide(
+        route = decide(
             MessageFacts(paper_copy_requested=message.paper_copy_requested),
             AgencyFacts(agency.agency_id, agency.mandatory_sender, agency.paper_copy_allowed),
             account_facts(account),
@@ -104,14 +143,11 @@ class MessageRouter:
             account_id=account["_id"] if account else None,
             routed_at=stored_precision(self.clock()),
         )
-        return await self.messages.store_route(message_id, document, stored)
+        return Decision(message_id, message, stored)
 
-    async def _dispatch(
-        self, message_id: str, message: MessageToRoute, route: StoredRoute, correlation_id: str
-    ) -> None:
-        if route.channels:
-            if route.account_id is None:
-                raise PermanentError("a route with notification channels but no account")
+    async def _dispatch(self, decision: Decision, correlation_id: str) -> None:
+        message_id, message, route = decision.message_id, decision.message, decision.route
+        if route.channels and route.account_id:  # the policy gives channels only to an account
             command = NotifyCitizen(
                 notification_id=derived_id("notification", message_id, "new_message"),
                 message_id=message_id,

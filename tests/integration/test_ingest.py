@@ -37,7 +37,7 @@ async def test_accepts_stores_announces_and_receipts(
     assert (stored["status"], stored["recipient_bsn"]) == ("accepted", "111222333")
     assert await db[Collections.RECEIPTED].count_documents({"_id": message_id}) == 1
     [event] = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 1))
-    assert event == {"schema_version": 1, "message_id": message_id, "agency_id": "belastingdienst"}
+    assert event == {"schema_version": 1, "agency_id": "belastingdienst", "message_ids": [message_id]}
 
 
 async def test_repeat_is_a_duplicate_and_is_not_routed_again(
@@ -128,7 +128,7 @@ async def test_an_agency_reads_only_its_own_receipts_and_writes_only_submissions
         channel = await connection.channel(publisher_confirms=True)
         events = await channel.get_exchange(Exchanges.EVENTS.name, ensure=False)
         with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match=r"access to exchange 'berichtenbox\.events'"):
-            await events.publish(aio_pika.Message(b"{}"), routing_key=RoutingKeys.MESSAGE_ACCEPTED)
+            await events.publish(aio_pika.Message(b"{}"), routing_key=RoutingKeys.MESSAGES_ACCEPTED)
 
 
 async def test_batch_with_valid_and_invalid_entries(
@@ -152,7 +152,8 @@ async def test_batch_with_valid_and_invalid_entries(
     }
     assert await db[Collections.MESSAGES].count_documents({}) == 5
     assert await db[Collections.REJECTIONS].count_documents({}) == 2
-    assert len(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 5)) == 5
+    events = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2))
+    assert [len(e["message_ids"]) for e in events] == [5]  # the batch stays a batch
 
 
 async def test_consumer_dies_after_storing_before_acking(
@@ -160,7 +161,7 @@ async def test_consumer_dies_after_storing_before_acking(
 ) -> None:
     """The first consumer stores the message and dies (no publish, no receipt, no ack); its
     connection closes, RabbitMQ redelivers, and a fresh consumer finishes the job: one stored
-    message, one MessageAccepted, one accepted receipt."""
+    message, one MessagesAccepted, one accepted receipt."""
     stored_then_died = asyncio.Event()
     store_for_real = MongoMessageStore.add_many
 
@@ -183,4 +184,4 @@ async def test_consumer_dies_after_storing_before_acking(
     assert [(r.status, r.agency_reference) for r in receipts] == [(ReceiptStatus.ACCEPTED, "aow-7")]
     assert await db[Collections.MESSAGES].count_documents({}) == 1
     routed = await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2)
-    assert [m.message_id for m in routed] == [message_id_for("svb", "aow-7")]
+    assert [e["message_ids"] for e in bodies(routed)] == [[message_id_for("svb", "aow-7")]]

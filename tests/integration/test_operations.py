@@ -15,7 +15,7 @@ from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
 from services.router.population import population
 from shared.dead_letter import REASON_HEADER
-from shared.messages import MessageAccepted
+from shared.messages import MessagesAccepted
 from shared.mongo import Database
 from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
 from tests.conftest import Sandbox
@@ -60,19 +60,21 @@ async def test_dead_letters_can_be_replayed_to_their_queue(
     sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
 ) -> None:
     app = router_app(sandbox.settings(RouterSettings))
-    unknown = MessageAccepted(message_id="never-stored", agency_id="uwv")
+    unknown = MessagesAccepted(agency_id="uwv", message_ids=["never-stored"])
     async with running(app):
         await broker_of(app).publish(
-            unknown, exchange=Exchanges.EVENTS, routing_key=RoutingKeys.MESSAGE_ACCEPTED, persist=True
+            unknown, exchange=Exchanges.EVENTS, routing_key=RoutingKeys.MESSAGES_ACCEPTED, persist=True
         )
         dead_queue = dead_letter_queue(Queues.ROUTER_MESSAGES).name
         [dead] = await take(sandbox.rabbitmq_url, dead_queue, 1)
-        assert dead.headers[REASON_HEADER] == "PermanentError: no stored message with this id"
+        assert dead.headers[REASON_HEADER] == (
+            "PermanentError: 1 of 1 messages not routed: never-stored: no stored message with this id"
+        )
         await replay_back(sandbox.rabbitmq_url, dead)
         moved = await replay(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, limit=10)
         assert moved == 1
         [again] = await take(sandbox.rabbitmq_url, dead_queue, 1)  # still unknown: dead again, not lost
-    assert json.loads(again.body)["message_id"] == "never-stored"
+    assert json.loads(again.body)["message_ids"] == ["never-stored"]
     assert again.headers["x-berichtenbox-replays"] == 1
 
 

@@ -18,7 +18,7 @@ from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
 from services.router.population import population
 from shared.ids import message_id_for
-from shared.messages import AccountActivated, EmailLinked, MessageAccepted, PreferencesChanged, ReceiptStatus
+from shared.messages import AccountActivated, EmailLinked, MessagesAccepted, PreferencesChanged, ReceiptStatus
 from shared.mongo import Collections, Database, Document
 from shared.topology import Exchanges, Queues, RoutingKeys, account_event_key
 from tests.conftest import Sandbox
@@ -178,8 +178,8 @@ async def test_redelivery_sends_the_same_commands_and_downstream_keeps_one(
         async with agencies["belastingdienst"].client() as client:
             await client.submit(submission(recipient_bsn=citizen["bsn"]), reference="twice")
         [document] = await routed(db, 1)
-        again = MessageAccepted(message_id=message_id_for("belastingdienst", "twice"), agency_id="belastingdienst")
-        await broker.publish(again, exchange=Exchanges.EVENTS, routing_key=RoutingKeys.MESSAGE_ACCEPTED, persist=True)
+        again = MessagesAccepted(agency_id="belastingdienst", message_ids=[message_id_for("belastingdienst", "twice")])
+        await broker.publish(again, exchange=Exchanges.EVENTS, routing_key=RoutingKeys.MESSAGES_ACCEPTED, persist=True)
         notify = await take(sandbox.rabbitmq_url, Queues.NOTIFIER_COMMANDS.name, 2)
         letters = await take(sandbox.rabbitmq_url, Queues.PAPER_COMMANDS.name, 2)
     assert len(notify) == 2 and notify[0].body == notify[1].body and notify[0].message_id == notify[1].message_id

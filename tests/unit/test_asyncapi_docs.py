@@ -12,6 +12,6 @@ def test_committed_asyncapi_documents_match_the_code() -> None:
 
 def test_documents_describe_the_contracts() -> None:
     docs = documents()
-    assert '"MessageAccepted"' in docs["ingest"] and '"Receipt"' in docs["ingest"]
+    assert '"MessagesAccepted"' in docs["ingest"] and '"Receipt"' in docs["ingest"]
     assert '"PrintLetter"' in docs["router"] and '"NotifyCitizen"' in docs["router"]
     assert "recipient_bsn" not in docs["router"]  # internal contracts carry ids, not the BSN

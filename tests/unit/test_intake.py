@@ -10,7 +10,7 @@ from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import InMemoryMessageStore
 from shared.agencies import InMemoryAgencyRegistry
 from shared.ids import message_id_for
-from shared.messages import MessageAccepted, Receipt, ReceiptStatus
+from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
 from tests.support.samples import AGENCIES, BELASTINGDIENST, submission
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -18,10 +18,10 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 class RecordingOutbox:
     def __init__(self) -> None:
-        self.accepted: list[MessageAccepted] = []
+        self.accepted: list[MessagesAccepted] = []
         self.receipts: list[tuple[str, Receipt]] = []
 
-    async def message_accepted(self, event: MessageAccepted, correlation_id: str) -> None:
+    async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
         self.accepted.append(event)
 
     async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
@@ -50,7 +50,7 @@ async def test_accepts_stores_announces_and_receipts() -> None:
     message_id = message_id_for("belastingdienst", "ref-1")
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
     assert receipts[0].message_id == message_id
-    assert outbox.accepted == [MessageAccepted(message_id=message_id, agency_id="belastingdienst")]
+    assert outbox.accepted == [MessagesAccepted(agency_id="belastingdienst", message_ids=[message_id])]
     assert store.messages[message_id]["status"] == "accepted"
     assert store.receipted == {message_id}
 
@@ -136,4 +136,6 @@ async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
         ("b", ReceiptStatus.REJECTED),
         (None, ReceiptStatus.REJECTED),
     }
-    assert len(store.messages) == 2 and len(outbox.accepted) == 2 and len(store.rejections) == 2
+    assert len(store.messages) == 2 and len(store.rejections) == 2
+    [announced] = outbox.accepted  # the batch stays a batch: one event for its accepted messages
+    assert announced.message_ids == [message_id_for("belastingdienst", r) for r in ("a", "c")]

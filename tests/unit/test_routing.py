@@ -1,18 +1,15 @@
-"""The routing use case with in-memory fakes: decide once, dispatch the same ids again."""
+"""The routing use case with in-memory fakes: decide once, dispatch the same ids again; a
+submission's messages are routed together and one that cannot be routed holds up none."""
 
 from typing import Any
-
-import pytest
-from pydantic import ValidationError
 
 from services.router.accounts import InMemoryAccountStore
 from services.router.policy import Rule
 from services.router.population import population
 from services.router.repository import InMemoryRoutedMessageStore
-from services.router.routing import MessageRouter
+from services.router.routing import MessageRouter, StoredRoute
 from shared.agencies import InMemoryAgencyRegistry
-from shared.dead_letter import PermanentError
-from shared.messages import MessageAccepted, NotifyCitizen, PrintLetter, Receipt, ReceiptStatus
+from shared.messages import MessagesAccepted, NotifyCitizen, PrintLetter, Receipt, ReceiptStatus
 from tests.support.samples import AGENCIES
 
 
@@ -37,15 +34,26 @@ def account_where(**facts: Any) -> dict[str, Any]:
     return next(a for a in ACCOUNTS if all(a[k] == v for k, v in facts.items()))
 
 
-def message(agency_id: str, bsn: str, **extra: Any) -> dict[str, Any]:
+def message(agency_id: str, bsn: str, message_id: str = "m-1", **extra: Any) -> dict[str, Any]:
     return {
-        "_id": "m-1",
+        "_id": message_id,
         "agency_id": agency_id,
         "agency_reference": "r-1",
         "recipient_bsn": bsn,
         "status": "accepted",
         **extra,
     }
+
+
+def accepted(agency_id: str, *message_ids: str) -> MessagesAccepted:
+    return MessagesAccepted(agency_id=agency_id, message_ids=list(message_ids or ["m-1"]))
+
+
+async def route_one(router: MessageRouter, event: MessagesAccepted) -> StoredRoute:
+    routing = await router.route(event, "c")
+    assert routing.unroutable == {}
+    [decision] = routing.routed
+    return decision.route
 
 
 def router(documents: list[dict[str, Any]], outbox: RecordingOutbox) -> MessageRouter:
@@ -60,9 +68,7 @@ def router(documents: list[dict[str, Any]], outbox: RecordingOutbox) -> MessageR
 async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
     citizen = account_where(state="activated", guardianship=None, paper_copy_agencies=["belastingdienst"])
     outbox = RecordingOutbox()
-    route = await router([message("belastingdienst", citizen["bsn"])], outbox).route(
-        MessageAccepted(message_id="m-1", agency_id="belastingdienst"), "c"
-    )
+    route = await route_one(router([message("belastingdienst", citizen["bsn"])], outbox), accepted("belastingdienst"))
     assert route.box and route.paper and Rule.PAPER_COPY_REQUESTED_BY_CITIZEN in route.rules
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
     expected_notify = ["NotifyCitizen"] if route.channels else []
@@ -76,7 +82,7 @@ async def test_redelivery_reuses_the_route_and_the_ids() -> None:
     citizen = account_where(state="ready", guardianship=None)
     documents = [message("uwv", citizen["bsn"])]
     first, second = RecordingOutbox(), RecordingOutbox()
-    event = MessageAccepted(message_id="m-1", agency_id="uwv")
+    event = accepted("uwv")
     await router(documents, first).route(event, "c")
     await router(documents, second).route(event, "c")
     assert first.sent == second.sent
@@ -85,26 +91,42 @@ async def test_redelivery_reuses_the_route_and_the_ids() -> None:
 
 async def test_unknown_citizen_goes_on_paper() -> None:
     outbox = RecordingOutbox()
-    route = await router([message("rdw", "111222333")], outbox).route(
-        MessageAccepted(message_id="m-1", agency_id="rdw"), "c"
-    )
+    route = await route_one(router([message("rdw", "111222333")], outbox), accepted("rdw"))
     assert (route.box, route.paper, route.rules, route.account_id) == (False, True, [Rule.NO_ACCOUNT], None)
 
 
-async def test_unknown_agency_and_unknown_message_are_permanent() -> None:
-    with pytest.raises(PermanentError, match="not in the registry"):
-        await router([message("ministerie-van-x", "111222333")], RecordingOutbox()).route(
-            MessageAccepted(message_id="m-1", agency_id="x"), "c"
-        )
-    with pytest.raises(PermanentError, match="no stored message"):
-        await router([], RecordingOutbox()).route(MessageAccepted(message_id="m-1", agency_id="x"), "c")
+async def test_a_message_that_cannot_be_routed_holds_up_none_of_its_submission() -> None:
+    citizen = account_where(state="ready", guardianship=None)
+    documents = [
+        message("uwv", citizen["bsn"], "good"),
+        message("ministerie-van-x", citizen["bsn"], "unknown-agency"),
+        {"_id": "corrupt", "agency_id": "uwv", "recipient_bsn": citizen["bsn"]},
+    ]
+    outbox = RecordingOutbox()
+    routing = await router(documents, outbox).route(accepted("uwv", "good", "unknown-agency", "corrupt", "gone"), "c")
+    assert [d.message_id for d in routing.routed] == ["good"]
+    assert routing.unroutable == {
+        "unknown-agency": "message from an agency that is not in the registry",
+        "corrupt": "stored message is invalid (1 fields)",
+        "gone": "no stored message with this id",
+    }
+    assert citizen["bsn"] not in routing.reason()  # it goes into the dead-letter headers
+    assert routing.reason().startswith("3 of 4 messages not routed: unknown-agency: message from an agency")
+    assert {s.message_id for s in outbox.sent if isinstance(s, PrintLetter)} == {"good"}
 
 
-async def test_corrupt_message_document_fails_validation() -> None:
-    with pytest.raises(ValidationError):
-        await router([{"_id": "m-1", "agency_id": "uwv"}], RecordingOutbox()).route(
-            MessageAccepted(message_id="m-1", agency_id="uwv"), "c"
-        )
+async def test_a_batch_stores_every_route_and_sends_every_command() -> None:
+    citizens = [a for a in ACCOUNTS if a["state"] == "activated" and a["email"]][:5]
+    documents = [message("belastingdienst", c["bsn"], f"m-{i}") for i, c in enumerate(citizens)]
+    store, outbox = InMemoryRoutedMessageStore(documents), RecordingOutbox()
+    router = MessageRouter(
+        store, InMemoryAccountStore(ACCOUNTS), InMemoryAgencyRegistry(list(AGENCIES.values())), outbox
+    )
+    routing = await router.route(accepted("belastingdienst", *(d["_id"] for d in documents)), "c")
+    assert sorted(store.routes) == sorted(d["_id"] for d in documents)
+    notified = {s.message_id: s.account_id for s in outbox.sent if isinstance(s, NotifyCitizen)}
+    assert notified == {d.message_id: d.route.account_id for d in routing.routed if d.route.channels}
+    assert {d.route.account_id for d in routing.routed} == {c["_id"] for c in citizens}
 
 
 async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -> None:
@@ -112,11 +134,11 @@ async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -
     store = InMemoryRoutedMessageStore([message("uwv", citizen["bsn"])])
     accounts = InMemoryAccountStore(ACCOUNTS)
     first, second = RecordingOutbox(), RecordingOutbox()
-    event = MessageAccepted(message_id="m-1", agency_id="uwv")
+    event = accepted("uwv")
     await MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), first).route(event, "c")
     accounts.by_number[citizen["bsn"]].update(state="activated", opted_in_agencies=["uwv"], email="x@example.nl")
-    route = await MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), second).route(
-        event, "c"
+    route = await route_one(
+        MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), second), event
     )
     assert (route.box, route.paper) == (False, True)
     assert first.sent == second.sent
