@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from pymongo.errors import BulkWriteError
-
-from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
+from shared.inserts import GroupedInserter
+from shared.mongo import Collections, Database, Document
 
 
 @dataclass(frozen=True)
@@ -36,40 +35,27 @@ class MongoMessageStore:
         self._messages = db[Collections.MESSAGES]
         self._receipted = db[Collections.RECEIPTED]
         self._rejections = db[Collections.REJECTIONS]
+        self._new_messages, self._new_receipted, self._new_rejections = (
+            GroupedInserter(c) for c in (self._messages, self._receipted, self._rejections)
+        )
 
     async def add_many(self, documents: list[Document]) -> list[Stored]:
-        """One unordered insert; ids already present come back with their original."""
-        if not documents:
-            return []
-        try:
-            await self._messages.insert_many(documents, ordered=False)
+        """One unordered insert (grouped with concurrent submissions'); ids already present
+        come back with their original."""
+        taken = await self._new_messages.insert(documents)
+        if not taken:
             return [Stored(d, None) for d in documents]
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
-            duplicate_ids = [documents[e["index"]]["_id"] for e in error.details["writeErrors"]]
+        duplicate_ids = sorted(taken)
         originals = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": duplicate_ids}})}
         receipted = {d["_id"] async for d in self._receipted.find({"_id": {"$in": duplicate_ids}}, {"_id": 1})}
         return [Stored(d, originals.get(d["_id"]), d["_id"] in receipted) for d in documents]
 
     async def mark_receipted(self, message_ids: list[str]) -> None:
-        if not message_ids:
-            return
-        try:
-            await self._receipted.insert_many([{"_id": i} for i in message_ids], ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
+        await self._new_receipted.insert([{"_id": i} for i in message_ids])
 
     async def add_rejections(self, rejections: list[Document]) -> None:
         """Idempotent: a rejection kept by an earlier delivery is not kept twice."""
-        if not rejections:
-            return
-        try:
-            await self._rejections.insert_many(rejections, ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
+        await self._new_rejections.insert(rejections)
 
 
 class InMemoryMessageStore:

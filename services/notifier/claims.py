@@ -7,14 +7,13 @@ or a notifier died between claim and send: either way this delivery does not sen
 once). Attempt n + 1 exists only as the retry the notifier scheduled after attempt n failed
 transiently, so a retry never doubles a sent notification."""
 
-import contextlib
 from datetime import datetime
 from enum import StrEnum
 
 from pymongo import DESCENDING
-from pymongo.errors import DuplicateKeyError
 
 from shared.ids import derived_id
+from shared.inserts import GroupedInserter
 from shared.messages import Channel
 from shared.mongo import Collections, Database, Document
 
@@ -34,23 +33,24 @@ class MongoNotificationLog:
     def __init__(self, db: Database) -> None:
         self._claims = db[Collections.NOTIFICATIONS]
         self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
+        self._new_claims, self._new_outcomes = GroupedInserter(self._claims), GroupedInserter(self._outcomes)
 
     async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
         """True if this delivery may send."""
-        try:
-            await self._claims.insert_one(
+        key = attempt_key(message_id, channel, kind, attempt)
+        taken = await self._new_claims.insert(
+            [
                 {
-                    "_id": attempt_key(message_id, channel, kind, attempt),
+                    "_id": key,
                     "message_id": message_id,
                     "channel": channel.value,
                     "kind": kind,
                     "attempt": attempt,
                     "claimed_at": now,
                 }
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+            ]
+        )
+        return key not in taken
 
     async def record(
         self,
@@ -62,8 +62,8 @@ class MongoNotificationLog:
         now: datetime,
         detail: str = "",
     ) -> None:
-        with contextlib.suppress(DuplicateKeyError):
-            await self._outcomes.insert_one(
+        await self._new_outcomes.insert(
+            [
                 {
                     "_id": attempt_key(message_id, channel, kind, attempt),
                     "message_id": message_id,
@@ -74,7 +74,8 @@ class MongoNotificationLog:
                     "detail": detail,
                     "at": now,
                 }
-            )
+            ]
+        )
 
     async def latest(self, message_id: str, channel: Channel, kind: str = "new_message") -> Document | None:
         """The last recorded outcome; None while claimed and not yet (or never) recorded."""

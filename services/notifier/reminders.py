@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.ids import derived_id
+from shared.inserts import GroupedInserter
 from shared.messages import Channel, NotifyCitizen
 from shared.mongo import Collections, Database, Document
 
@@ -17,22 +18,18 @@ from shared.mongo import Collections, Database, Document
 class MongoReminders:
     def __init__(self, db: Database) -> None:
         self._reminders = db[Collections.REMINDERS]
+        self._new_reminders = GroupedInserter(self._reminders)
 
     async def schedule(self, message_id: str, account_id: str, delivered_at: datetime, after: timedelta) -> bool:
         """False when already scheduled, sent, or the message was opened first."""
-        try:
-            await self._reminders.insert_one(
-                {
-                    "_id": message_id,
-                    "account_id": account_id,
-                    "delivered_at": delivered_at,
-                    "status": "scheduled",
-                    "due_at": delivered_at + after,
-                }
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        reminder = {
+            "_id": message_id,
+            "account_id": account_id,
+            "delivered_at": delivered_at,
+            "status": "scheduled",
+            "due_at": delivered_at + after,
+        }
+        return message_id not in await self._new_reminders.insert([reminder])
 
     async def opened(self, message_id: str, opened_at: datetime) -> None:
         """Cancel a reminder not sent yet; remember the opening if none was scheduled yet."""

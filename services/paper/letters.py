@@ -2,14 +2,13 @@
 Batch membership is claimed by inserting one document per letter under the letter's id,
 so a letter lands in exactly one batch even with several paper processes."""
 
-import contextlib
 from datetime import datetime
 from typing import Protocol
 
 from pymongo import ASCENDING
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
+from shared.inserts import GroupedInserter
+from shared.mongo import Collections, Database, Document
 
 
 class LetterStore(Protocol):
@@ -22,14 +21,14 @@ class MongoLetterStore:
         self._letters = db[Collections.LETTERS]
         self._members = db[Collections.BATCH_MEMBERS]
         self._batches = db[Collections.BATCHES]
+        self._new_letters, self._new_members = GroupedInserter(self._letters), GroupedInserter(self._members)
 
     async def get(self, letter_id: str) -> Document | None:
         return await self._letters.find_one({"_id": letter_id})
 
     async def record(self, letter: Document) -> None:
         """Insert once; a concurrent attempt that recorded the same letter first wins."""
-        with contextlib.suppress(DuplicateKeyError):
-            await self._letters.insert_one({**letter, "batched": False})
+        await self._new_letters.insert([{**letter, "batched": False}])
 
     async def unbatched(self, limit: int) -> list[Document]:
         cursor = self._letters.find({"status": "rendered", "batched": False}).sort("rendered_at", ASCENDING)
@@ -37,15 +36,9 @@ class MongoLetterStore:
 
     async def claim_for_batch(self, batch_id: str, letter_ids: list[str]) -> list[str]:
         """The ids this batch got; ids another batch claimed first are left out."""
-        lost: set[str] = set()
-        try:
-            await self._members.insert_many([{"_id": i, "batch_id": batch_id} for i in letter_ids], ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
-            lost = {letter_ids[e["index"]] for e in error.details["writeErrors"]}
-            mine = {d["_id"] async for d in self._members.find({"_id": {"$in": sorted(lost)}, "batch_id": batch_id})}
-            lost -= mine
+        lost = await self._new_members.insert([{"_id": i, "batch_id": batch_id} for i in letter_ids])
+        if lost:  # or claimed by this batch before a crash
+            lost -= {d["_id"] async for d in self._members.find({"_id": {"$in": sorted(lost)}, "batch_id": batch_id})}
         claimed = [i for i in letter_ids if i not in lost]
         await self._letters.update_many({"_id": {"$in": letter_ids}}, {"$set": {"batched": True}})
         return claimed

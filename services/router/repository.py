@@ -4,10 +4,9 @@ submission with one insert."""
 
 from dataclasses import replace
 
-from pymongo.errors import BulkWriteError
-
 from services.router.routing import Decision, StoredRoute
-from shared.mongo import DUPLICATE_KEY, Collections, Database, Document
+from shared.inserts import GroupedInserter
+from shared.mongo import Collections, Database, Document
 
 MESSAGE_FIELDS = {"agency_id": 1, "agency_reference": 1, "recipient_bsn": 1, "paper_copy_requested": 1}
 
@@ -26,21 +25,15 @@ class MongoRoutedMessageStore:
     def __init__(self, db: Database) -> None:
         self._messages = db[Collections.MESSAGES]
         self._routes = db[Collections.ROUTES]
+        self._new_routes = GroupedInserter(self._routes)
 
     async def get(self, message_id: str) -> Document | None:
         """The fields of the message the router needs."""
         return await self._messages.find_one({"_id": message_id}, MESSAGE_FIELDS)
 
     async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
-        try:
-            await self._routes.insert_many([route_document(d) for d in decisions], ordered=False)
-        except BulkWriteError as error:
-            errors = error.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            routed_before = {decisions[e["index"]].message_id for e in errors}
-            return [await self._stored(d) if d.message_id in routed_before else d for d in decisions]
-        return decisions
+        routed_before = await self._new_routes.insert([route_document(d) for d in decisions])
+        return [await self._stored(d) if d.message_id in routed_before else d for d in decisions]
 
     async def _stored(self, decision: Decision) -> Decision:
         stored = await self._routes.find_one({"_id": decision.message_id})
