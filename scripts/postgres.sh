@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL 15 from Debian's packages, FerretDB's storage: install once, start, stop, report.
 # Its own cluster on 127.0.0.1:5433 (trust on loopback only), so a Debian "main" cluster on
-# 5432 is left alone. Settings: docs/operations.md#local-database.
+# 5432 is left alone. Why these settings: README.md, "Local database".
 # Usage: scripts/postgres.sh up|down|status
 set -euo pipefail
 cd "$(dirname "$0")/.."
