@@ -63,18 +63,25 @@ async def raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
-def consumer(broker: RabbitBroker, queue: RabbitQueue, *, raw: bool = False) -> RabbitSubscriber:
+def consumer(
+    broker: RabbitBroker, queue: RabbitQueue, *, raw: bool = False, prefetch: int | None = None
+) -> RabbitSubscriber:
     """Subscribe to a work queue on its exchange. A failing handler's message is requeued
     (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries.
-    Messages are handled concurrently up to the prefetch count, unless the queue is a
-    single-active-consumer queue: then one at a time, in order."""
+    Messages are handled concurrently up to the prefetch count (the broker's, or `prefetch`
+    on a channel of its own), unless the queue is a single-active-consumer queue: then one
+    at a time, in order."""
     in_order = bool((queue.arguments or {}).get("x-single-active-consumer"))
+    if in_order:
+        prefetch = 1
     return broker.subscriber(
         queue,
         exchange_of(queue),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=raw_body if raw else None,
-        channel=Channel(prefetch_count=1, publisher_confirms=True, on_return_raises=True) if in_order else None,
+        channel=None
+        if prefetch is None
+        else Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True),
     )
 
 

@@ -15,5 +15,11 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = "berichtenbox"
     log_level: str = "INFO"
     prefetch_count: int = Field(default=64, ge=1)
+    batch_prefetch_count: int = Field(
+        default=8,
+        ge=1,
+        description="deliveries in work at once on a queue whose deliveries carry up to 1,000 messages each "
+        "(submissions, MessagesAccepted): prefetch counts deliveries, so 64 batches would be 64,000 messages",
+    )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")

@@ -46,7 +46,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         payload_cap=settings.rejected_payload_cap,
     )
 
-    @consumer(broker, Queues.INGEST_SUBMISSIONS, raw=True)
+    @consumer(broker, Queues.INGEST_SUBMISSIONS, raw=True, prefetch=settings.batch_prefetch_count)
     async def on_submission(message: RabbitMessage) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
         raw = message.raw_message

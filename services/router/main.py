@@ -62,7 +62,7 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         MongoRoutedMessageStore(db), accounts, CachedAgencyRegistry(MongoAgencyRegistry(db)), Outbox()
     )
 
-    @consumer(broker, Queues.ROUTER_MESSAGES)
+    @consumer(broker, Queues.ROUTER_MESSAGES, prefetch=settings.batch_prefetch_count)
     async def on_messages_accepted(event: MessagesAccepted, message: RabbitMessage) -> None:
         routing = await router.route(event, message.correlation_id)
         for decision in routing.routed:
