@@ -1,6 +1,7 @@
 """The printing use case: from `PrintLetter` to a spooled PDF/A letter, or to a letter
 marked `undeliverable` (with a receipt to the agency) when its address cannot be printed."""
 
+import asyncio
 import base64
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -59,7 +60,8 @@ class LetterPrinter:
         if not isinstance(address, Printable):
             return await self._undeliverable(command, message, address.reason, correlation_id)
         rendered = await self.render(self._content(command, message, agency, address), _attachments(message))
-        spooled = self.spool.write_letter(command.letter_id, rendered.pdf)
+        # fsync in a thread: the event loop keeps serving the other letters meanwhile
+        spooled = await asyncio.to_thread(self.spool.write_letter, command.letter_id, rendered.pdf)
         await self.letters.record(
             {
                 "_id": command.letter_id,

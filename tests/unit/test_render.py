@@ -12,7 +12,7 @@ import typst
 from pypdf import PdfReader
 
 from scripts.sample_letter import SAMPLE
-from services.paper.render import render_letter, render_pdf
+from services.paper.render import page_count, render_letter, render_pdf
 
 MM = 72 / 25.4  # points per millimetre
 WINDOW = (20 * MM, 45 * MM, 105 * MM, 90 * MM)  # x0, top, x1, bottom from the page's top-left
@@ -60,8 +60,9 @@ def test_every_font_is_embedded_and_is_noto_sans(pdf: bytes) -> None:
 
 def test_page_numbers_on_a_three_page_letter() -> None:
     long = replace(SAMPLE, paragraphs=[f"Alinea {i}: " + "tekst " * 60 for i in range(24)])
-    reader = PdfReader(io.BytesIO(render_pdf(long)))
-    assert len(reader.pages) == 3
+    rendered = render_letter(long, [])
+    reader = PdfReader(io.BytesIO(rendered.pdf))
+    assert len(reader.pages) == rendered.pages == 3
     for number, page in enumerate(reader.pages, start=1):
         assert f"Pagina {number} van 3" in page.extract_text()
 
@@ -70,6 +71,20 @@ def test_dutch_diacritics_extract_correctly(pdf: bytes) -> None:
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     for word in ("Zoë", "Berg-Ĳzerman", "Coöperatieweg", "vóór", "€ 1.234,56"):
         assert word in text
+
+
+@pytest.mark.parametrize("paragraphs", [1, 24, 200])
+def test_page_count_read_from_the_page_tree_agrees_with_pypdf(paragraphs: int) -> None:
+    letter = render_pdf(replace(SAMPLE, paragraphs=[f"Alinea {i}: " + "tekst " * 60 for i in range(paragraphs)]))
+    assert page_count(letter) == len(PdfReader(io.BytesIO(letter)).pages)
+
+
+def test_page_count_falls_back_to_parsing_when_the_page_tree_is_written_otherwise() -> None:
+    three = typst.compile(b"A\n#pagebreak()\nB\n#pagebreak()\nC")
+    assert isinstance(three, bytes)
+    reordered = re.sub(rb"/Type/Pages/Count (\d+)", rb"/Count \1/Type/Pages", three)  # same length: xref holds
+    assert reordered != three
+    assert page_count(reordered) == 3
 
 
 def test_same_letter_same_bytes() -> None:
