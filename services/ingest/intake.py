@@ -1,10 +1,10 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
 Order of effects: store (status `accepted`), publish one `MessagesAccepted` for the new
-messages of the submission, send the receipts, mark them receipted (in their own
-collection); the consumer acks after. Redelivered after a
-crash anywhere in between, the same AMQP message resumes with the same ids; any other
-submission with a stored (agency, reference) is a `duplicate`.
+messages of the submission (a batch stays a batch), send the receipts, mark them receipted
+(in their own collection); the consumer acks after. Redelivered after a crash anywhere in
+between, the same AMQP message resumes with the same ids; any other submission with a
+stored (agency, reference) is a `duplicate`.
 """
 
 import asyncio
