@@ -1,6 +1,6 @@
 """The contracts between agencies and services, and between services (version 1).
 
-Commands are imperative (`PrintLetter`), events past tense (`MessageAccepted`). Only ids and
+Commands are imperative (`PrintLetter`), events past tense (`MessagesAccepted`). Only ids and
 small facts travel; the message itself lives in MongoDB. Every model forbids unknown fields.
 """
 

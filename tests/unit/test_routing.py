@@ -125,6 +125,7 @@ async def test_a_batch_stores_every_route_and_sends_every_command() -> None:
     routing = await router.route(accepted("belastingdienst", *(d["_id"] for d in documents)), "c")
     assert sorted(store.routes) == sorted(d["_id"] for d in documents)
     notified = {s.message_id: s.account_id for s in outbox.sent if isinstance(s, NotifyCitizen)}
+    assert notified  # activated citizens with an e-mail address: notified
     assert notified == {d.message_id: d.route.account_id for d in routing.routed if d.route.channels}
     assert {d.route.account_id for d in routing.routed} == {c["_id"] for c in citizens}
 
