@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from services.router.policy import AccountFacts, AccountState
 from shared.dead_letter import PermanentError
+from shared.finds import GroupedFinder
 from shared.messages import (
     AccountActivated,
     AccountEvent,
@@ -63,12 +64,11 @@ class AccountStore(Protocol):
 class MongoAccountStore:
     def __init__(self, db: Database) -> None:
         self._accounts = db[Collections.ACCOUNTS]
-        self._by_bsn = db[Collections.ACCOUNT_BY_BSN]
+        self._by_number = GroupedFinder(self._accounts, field="bsn")
 
     async def by_bsn(self, bsn: str) -> Document | None:
-        """Two primary-key reads: the BSN look-up, then the account."""
-        key = await self._by_bsn.find_one({"_id": bsn})
-        return None if key is None else await self._accounts.find_one({"_id": key["account_id"]})
+        """Through the unique BSN index, with other look-ups in flight."""
+        return await self._by_number.get(bsn)
 
     async def apply(self, event: AccountEvent) -> bool:
         """True when the event changed the account; False when it was stale or repeated."""
@@ -95,9 +95,7 @@ class MongoAccountStore:
             await self._accounts.update_one({"_id": account_id}, {"$set": {"push_subscriptions": kept}})
 
     async def insert_many(self, documents: list[Document]) -> None:
-        """New accounts, with their BSN look-up entries."""
         await self._accounts.insert_many(documents, ordered=False)
-        await self._by_bsn.insert_many([{"_id": d["bsn"], "account_id": d["_id"]} for d in documents], ordered=False)
 
 
 class InMemoryAccountStore:

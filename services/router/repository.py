@@ -5,10 +5,17 @@ submission with one insert."""
 from dataclasses import replace
 
 from services.router.routing import Decision, StoredRoute
+from shared.finds import GroupedFinder
 from shared.inserts import GroupedInserter
 from shared.mongo import Collections, Database, Document
 
-MESSAGE_FIELDS = {"agency_id": 1, "agency_reference": 1, "recipient_bsn": 1, "paper_copy_requested": 1}
+MESSAGE_FIELDS = {
+    "agency_id": 1,
+    "agency_reference": 1,
+    "recipient_bsn": 1,
+    "paper_copy_requested": 1,
+    "correlation_id": 1,
+}
 
 
 def route_document(decision: Decision) -> Document:
@@ -26,10 +33,11 @@ class MongoRoutedMessageStore:
         self._messages = db[Collections.MESSAGES]
         self._routes = db[Collections.ROUTES]
         self._new_routes = GroupedInserter(self._routes)
+        self._message_fields = GroupedFinder(self._messages, projection=MESSAGE_FIELDS)
 
     async def get(self, message_id: str) -> Document | None:
-        """The fields of the message the router needs."""
-        return await self._messages.find_one({"_id": message_id}, MESSAGE_FIELDS)
+        """The fields of the message the router needs (read with other look-ups in flight)."""
+        return await self._message_fields.get(message_id)
 
     async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
         routed_before = await self._new_routes.insert([route_document(d) for d in decisions])
