@@ -95,8 +95,9 @@ class Receipt(Contract):
 
 
 class MessagesAccepted(Contract):
-    """The messages one submission stored: one, or up to a batch. A batch stays a batch: the
-    router routes them together, with one insert for their routes."""
+    """Messages of one agency that ingest stored: a batch submission's, or those of single
+    submissions that arrived together (up to 1,000). The router routes them together, with one
+    insert for their routes."""
 
     agency_id: str
     message_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH_SIZE)

@@ -1,7 +1,8 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
-Order of effects: store (status `accepted`), publish one `MessagesAccepted` for the new
-messages of the submission (a batch stays a batch), send the receipts, mark them receipted
+Order of effects: store (status `accepted`), announce the new messages of the submission in
+one `MessagesAccepted` (a batch stays a batch; the outbox may carry concurrent submissions'
+messages in the same event), send the receipts, mark them receipted
 (in their own collection); the consumer acks after. Redelivered after a crash anywhere in
 between, the same AMQP message resumes with the same ids; any other submission with a
 stored (agency, reference) is a `duplicate`.

@@ -41,6 +41,10 @@ class StoredRoute(BaseModel):
     account_id: str | None
     routed_at: datetime
 
+    @property
+    def destination(self) -> str:
+        return "box_and_paper" if self.box and self.paper else "box" if self.box else "paper"
+
 
 class MessageToRoute(BaseModel):
     """The fields of a stored message the router reads; a corrupt document fails validation."""
@@ -51,6 +55,8 @@ class MessageToRoute(BaseModel):
     agency_reference: str
     recipient_bsn: str
     paper_copy_requested: bool = False
+    correlation_id: str | None = None
+    """Its submission's: one event may carry the messages of several submissions."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class MessageRouter:
                 else:
                     routing.unroutable[message_id] = outcome
         routing.routed = await self.messages.store_routes(decided) if decided else []
-        await asyncio.gather(*(self._dispatch(d, correlation_id) for d in routing.routed))
+        await asyncio.gather(*(self._dispatch(d, d.message.correlation_id or correlation_id) for d in routing.routed))
         return routing
 
     async def _decide(self, message_id: str) -> Decision | str:

@@ -16,15 +16,20 @@ from tests.support.samples import AGENCIES
 class RecordingOutbox:
     def __init__(self) -> None:
         self.sent: list[Any] = []
+        self.correlation_ids: set[tuple[str, str]] = set()
+        """(message id, correlation id) of everything sent"""
 
     async def notify(self, command: NotifyCitizen, correlation_id: str) -> None:
         self.sent.append(command)
+        self.correlation_ids.add((command.message_id, correlation_id))
 
     async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
         self.sent.append(command)
+        self.correlation_ids.add((command.message_id, correlation_id))
 
     async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
         self.sent.append((agency_id, receipt.receipt_id, receipt.status))
+        self.correlation_ids.add((receipt.message_id or "", correlation_id))
 
 
 ACCOUNTS = list(population(300, seed=3))
@@ -143,3 +148,16 @@ async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -
     )
     assert (route.box, route.paper) == (False, True)
     assert first.sent == second.sent
+
+
+async def test_messages_of_several_submissions_in_one_event_keep_their_own_correlation_ids() -> None:
+    citizen = account_where(state="activated", guardianship=None)
+    documents = [
+        message("belastingdienst", citizen["bsn"], "m-1", correlation_id="submission-1"),
+        message("belastingdienst", citizen["bsn"], "m-2", correlation_id="submission-2"),
+        message("belastingdienst", citizen["bsn"], "m-3"),  # stored before correlation ids were kept
+    ]
+    outbox = RecordingOutbox()
+    routing = await router(documents, outbox).route(accepted("belastingdienst", "m-1", "m-2", "m-3"), "event")
+    assert len(routing.routed) == 3
+    assert outbox.correlation_ids == {("m-1", "submission-1"), ("m-2", "submission-2"), ("m-3", "event")}
