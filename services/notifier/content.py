@@ -4,6 +4,7 @@ of the message: this module is never given them. Pure: templates in, text out.""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -51,7 +52,9 @@ def _context(facts: NotificationFacts) -> dict[str, object]:
     return {"facts": facts, "deadline": facts.deadline and dutch_date(facts.deadline)}
 
 
+@lru_cache(maxsize=1024)
 def email_content(facts: NotificationFacts) -> EmailContent:
+    """Cached: a mass mailing notifies millions with the same facts."""
     context = _context(facts)
     html = TEMPLATES.get_template("notification.html.j2").render(context)
     return EmailContent(

@@ -6,12 +6,11 @@ the push service no longer knows is reported to the router's account store."""
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
 from typing import Protocol
 
 from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.content import NotificationFacts, email_content, push_payload
-from services.notifier.email import build_email
+from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.reminders import MongoReminders
 from services.notifier.settings import NotifierSettings
@@ -27,7 +26,7 @@ class Sources(Protocol):
 
 
 class EmailPort(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, email: OutgoingEmail) -> None: ...
 
 
 class PushPort(Protocol):

@@ -1,10 +1,18 @@
 """E-mail over SMTP with aiosmtplib: a small pool of reused connections, STARTTLS or TLS and
-credentials as configured, failures classified as transient (4xx, connection) or permanent."""
+credentials as configured, failures classified as transient (4xx, connection) or permanent.
+
+A mass mailing sends the same notification to millions: its MIME body is built and encoded
+once per distinct content, and each e-mail is that plus its own recipient headers (the
+standard library's `email` package cost a third of the notifier's CPU per e-mail)."""
 
 import asyncio
 import contextlib
+import re
+from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
+from functools import lru_cache
 
 import aiosmtplib
 
@@ -13,17 +21,48 @@ from services.notifier.failures import PermanentFailure, TransientFailure
 from services.notifier.ratelimit import RateLimit
 from services.notifier.settings import NotifierSettings
 
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+"""An address that goes into a header as it is: ASCII, no display name, nothing to encode."""
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    envelope_from: str
+    recipient: str
+    data: bytes
+    """The whole message, CRLF line endings, as it goes over SMTP."""
+
 
 def build_email(
     content: EmailContent, *, sender: str, recipient: str, notification_id: str, domain: str, box_url: str
-) -> EmailMessage:
+) -> OutgoingEmail:
+    # The notification's id in the Message-ID, so a resend could be recognised by the receiving side.
+    headers = {
+        "To": recipient,
+        "Message-ID": make_msgid(idstring=notification_id, domain=domain),
+        "X-Berichtenbox-Notification": notification_id,
+    }
+    if PLAIN_ADDRESS.fullmatch(recipient):
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        data = head.encode("ascii") + _shared_part(content, sender, box_url)
+    else:  # encoded by the email package, which refuses header injection
+        message = _message(content, sender, box_url)
+        for name, value in headers.items():
+            message[name] = value
+        data = message.as_bytes(policy=policy.SMTP)
+    return OutgoingEmail(parseaddr(sender)[1], recipient, data)
+
+
+@lru_cache(maxsize=256)
+def _shared_part(content: EmailContent, sender: str, box_url: str) -> bytes:
+    """The headers every recipient shares, and the encoded body."""
+    return _message(content, sender, box_url).as_bytes(policy=policy.SMTP)
+
+
+def _message(content: EmailContent, sender: str, box_url: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = recipient
     message["Subject"] = content.subject
-    # Stable per notification, so a resend could be recognised by the receiving side.
-    message["Message-ID"] = make_msgid(idstring=notification_id, domain=domain)
-    message["X-Berichtenbox-Notification"] = notification_id
     # List-Unsubscribe does not apply: citizens manage notifications in the box itself.
     message["X-Berichtenbox-Manage"] = box_url
     message.set_content(content.text)
@@ -50,23 +89,23 @@ class SmtpSender:
             timeout=s.smtp_timeout_seconds,
         )
 
-    async def _send(self, message: EmailMessage) -> None:
+    async def _send(self, email: OutgoingEmail) -> None:
         await self.limit.acquire()
         async with self.slots:
             client = self.idle.get_nowait() if not self.idle.empty() else self._client()
             try:
                 if not client.is_connected:
                     await client.connect()
-                await client.send_message(message)
+                await client.sendmail(email.envelope_from, [email.recipient], email.data)
             except Exception:
                 await _discard(client)
                 raise
             self.idle.put_nowait(client)
 
-    async def send(self, message: EmailMessage) -> None:
-        """Send one message; raise `TransientFailure` or `PermanentFailure` when it fails."""
+    async def send(self, email: OutgoingEmail) -> None:
+        """Send one e-mail; raise `TransientFailure` or `PermanentFailure` when it fails."""
         try:
-            await self._send(message)
+            await self._send(email)
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = [e.code for e in error.recipients]
             permanent = all(code >= 500 for code in codes)

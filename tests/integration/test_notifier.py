@@ -11,7 +11,7 @@ from faststream.rabbit import RabbitBroker
 
 from scripts.smtp_sink import SmtpSink, smtp_sink
 from services.notifier.claims import MongoNotificationLog, Status
-from services.notifier.email import SmtpSender
+from services.notifier.email import OutgoingEmail, SmtpSender
 from services.notifier.main import create_app
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
@@ -120,7 +120,7 @@ async def test_killed_between_claim_and_send_sends_at_most_once(
     message_id = await message_for(db, 3)
     died = asyncio.Event()
 
-    async def die(self: SmtpSender, message: EmailMessage) -> None:
+    async def die(self: SmtpSender, email: OutgoingEmail) -> None:
         died.set()
         raise asyncio.CancelledError  # the process ends here: claimed, not sent, not acked
 

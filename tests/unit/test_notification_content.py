@@ -1,7 +1,11 @@
 from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
 
 from services.notifier.content import NotificationFacts, email_content, push_payload
-from services.notifier.email import build_email
+from services.notifier.email import OutgoingEmail, build_email
 
 FACTS = NotificationFacts(
     "new_message", "UWV", "Stuur uw jaaropgave terug", date(2027, 3, 1), "https://box.example/berichten"
@@ -35,15 +39,24 @@ def test_html_escapes_what_the_agency_wrote() -> None:
     assert "A &amp; B" in content.html
 
 
-def test_headers_identify_the_notification_and_point_to_the_box() -> None:
-    message = build_email(
-        email_content(FACTS),
+def email_to(recipient: str, facts: NotificationFacts = FACTS) -> tuple[OutgoingEmail, EmailMessage]:
+    email = build_email(
+        email_content(facts),
         sender="Berichtenbox <a@b.example>",
-        recipient="c@d.example",
+        recipient=recipient,
         notification_id="n-1",
         domain="b.example",
         box_url="https://box.example",
     )
+    parsed = message_from_bytes(email.data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return email, parsed
+
+
+def test_headers_identify_the_notification_and_point_to_the_box() -> None:
+    email, message = email_to("c@d.example")
+    assert (email.envelope_from, email.recipient) == ("a@b.example", "c@d.example")
+    assert message["To"] == "c@d.example"
     assert message["X-Berichtenbox-Notification"] == "n-1"
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@b.example>")
     assert "n-1" in message["Message-ID"]
@@ -57,3 +70,23 @@ def test_push_payload_carries_the_same_facts() -> None:
         "body": "Stuur uw jaaropgave terug Uiterlijk 1 maart 2027.",
         "url": "https://box.example/berichten",
     }
+
+
+def test_an_address_that_needs_encoding_gets_the_same_e_mail_built_in_full() -> None:
+    facts = NotificationFacts(
+        "new_message", "Gemeente Súdwest-Fryslân", "Betaal vóór 1 mei", None, "https://box.example"
+    )
+    _, shared = email_to("c@d.example", facts)
+    _, full = email_to("Jàn <c@d.example>", facts)
+    assert str(full["To"]) == "Jàn <c@d.example>"
+    for name in ("From", "Subject", "X-Berichtenbox-Manage", "MIME-Version", "X-Berichtenbox-Notification"):
+        assert shared[name] == full[name]
+    assert [p.get_content() for p in shared.walk() if p.get_content_maintype() == "text"] == [
+        p.get_content() for p in full.walk() if p.get_content_maintype() == "text"
+    ]
+    assert "Súdwest-Fryslân" in str(shared["Subject"])
+
+
+def test_a_recipient_with_a_line_break_cannot_add_headers() -> None:
+    with pytest.raises(ValueError, match="linefeed"):
+        email_to("c@d.example\r\nBcc: everyone@example.org")
