@@ -13,6 +13,7 @@ import random
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,14 +28,14 @@ from bench.relay import relay_rate
 from bench.report import write_report
 from bench.workspace import Workspace, workspace
 from scripts.harness import ServiceProcesses
-from scripts.smtp_sink import smtp_sink
+from scripts.smtp_sink import free_port, smtp_sink
 from services.ingest.provisioning import ProvisioningSettings, passwords_for, provision
 from services.router.accounts import MongoAccountStore
 from services.router.population import population
 from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
 from shared.mongo import Collections, Document
 from shared.rabbitmq_admin import ManagementApi
-from shared.topology import Exchanges, Queues, RoutingKeys
+from shared.topology import Exchanges, RoutingKeys
 from tests.support.push import push_service
 
 OUT = Path("var/bench")
@@ -89,12 +90,14 @@ async def publish(
 
 
 class Run:
-    """Progress is read from RabbitMQ's queue statistics (cheap); the database is read once
-    per scenario, at the end: on FerretDB every count is a full scan."""
+    """Progress is read from the router's `berichtenbox_routes_total` (one per routed message)
+    and RabbitMQ's queue statistics (cheap); the database is read once per scenario, at the
+    end: on FerretDB every count is a full scan."""
 
-    def __init__(self, ws: Workspace, services: ServiceProcesses) -> None:
+    def __init__(self, ws: Workspace, services: ServiceProcesses, router_ops_port: int) -> None:
         self.ws, self.services = ws, services
         self.api = ManagementApi(ws.management_url)
+        self.router_metrics = f"http://127.0.0.1:{router_ops_port}/metrics"
 
     def queues(self) -> dict[str, dict[str, int]]:
         found = self.api.call("GET", f"/queues/{quote(self.ws.vhost, safe='')}")
@@ -108,16 +111,17 @@ class Run:
             for q in found
         }
 
-    def routed(self, queues: dict[str, dict[str, int]]) -> int:
-        """`MessagesAccepted` events the router finished (one per submission)."""
-        return queues.get(Queues.ROUTER_MESSAGES.name, {}).get("acked", 0)
+    def routed(self) -> int:
+        """Messages the router routed so far."""
+        with urllib.request.urlopen(self.router_metrics, timeout=5) as response:  # noqa: S310 (http, our port)
+            lines = response.read().decode().splitlines()
+        return sum(
+            int(float(line.rsplit(" ", 1)[1])) for line in lines if line.startswith("berichtenbox_routes_total{")
+        )
 
-    async def scenario(
-        self, name: str, send: Any, references: set[str], per_submission: int, timeout: float
-    ) -> dict[str, Any]:
-        """Publish, then wait until the router acked every submission and every queue is empty."""
-        submissions = -(-len(references) // per_submission)
-        base = self.routed(self.queues())
+    async def scenario(self, name: str, send: Any, references: set[str], timeout: float) -> dict[str, Any]:
+        """Publish, then wait until the router routed every message and every queue is empty."""
+        base = await asyncio.to_thread(self.routed)
         cpu0 = {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()}
         started = time.perf_counter()
         task = asyncio.ensure_future(send)
@@ -127,14 +131,14 @@ class Run:
         while time.monotonic() < deadline:
             await asyncio.sleep(POLL_SECONDS)
             queues = await asyncio.to_thread(self.queues)
-            routed = self.routed(queues) - base
-            timeline.append((round(time.perf_counter() - started, 2), min(routed * per_submission, len(references))))
+            routed = await asyncio.to_thread(self.routed) - base
+            timeline.append((round(time.perf_counter() - started, 2), routed))
             busy = sum(
                 q["depth"]
                 for n, q in queues.items()
                 if not n.startswith("receipts.") and not n.endswith(".dead-letter")
             )
-            if task.done() and routed >= submissions and busy == 0:
+            if task.done() and routed >= len(references) and busy == 0:
                 done_at = time.perf_counter()
                 break
         if done_at is None:
@@ -230,8 +234,10 @@ async def main(args: argparse.Namespace) -> None:
                 "BERICHTENBOX_SPOOL_DIR": spool,
                 "BERICHTENBOX_LOG_LEVEL": "WARNING",
             }
-            with ServiceProcesses(env, OUT / "logs") as services:
-                run = Run(ws, services)
+            router_ops_port = free_port()
+            env_of = {"router": {"BERICHTENBOX_OPS_PORT": str(router_ops_port)}}
+            with ServiceProcesses(env, OUT / "logs", env_of=env_of) as services:
+                run = Run(ws, services, router_ops_port)
                 bd, utrecht = registry["belastingdienst"], registry["gemeente-utrecht"]
 
                 async def mailing(
@@ -240,7 +246,7 @@ async def main(args: argparse.Namespace) -> None:
                     batch = how.pop("batch", False)
                     sending = publish(url(agency.agency_id), agency, bodies, batch=batch, **how)
                     references = {b["reference"] for b in bodies}
-                    return await run.scenario(name, sending, references, BATCH if batch else 1, args.timeout)
+                    return await run.scenario(name, sending, references, args.timeout)
 
                 def to_citizens(prefix: str, message_type: str, recipients: list[Document]) -> list[dict[str, Any]]:
                     return [submission(a["bsn"], message_type, f"{prefix}-{i:06}") for i, a in enumerate(recipients)]

@@ -17,8 +17,16 @@ STARTED = "FastStream app started successfully"
 
 
 class ServiceProcesses:
-    def __init__(self, env: Mapping[str, str], log_dir: Path, services: tuple[str, ...] = SERVICES) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log_dir: Path,
+        services: tuple[str, ...] = SERVICES,
+        env_of: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """`env_of`: more environment for one service (its ops port, say)."""
         self.env = {**os.environ, **env}
+        self.env_of = env_of or {}
         self.log_dir = log_dir
         self.services = services
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -39,7 +47,8 @@ class ServiceProcesses:
         self.log_offsets[service] = path.stat().st_size if path.exists() else 0
         command = [sys.executable, "-m", "faststream", "run", "--factory", f"services.{service}.main:create_app"]
         with path.open("ab") as log:
-            self.processes[service] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            env = {**self.env, **self.env_of.get(service, {})}
+            self.processes[service] = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_started(self, service: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -23,6 +23,12 @@ class Metrics:
         self.routed = Counter(
             "berichtenbox_messages_routed_total", "Routing decisions by rule.", ["rule"], registry=self.registry
         )
+        self.routes = Counter(
+            "berichtenbox_routes_total",
+            "Messages routed, one each, by where they went (box, paper, box_and_paper).",
+            ["route"],
+            registry=self.registry,
+        )
         self.notifications = Counter(
             "berichtenbox_notifications_total",
             "Notifications by channel and outcome.",

@@ -5,13 +5,13 @@ Run: faststream run --factory services.ingest.main:create_app
 """
 
 from faststream import FastStream
-from faststream.rabbit import RabbitMessage
 
+from services.ingest.announcements import GroupedAnnouncements
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, declare_receipt_queues, persistent_publisher
+from shared.broker import consumer, declare_receipt_queues, delivery, persistent_publisher
 from shared.ids import derived_id
 from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
 from shared.service import create_service_app, wire
@@ -28,10 +28,15 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     )
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Receipt to the agency (key: agency id).")
 
+    async def announce(event: MessagesAccepted, correlation_id: str) -> None:
+        event_id = derived_id("messages-accepted", *event.message_ids)
+        await accepted.publish(event, message_id=event_id, correlation_id=correlation_id)
+
+    announcements = GroupedAnnouncements(announce)
+
     class Outbox:
         async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
-            event_id = derived_id("messages-accepted", *event.message_ids)
-            await accepted.publish(event, message_id=event_id, correlation_id=correlation_id)
+            await announcements.messages_accepted(event, correlation_id)
 
         async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
             await receipts.publish(
@@ -47,11 +52,11 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     )
 
     @consumer(broker, Queues.INGEST_SUBMISSIONS, raw=True, prefetch=settings.batch_prefetch_count)
-    async def on_submission(message: RabbitMessage) -> None:
+    async def on_submission(body: bytes) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
-        raw = message.raw_message
+        raw = delivery(broker).raw_message
         receipts = await intake.handle(
-            Envelope(raw.body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
+            Envelope(body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
         )
         count(receipts, raw.user_id)
 

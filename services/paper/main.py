@@ -14,7 +14,6 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from faststream import FastStream
-from faststream.rabbit import RabbitMessage
 from pydantic import Field
 
 from services.paper.batching import BatchCloser
@@ -24,6 +23,7 @@ from services.paper.render import LetterContent, RenderedLetter, render_letter
 from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
+from shared.logs import correlation_id
 from shared.messages import PrintLetter, Receipt
 from shared.periodic import Periodic
 from shared.service import create_service_app, wire
@@ -65,9 +65,9 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     )
 
     @consumer(broker, Queues.PAPER_COMMANDS)
-    async def on_print_letter(command: PrintLetter, message: RabbitMessage) -> None:
+    async def on_print_letter(command: PrintLetter) -> None:
         """Render the letter into the spool, or mark it undeliverable and tell the agency."""
-        status = await printer.print(command, message.correlation_id)
+        status = await printer.print(command, correlation_id.get() or "")
         metrics.letters.labels(status).inc()
         logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
 

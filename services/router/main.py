@@ -8,7 +8,6 @@ Run: faststream run --factory services.router.main:create_app
 import logging
 
 from faststream import FastStream
-from faststream.rabbit import RabbitMessage
 
 from services.router.accounts import MongoAccountStore
 from services.router.repository import MongoRoutedMessageStore
@@ -16,6 +15,7 @@ from services.router.routing import MessageRouter
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
 from shared.dead_letter import PermanentError
+from shared.logs import correlation_id
 from shared.messages import (
     AnyAccountEvent,
     MessagesAccepted,
@@ -63,10 +63,11 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
     )
 
     @consumer(broker, Queues.ROUTER_MESSAGES, prefetch=settings.batch_prefetch_count)
-    async def on_messages_accepted(event: MessagesAccepted, message: RabbitMessage) -> None:
-        routing = await router.route(event, message.correlation_id)
+    async def on_messages_accepted(event: MessagesAccepted) -> None:
+        routing = await router.route(event, correlation_id.get() or "")
         for decision in routing.routed:
             route = decision.route
+            metrics.routes.labels(route.destination).inc()
             for rule in route.rules:
                 metrics.routed.labels(rule.value).inc()
             logger.info(

@@ -52,6 +52,7 @@ async def test_health_readiness_and_domain_metrics(
     assert json.loads(ready[1]) == {"service": "router", "broker": True, "database": True}
     text = metrics[1]
     assert 'berichtenbox_messages_routed_total{rule="mandatory_sender_ready_account"} 1.0' in text
+    assert 'berichtenbox_routes_total{route="box"} 1.0' in text
     assert "faststream_received_messages_total" in text
     assert citizen["bsn"] not in text
 
