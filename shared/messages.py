@@ -116,6 +116,14 @@ class NotifyCitizen(Contract):
     channels: list[Channel] = Field(min_length=1)
     kind: Literal["new_message", "reminder"] = "new_message"
     attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
+    correlation_id: str | None = Field(default=None, description="its submission's, for the notifier's logs")
+
+
+class NotifyCitizens(Contract):
+    """The notifications of one routed event, or the one of a retry or a reminder. The notifier
+    handles them together; one that fails holds up none of the others."""
+
+    notifications: list[NotifyCitizen] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
 
 
 class PrintLetter(Contract):

@@ -8,6 +8,7 @@ import logging
 
 from faststream import FastStream
 
+from services.notifier.batches import Outcomes, notify_all
 from services.notifier.claims import MongoNotificationLog
 from services.notifier.delivery import Notifier
 from services.notifier.email import SmtpSender
@@ -16,8 +17,9 @@ from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
+from shared.dead_letter import PermanentError
 from shared.logs import correlation_id
-from shared.messages import MessageOpened, NotifyCitizen, PushSubscriptionGone
+from shared.messages import MessageOpened, NotifyCitizen, NotifyCitizens, PushSubscriptionGone
 from shared.periodic import Periodic
 from shared.service import create_service_app, wire
 from shared.sources import MongoMessageSources
@@ -32,7 +34,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     email, push, reminders = SmtpSender(settings), PushSender(settings), MongoReminders(db)
     delays = notifier_delay_queues(settings.retry_delays)
-    retries = persistent_publisher(broker, Exchanges.DELAYS, "", NotifyCitizen, "A notification to try again later.")
+    retries = persistent_publisher(broker, Exchanges.DELAYS, "", NotifyCitizens, "A notification to try again later.")
     gone = persistent_publisher(
         broker,
         Exchanges.EVENTS,
@@ -41,14 +43,14 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         "A push subscription is gone.",
     )
     commands = persistent_publisher(
-        broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizen, "A due reminder."
+        broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizens, "A due reminder."
     )
 
     class Outbox:
         async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None:
             queue = next(q for q in delays if q.name.endswith(f".retry-{delay_seconds}s"))
             await retries.publish(
-                command,
+                NotifyCitizens(notifications=[command]),
                 routing_key=queue.routing_key,
                 message_id=command.notification_id,
                 correlation_id=correlation_id.get(),
@@ -58,7 +60,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
             await gone.publish(event, correlation_id=correlation_id.get())
 
     async def publish_reminder(command: NotifyCitizen) -> None:
-        await commands.publish(command, message_id=command.notification_id)
+        await commands.publish(NotifyCitizens(notifications=[command]), message_id=command.notification_id)
 
     notifier = Notifier(
         settings,
@@ -72,10 +74,14 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     )
     reminders_due = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
 
-    @consumer(broker, Queues.NOTIFIER_COMMANDS)
-    async def on_notify_citizen(command: NotifyCitizen) -> None:
+    @consumer(broker, Queues.NOTIFIER_COMMANDS, prefetch=settings.batch_prefetch_count)
+    async def on_notify_citizens(command: NotifyCitizens) -> None:
         """Notify by e-mail and/or push; each (message, channel, kind) at most once."""
-        outcomes = await notifier.handle(command)
+        failures = await notify_all(notifier, command.notifications, handled)
+        if failures.permanent:  # the others are handled; this delivery goes to the dead letters
+            raise PermanentError(failures.reason(len(command.notifications)))
+
+    def handled(command: NotifyCitizen, outcomes: Outcomes) -> None:
         for channel, status in outcomes.items():
             metrics.notifications.labels(channel.value, status.value if status else "already-claimed").inc()
         logger.info(

@@ -15,11 +15,12 @@ from services.router.routing import MessageRouter
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
 from shared.dead_letter import PermanentError
+from shared.ids import derived_id
 from shared.logs import correlation_id
 from shared.messages import (
     AnyAccountEvent,
     MessagesAccepted,
-    NotifyCitizen,
+    NotifyCitizens,
     PrintLetter,
     PushSubscriptionGone,
     Receipt,
@@ -41,14 +42,19 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
     broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
     accounts = MongoAccountStore(db)
     notify = persistent_publisher(
-        broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizen, "Notify the citizen."
+        broker,
+        Exchanges.COMMANDS,
+        RoutingKeys.NOTIFY_CITIZEN,
+        NotifyCitizens,
+        "Notify the citizens of routed messages.",
     )
     letters = persistent_publisher(broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print a letter.")
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Delivery receipt (key: agency id).")
 
     class Outbox:
-        async def notify(self, command: NotifyCitizen, correlation_id: str) -> None:
-            await notify.publish(command, message_id=command.notification_id, correlation_id=correlation_id)
+        async def notify(self, command: NotifyCitizens, correlation_id: str) -> None:
+            command_id = derived_id("notify-citizens", *(n.notification_id for n in command.notifications))
+            await notify.publish(command, message_id=command_id, correlation_id=correlation_id)
 
         async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
             await letters.publish(command, message_id=command.letter_id, correlation_id=correlation_id)

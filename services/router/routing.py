@@ -18,9 +18,11 @@ from services.router.policy import AgencyFacts, MessageFacts, Rule, decide
 from shared.agencies import AgencyRegistry
 from shared.ids import derived_id, receipt_id_for
 from shared.messages import (
+    MAX_BATCH_SIZE,
     Channel,
     MessagesAccepted,
     NotifyCitizen,
+    NotifyCitizens,
     PrintLetter,
     Receipt,
     ReceiptStatus,
@@ -87,7 +89,7 @@ class RoutedMessageStore(Protocol):
 
 
 class RouterOutbox(Protocol):
-    async def notify(self, command: NotifyCitizen, correlation_id: str) -> None: ...
+    async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
     async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
     async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
 
@@ -120,7 +122,14 @@ class MessageRouter:
                 else:
                     routing.unroutable[message_id] = outcome
         routing.routed = await self.messages.store_routes(decided) if decided else []
-        await asyncio.gather(*(self._dispatch(d, d.message.correlation_id or correlation_id) for d in routing.routed))
+        notifications = [n for d in routing.routed if (n := _notification(d)) is not None]
+        await asyncio.gather(
+            *(self._dispatch(d, d.message.correlation_id or correlation_id) for d in routing.routed),
+            *(
+                self.outbox.notify(NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id)
+                for i in range(0, len(notifications), MAX_BATCH_SIZE)
+            ),
+        )
         return routing
 
     async def _decide(self, message_id: str) -> Decision | str:
@@ -152,16 +161,8 @@ class MessageRouter:
         return Decision(message_id, message, stored)
 
     async def _dispatch(self, decision: Decision, correlation_id: str) -> None:
+        """The letter and the receipts of one message (its notification goes with the others')."""
         message_id, message, route = decision.message_id, decision.message, decision.route
-        if route.channels and route.account_id:  # the policy gives channels only to an account
-            command = NotifyCitizen(
-                notification_id=derived_id("notification", message_id, "new_message"),
-                message_id=message_id,
-                account_id=route.account_id,
-                delivered_at=route.routed_at,
-                channels=route.channels,
-            )
-            await self.outbox.notify(command, correlation_id)
         if route.paper:
             letter = PrintLetter(
                 letter_id=derived_id("letter", message_id),
@@ -184,3 +185,17 @@ class MessageRouter:
                 issued_at=self.clock(),
             )
             await self.outbox.receipt(message.agency_id, receipt, correlation_id)
+
+
+def _notification(decision: Decision) -> NotifyCitizen | None:
+    route = decision.route
+    if not (route.channels and route.account_id):  # the policy gives channels only to an account
+        return None
+    return NotifyCitizen(
+        notification_id=derived_id("notification", decision.message_id, "new_message"),
+        message_id=decision.message_id,
+        account_id=route.account_id,
+        delivered_at=route.routed_at,
+        channels=route.channels,
+        correlation_id=decision.message.correlation_id,
+    )

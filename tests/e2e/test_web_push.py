@@ -13,7 +13,7 @@ from services.notifier.content import NotificationFacts, push_payload
 from services.router.population import population
 from shared.agencies import MongoAgencyRegistry
 from shared.ids import derived_id
-from shared.messages import Channel, NotifyCitizen
+from shared.messages import Channel, NotifyCitizen, NotifyCitizens
 from shared.mongo import Collections, Database, ensure_indexes
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
@@ -61,7 +61,10 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
                 channels=[Channel.PUSH],
             )
             await replay_json(
-                sandbox.rabbitmq_url, Exchanges.COMMANDS.name, RoutingKeys.NOTIFY_CITIZEN, command.model_dump_json()
+                sandbox.rabbitmq_url,
+                Exchanges.COMMANDS.name,
+                RoutingKeys.NOTIFY_CITIZEN,
+                NotifyCitizens(notifications=[command]).model_dump_json(),
             )
             account = await eventually(
                 lambda: db[Collections.ACCOUNTS].find_one({"_id": CITIZEN["_id"]}),

@@ -16,12 +16,13 @@ from services.notifier.main import create_app
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
 from services.router.population import population
+from shared.dead_letter import REASON_HEADER
 from shared.ids import derived_id
-from shared.messages import Channel, MessageOpened, NotifyCitizen
+from shared.messages import Channel, MessageOpened, NotifyCitizen, NotifyCitizens
 from shared.mongo import Collections, Database, Document
-from shared.topology import Exchanges, RoutingKeys
+from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
 from tests.conftest import Sandbox
-from tests.support.wire import AgencyAccess, broker_of, eventually, running
+from tests.support.wire import AgencyAccess, broker_of, eventually, running, take
 
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
 SUBJECT, BODY = "Besluit over uw WW-uitkering", "U krijgt vanaf 1 januari een uitkering van 1.234 euro."
@@ -65,8 +66,13 @@ def settings(sandbox: Sandbox, sink: SmtpSink, **overrides: Any) -> NotifierSett
     )
 
 
-async def publish(broker: RabbitBroker, command: NotifyCitizen) -> None:
-    await broker.publish(command, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.NOTIFY_CITIZEN, persist=True)
+async def publish(broker: RabbitBroker, *commands: NotifyCitizen) -> None:
+    await broker.publish(
+        NotifyCitizens(notifications=list(commands)),
+        exchange=Exchanges.COMMANDS,
+        routing_key=RoutingKeys.NOTIFY_CITIZEN,
+        persist=True,
+    )
 
 
 def text_of(mail: EmailMessage) -> str:
@@ -98,6 +104,23 @@ async def test_the_exact_e_mail(sandbox: Sandbox, db: Database, agencies: dict[s
     for secret in (CITIZEN["bsn"], SUBJECT, BODY, "1.234 euro", "WW-uitkering"):
         assert secret not in raw
     assert (await status_of(db, message_id) or {})["status"] == Status.SENT
+
+
+async def test_a_notification_that_can_never_be_sent_holds_up_none_of_its_batch(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    sent = [await message_for(db, n) for n in (11, 12)]
+    with smtp_sink() as sink:
+        app = create_app(settings(sandbox, sink))
+        async with running(app):
+            await publish(broker_of(app), notify(sent[0]), notify("never-stored"), notify(sent[1]))
+            [dead] = await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.NOTIFIER_COMMANDS).name, 1)
+    assert sorted(m["X-Berichtenbox-Notification"] for m in sink.received) == sorted(
+        notify(m).notification_id for m in sent
+    )
+    reason = str((dead.headers or {})[REASON_HEADER])
+    assert reason.startswith("PermanentError: 1 of 3 notifications failed: ")
+    assert f"{notify('never-stored').notification_id}: no stored message to notify about" in reason
 
 
 async def test_a_duplicate_command_sends_one_e_mail(

@@ -10,7 +10,7 @@ from services.notifier.main import create_app
 from services.notifier.settings import NotifierSettings
 from services.router.population import population
 from shared.ids import derived_id
-from shared.messages import Channel, NotifyCitizen
+from shared.messages import Channel, NotifyCitizen, NotifyCitizens
 from shared.mongo import Collections, Database
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
@@ -44,7 +44,10 @@ async def test_busy_push_service_is_retried_through_the_delay_queue(
                 channels=[Channel.PUSH],
             )
             await broker_of(app).publish(
-                command, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.NOTIFY_CITIZEN, persist=True
+                NotifyCitizens(notifications=[command]),
+                exchange=Exchanges.COMMANDS,
+                routing_key=RoutingKeys.NOTIFY_CITIZEN,
+                persist=True,
             )
             outcome = await eventually(
                 lambda: log.latest("m-busy", Channel.PUSH), lambda o: o is not None and o["status"] == Status.SENT

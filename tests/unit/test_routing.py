@@ -9,7 +9,7 @@ from services.router.population import population
 from services.router.repository import InMemoryRoutedMessageStore
 from services.router.routing import MessageRouter, StoredRoute
 from shared.agencies import InMemoryAgencyRegistry
-from shared.messages import MessagesAccepted, NotifyCitizen, PrintLetter, Receipt, ReceiptStatus
+from shared.messages import MessagesAccepted, NotifyCitizen, NotifyCitizens, PrintLetter, Receipt, ReceiptStatus
 from tests.support.samples import AGENCIES
 
 
@@ -19,9 +19,9 @@ class RecordingOutbox:
         self.correlation_ids: set[tuple[str, str]] = set()
         """(message id, correlation id) of everything sent"""
 
-    async def notify(self, command: NotifyCitizen, correlation_id: str) -> None:
-        self.sent.append(command)
-        self.correlation_ids.add((command.message_id, correlation_id))
+    async def notify(self, command: NotifyCitizens, correlation_id: str) -> None:
+        self.sent.extend(command.notifications)
+        self.correlation_ids.update((n.message_id, n.correlation_id or correlation_id) for n in command.notifications)
 
     async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
         self.sent.append(command)
@@ -77,7 +77,7 @@ async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
     assert route.box and route.paper and Rule.PAPER_COPY_REQUESTED_BY_CITIZEN in route.rules
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
     expected_notify = ["NotifyCitizen"] if route.channels else []
-    assert kinds == [*expected_notify, "PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER]
+    assert kinds == ["PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER, *expected_notify]
     commands = [s for s in outbox.sent if isinstance(s, NotifyCitizen | PrintLetter)]
     assert {c.account_id for c in commands} == {citizen["_id"]}  # so neither service reads the route
     assert all(c.delivered_at == route.routed_at for c in commands if isinstance(c, NotifyCitizen))
