@@ -270,11 +270,11 @@ async def main(args: argparse.Namespace) -> None:
                 )
                 peak = {s: round(usage(p.pid).peak_rss_mb, 1) for s, p in services.processes.items()}
         print(
-            f"  SMTP sink received {len(sink.received)} e-mails; push endpoint {len(pushes.delivered)} pushes",
+            f"  SMTP sink received {len(sink.raw)} e-mails; push endpoint {len(pushes.delivered)} pushes",
             flush=True,
         )
 
-    report = build_report(args, relay, typst, scenarios, peak, len(sink.received), len(pushes.delivered))
+    report = build_report(args, relay, typst, scenarios, peak, len(sink.raw), len(pushes.delivered))
     write_report(OUT, report, {s["name"]: s["timeline"] for s in scenarios})
     print_key_figures(report)
 
