@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.bsn import BsnField
 
@@ -89,6 +89,23 @@ class Receipt(Contract):
     original_message_id: str | None = None
     reasons: list[Reason] = Field(default_factory=list)
     issued_at: datetime
+
+
+class Receipts(Contract):
+    """Receipts that go to one agency at once: those of one batch submission, or the delivery
+    receipts of messages routed together under one correlation id. A receipt alone travels as
+    a `Receipt`; an agency's receipts queue carries both (see `receipts_in`)."""
+
+    receipts: list[Receipt] = Field(min_length=2, max_length=2 * MAX_BATCH_SIZE)
+
+
+RECEIPT_MESSAGE: TypeAdapter[Receipt | Receipts] = TypeAdapter(Receipt | Receipts)
+
+
+def receipts_in(body: bytes) -> list[Receipt]:
+    """What one message from an agency's receipts queue says: one receipt, or several."""
+    found = RECEIPT_MESSAGE.validate_json(body)
+    return found.receipts if isinstance(found, Receipts) else [found]
 
 
 # --- between services ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, Self
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
-from shared.messages import Receipt
+from shared.messages import Receipt, receipts_in
 from shared.topology import Exchanges, RoutingKeys, receipts_queue
 
 
@@ -48,14 +48,15 @@ class AgencyClient:
         await self._exchange.publish(message, routing_key=RoutingKeys.SUBMISSION)
 
     async def receipts(self, count: int, timeout: float = 30.0) -> list[Receipt]:
-        """Wait for `count` receipts from this agency's queue (acking each)."""
+        """Wait for `count` receipts from this agency's queue (acking each message, which may
+        carry several)."""
         assert self._channel is not None, "use `async with AgencyClient(...)`"
         queue = await self._channel.get_queue(receipts_queue(self.agency_id).name, ensure=False)
         collected: list[Receipt] = []
         async with asyncio.timeout(timeout), queue.iterator() as messages:
             async for message in messages:
                 async with message.process():
-                    collected.append(Receipt.model_validate_json(message.body))
+                    collected.extend(receipts_in(message.body))
                 if len(collected) >= count:
                     break
         return collected
@@ -72,6 +73,6 @@ class AgencyClient:
                 await asyncio.sleep(0.05)
                 continue
             async with message.process():
-                collected.append(Receipt.model_validate_json(message.body))
+                collected.extend(receipts_in(message.body))
             idle_since = asyncio.get_running_loop().time()
         return collected

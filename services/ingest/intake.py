@@ -8,7 +8,6 @@ between, the same AMQP message resumes with the same ids; any other submission w
 stored (agency, reference) is a `duplicate`.
 """
 
-import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ class Envelope:
 
 class IntakeOutbox(Protocol):
     async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None: ...
-    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
+    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None: ...
 
 
 class SubmissionIntake:
@@ -83,9 +82,7 @@ class SubmissionIntake:
                 MessagesAccepted(agency_id=agency.agency_id, message_ids=new), correlation_id
             )
         receipts += [_stored_receipt(item, envelope.redelivered, now) for item in stored]
-        # published at once, their confirms awaited together: a batch of 1,000 does not wait
-        # for 1,000 round trips
-        await asyncio.gather(*(self.outbox.receipt(agency.agency_id, r, correlation_id) for r in receipts))
+        await self.outbox.receipts(agency.agency_id, receipts, correlation_id)  # a batch's in one AMQP message
         await self.store.mark_receipted(new)
         return receipts
 

@@ -14,6 +14,7 @@ from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, declare_receipt_queues, delivery, persistent_publisher
 from shared.ids import derived_id
 from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
+from shared.receipts import ReceiptPublisher
 from shared.service import create_service_app, wire
 from shared.topology import Exchanges, Queues, RoutingKeys
 
@@ -26,7 +27,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     accepted = persistent_publisher(
         broker, Exchanges.EVENTS, RoutingKeys.MESSAGES_ACCEPTED, MessagesAccepted, "A submission was stored."
     )
-    receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Receipt to the agency (key: agency id).")
+    receipts = ReceiptPublisher(broker, "Receipts of a submission")
 
     async def announce(event: MessagesAccepted, correlation_id: str) -> None:
         event_id = derived_id("messages-accepted", *event.message_ids)
@@ -38,10 +39,8 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
             await announcements.messages_accepted(event, correlation_id)
 
-        async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-            await receipts.publish(
-                receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
-            )
+        async def receipts(self, agency_id: str, receipts_: list[Receipt], correlation_id: str) -> None:
+            await receipts.send(agency_id, receipts_, correlation_id)
 
     intake = SubmissionIntake(
         CachedAgencyRegistry(registry),

@@ -25,6 +25,7 @@ from shared.messages import (
     PushSubscriptionGone,
     Receipt,
 )
+from shared.receipts import ReceiptPublisher
 from shared.service import create_service_app, wire
 from shared.settings import ServiceSettings
 from shared.topology import Exchanges, Queues, RoutingKeys
@@ -49,7 +50,7 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         "Notify the citizens of routed messages.",
     )
     letters = persistent_publisher(broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print a letter.")
-    receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Delivery receipt (key: agency id).")
+    receipts = ReceiptPublisher(broker, "Delivery receipts")
 
     class Outbox:
         async def notify(self, command: NotifyCitizens, correlation_id: str) -> None:
@@ -59,10 +60,8 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
             await letters.publish(command, message_id=command.letter_id, correlation_id=correlation_id)
 
-        async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-            await receipts.publish(
-                receipt, routing_key=agency_id, message_id=receipt.receipt_id, correlation_id=correlation_id
-            )
+        async def receipts(self, agency_id: str, receipts_: list[Receipt], correlation_id: str) -> None:
+            await receipts.send(agency_id, receipts_, correlation_id)
 
     router = MessageRouter(
         MongoRoutedMessageStore(db), accounts, CachedAgencyRegistry(MongoAgencyRegistry(db)), Outbox()

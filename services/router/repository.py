@@ -4,7 +4,7 @@ submission with one insert."""
 
 from dataclasses import replace
 
-from services.router.routing import Decision, StoredRoute
+from services.router.decisions import Decision, StoredRoute
 from shared.finds import GroupedFinder
 from shared.inserts import GroupedInserter
 from shared.mongo import Collections, Database, Document

@@ -11,61 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from services.router.accounts import AccountStore, account_facts
-from services.router.policy import AgencyFacts, MessageFacts, Rule, decide
+from services.router.decisions import Decision, MessageToRoute, StoredRoute
+from services.router.dispatch import Dispatcher, RouterOutbox
+from services.router.policy import AgencyFacts, MessageFacts, decide
 from shared.agencies import AgencyRegistry
-from shared.ids import derived_id, receipt_id_for
-from shared.messages import (
-    MAX_BATCH_SIZE,
-    Channel,
-    MessagesAccepted,
-    NotifyCitizen,
-    NotifyCitizens,
-    PrintLetter,
-    Receipt,
-    ReceiptStatus,
-)
+from shared.messages import MessagesAccepted
 from shared.mongo import Document, stored_precision
 
 CONCURRENT_LOOK_UPS = 100
 """Messages of one submission decided at a time (each needs a few look-ups)."""
-
-
-class StoredRoute(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    box: bool
-    paper: bool
-    channels: list[Channel]
-    rules: list[Rule]
-    account_id: str | None
-    routed_at: datetime
-
-    @property
-    def destination(self) -> str:
-        return "box_and_paper" if self.box and self.paper else "box" if self.box else "paper"
-
-
-class MessageToRoute(BaseModel):
-    """The fields of a stored message the router reads; a corrupt document fails validation."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    agency_id: str
-    agency_reference: str
-    recipient_bsn: str
-    paper_copy_requested: bool = False
-    correlation_id: str | None = None
-    """Its submission's: one event may carry the messages of several submissions."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    message_id: str
-    message: MessageToRoute
-    route: StoredRoute
 
 
 @dataclass
@@ -88,12 +45,6 @@ class RoutedMessageStore(Protocol):
         ...
 
 
-class RouterOutbox(Protocol):
-    async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
-    async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
-    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None: ...
-
-
 class MessageRouter:
     def __init__(
         self,
@@ -103,13 +54,8 @@ class MessageRouter:
         outbox: RouterOutbox,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.messages, self.accounts, self.agencies, self.outbox, self.clock = (
-            messages,
-            accounts,
-            agencies,
-            outbox,
-            clock,
-        )
+        self.messages, self.accounts, self.agencies, self.clock = messages, accounts, agencies, clock
+        self.dispatcher = Dispatcher(outbox, clock)
 
     async def route(self, event: MessagesAccepted, correlation_id: str) -> Routing:
         routing, decided = Routing(), []
@@ -122,14 +68,7 @@ class MessageRouter:
                 else:
                     routing.unroutable[message_id] = outcome
         routing.routed = await self.messages.store_routes(decided) if decided else []
-        notifications = [n for d in routing.routed if (n := _notification(d)) is not None]
-        await asyncio.gather(
-            *(self._dispatch(d, d.message.correlation_id or correlation_id) for d in routing.routed),
-            *(
-                self.outbox.notify(NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id)
-                for i in range(0, len(notifications), MAX_BATCH_SIZE)
-            ),
-        )
+        await self.dispatcher.dispatch(routing.routed, correlation_id)
         return routing
 
     async def _decide(self, message_id: str) -> Decision | str:
@@ -159,43 +98,3 @@ class MessageRouter:
             routed_at=stored_precision(self.clock()),
         )
         return Decision(message_id, message, stored)
-
-    async def _dispatch(self, decision: Decision, correlation_id: str) -> None:
-        """The letter and the receipts of one message (its notification goes with the others')."""
-        message_id, message, route = decision.message_id, decision.message, decision.route
-        if route.paper:
-            letter = PrintLetter(
-                letter_id=derived_id("letter", message_id),
-                message_id=message_id,
-                account_id=route.account_id,
-                copy_of_box_message=route.box,
-            )
-            await self.outbox.print_letter(letter, correlation_id)
-        statuses = [
-            s
-            for s, on in ((ReceiptStatus.DELIVERED_TO_BOX, route.box), (ReceiptStatus.SENT_ON_PAPER, route.paper))
-            if on
-        ]
-        for status in statuses:
-            receipt = Receipt(
-                receipt_id=receipt_id_for(message_id, status.value),
-                status=status,
-                agency_reference=message.agency_reference,
-                message_id=message_id,
-                issued_at=self.clock(),
-            )
-            await self.outbox.receipt(message.agency_id, receipt, correlation_id)
-
-
-def _notification(decision: Decision) -> NotifyCitizen | None:
-    route = decision.route
-    if not (route.channels and route.account_id):  # the policy gives channels only to an account
-        return None
-    return NotifyCitizen(
-        notification_id=derived_id("notification", decision.message_id, "new_message"),
-        message_id=decision.message_id,
-        account_id=route.account_id,
-        delivered_at=route.routed_at,
-        channels=route.channels,
-        correlation_id=decision.message.correlation_id,
-    )

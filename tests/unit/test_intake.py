@@ -19,13 +19,16 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 class RecordingOutbox:
     def __init__(self) -> None:
         self.accepted: list[MessagesAccepted] = []
-        self.receipts: list[tuple[str, Receipt]] = []
+        self.received: list[tuple[str, Receipt]] = []
+        self.sent: list[int] = []
+        """receipts per call: a submission's go out at once"""
 
     async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
         self.accepted.append(event)
 
-    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-        self.receipts.append((agency_id, receipt))
+    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None:
+        self.sent.append(len(receipts))
+        self.received.extend((agency_id, r) for r in receipts)
 
 
 def intake(store: InMemoryMessageStore | None = None, outbox: RecordingOutbox | None = None) -> SubmissionIntake:
@@ -72,7 +75,7 @@ async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same
     receipts = await intake(store, second).handle(replace(envelope(submission()), redelivered=True))
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
     assert second.accepted == first.accepted
-    assert [r for _, r in second.receipts] == [r for _, r in first.receipts]
+    assert [r for _, r in second.received] == [r for _, r in first.received]
     assert len(store.messages) == 1
 
 
@@ -88,7 +91,7 @@ async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate()
 async def test_unknown_sender_is_kept_for_audit_without_a_receipt() -> None:
     store, outbox = InMemoryMessageStore(), RecordingOutbox()
     receipts = await intake(store, outbox).handle(envelope(submission(), user="someone-else"))
-    assert receipts == [] and outbox.receipts == [] and store.messages == {}
+    assert receipts == [] and outbox.received == [] and store.messages == {}
     [rejection] = store.rejections
     assert rejection["reasons"][0]["code"] == Codes.UNAUTHENTICATED
     assert rejection["broker_user"] == "someone-else"
@@ -105,7 +108,7 @@ async def test_rejection_keeps_a_capped_payload_and_answers_the_agency() -> None
     body = submission(recipient_bsn="123456789", body="x" * 500)
     receipts = await intake(store, outbox).handle(envelope(body))
     assert [(r.status, r.reasons[0].code) for r in receipts] == [(ReceiptStatus.REJECTED, Codes.INVALID_BSN)]
-    assert outbox.receipts[0][0] == "belastingdienst"
+    assert outbox.received[0][0] == "belastingdienst"
     [rejection] = store.rejections
     assert len(rejection["payload"]) == 64 and rejection["payload_size"] > 500
 
@@ -137,5 +140,6 @@ async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
         (None, ReceiptStatus.REJECTED),
     }
     assert len(store.messages) == 2 and len(store.rejections) == 2
+    assert outbox.sent == [4]  # the batch's receipts at once
     [announced] = outbox.accepted  # the batch stays a batch: one event for its accepted messages
     assert announced.message_ids == [message_id_for("belastingdienst", r) for r in ("a", "c")]

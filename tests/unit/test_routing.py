@@ -4,10 +4,11 @@ submission's messages are routed together and one that cannot be routed holds up
 from typing import Any
 
 from services.router.accounts import InMemoryAccountStore
+from services.router.decisions import StoredRoute
 from services.router.policy import Rule
 from services.router.population import population
 from services.router.repository import InMemoryRoutedMessageStore
-from services.router.routing import MessageRouter, StoredRoute
+from services.router.routing import MessageRouter
 from shared.agencies import InMemoryAgencyRegistry
 from shared.messages import MessagesAccepted, NotifyCitizen, NotifyCitizens, PrintLetter, Receipt, ReceiptStatus
 from tests.support.samples import AGENCIES
@@ -17,6 +18,8 @@ class RecordingOutbox:
     def __init__(self) -> None:
         self.sent: list[Any] = []
         self.correlation_ids: set[tuple[str, str]] = set()
+        self.receipt_messages: list[int] = []
+        """receipts per call"""
         """(message id, correlation id) of everything sent"""
 
     async def notify(self, command: NotifyCitizens, correlation_id: str) -> None:
@@ -27,9 +30,10 @@ class RecordingOutbox:
         self.sent.append(command)
         self.correlation_ids.add((command.message_id, correlation_id))
 
-    async def receipt(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-        self.sent.append((agency_id, receipt.receipt_id, receipt.status))
-        self.correlation_ids.add((receipt.message_id or "", correlation_id))
+    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None:
+        self.sent.extend((agency_id, r.receipt_id, r.status) for r in receipts)
+        self.receipt_messages.append(len(receipts))
+        self.correlation_ids.update((r.message_id or "", correlation_id) for r in receipts)
 
 
 ACCOUNTS = list(population(300, seed=3))
@@ -77,7 +81,8 @@ async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
     assert route.box and route.paper and Rule.PAPER_COPY_REQUESTED_BY_CITIZEN in route.rules
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
     expected_notify = ["NotifyCitizen"] if route.channels else []
-    assert kinds == ["PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER, *expected_notify]
+    expected = ["PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER, *expected_notify]
+    assert sorted(map(str, kinds)) == sorted(map(str, expected))
     commands = [s for s in outbox.sent if isinstance(s, NotifyCitizen | PrintLetter)]
     assert {c.account_id for c in commands} == {citizen["_id"]}  # so neither service reads the route
     assert all(c.delivered_at == route.routed_at for c in commands if isinstance(c, NotifyCitizen))
@@ -161,3 +166,15 @@ async def test_messages_of_several_submissions_in_one_event_keep_their_own_corre
     routing = await router(documents, outbox).route(accepted("belastingdienst", "m-1", "m-2", "m-3"), "event")
     assert len(routing.routed) == 3
     assert outbox.correlation_ids == {("m-1", "submission-1"), ("m-2", "submission-2"), ("m-3", "event")}
+    assert outbox.receipt_messages == [1, 1, 1]  # each submission's under its own correlation id
+
+
+async def test_the_receipts_of_a_batch_go_to_the_agency_at_once() -> None:
+    citizen = account_where(state="activated", guardianship=None)
+    documents = [message("belastingdienst", citizen["bsn"], f"m-{n}", correlation_id="batch") for n in range(5)]
+    outbox = RecordingOutbox()
+    routing = await router(documents, outbox).route(
+        accepted("belastingdienst", *(d["_id"] for d in documents)), "batch"
+    )
+    assert len(routing.routed) == 5
+    assert outbox.receipt_messages == [5]

@@ -1,0 +1,44 @@
+"""What the router decided about a message, as it is stored and dispatched."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from services.router.policy import Rule
+from shared.messages import Channel
+
+
+class StoredRoute(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    box: bool
+    paper: bool
+    channels: list[Channel]
+    rules: list[Rule]
+    account_id: str | None
+    routed_at: datetime
+
+    @property
+    def destination(self) -> str:
+        return "box_and_paper" if self.box and self.paper else "box" if self.box else "paper"
+
+
+class MessageToRoute(BaseModel):
+    """The fields of a stored message the router reads; a corrupt document fails validation."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    agency_id: str
+    agency_reference: str
+    recipient_bsn: str
+    paper_copy_requested: bool = False
+    correlation_id: str | None = None
+    """Its submission's: one event may carry the messages of several submissions."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    message_id: str
+    message: MessageToRoute
+    route: StoredRoute

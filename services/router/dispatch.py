@@ -1,0 +1,96 @@
+"""What follows a submission's routes: each letter, the notifications in one command, the
+receipts in one message per agency and correlation id. Ids are derived from the message, so
+a redelivery sends the same commands again under the same ids."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from services.router.decisions import Decision
+from shared.ids import derived_id, receipt_id_for
+from shared.messages import (
+    MAX_BATCH_SIZE,
+    NotifyCitizen,
+    NotifyCitizens,
+    PrintLetter,
+    Receipt,
+    ReceiptStatus,
+)
+
+
+class RouterOutbox(Protocol):
+    async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
+    async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
+    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None: ...
+
+
+class Dispatcher:
+    def __init__(self, outbox: RouterOutbox, clock: Callable[[], datetime]) -> None:
+        self.outbox, self.clock = outbox, clock
+
+    async def dispatch(self, routed: list[Decision], correlation_id: str) -> None:
+        """What follows the routes: each letter, the notifications in one command, the receipts
+        in one message per agency and correlation id (a batch's together, each single
+        submission's under its own)."""
+        notifications = [n for d in routed if (n := _notification(d)) is not None]
+        receipts: dict[tuple[str, str], list[Receipt]] = {}
+        for d in routed:
+            receipts.setdefault((d.message.agency_id, d.message.correlation_id or correlation_id), []).extend(
+                self._receipts(d)
+            )
+        await asyncio.gather(
+            *(
+                self.outbox.print_letter(letter, d.message.correlation_id or correlation_id)
+                for d in routed
+                if (letter := _letter(d)) is not None
+            ),
+            *(
+                self.outbox.notify(NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id)
+                for i in range(0, len(notifications), MAX_BATCH_SIZE)
+            ),
+            *(self.outbox.receipts(agency_id, rs, c) for (agency_id, c), rs in receipts.items()),
+        )
+
+    def _receipts(self, decision: Decision) -> list[Receipt]:
+        route = decision.route
+        statuses = [
+            s
+            for s, on in ((ReceiptStatus.DELIVERED_TO_BOX, route.box), (ReceiptStatus.SENT_ON_PAPER, route.paper))
+            if on
+        ]
+        return [
+            Receipt(
+                receipt_id=receipt_id_for(decision.message_id, status.value),
+                status=status,
+                agency_reference=decision.message.agency_reference,
+                message_id=decision.message_id,
+                issued_at=self.clock(),
+            )
+            for status in statuses
+        ]
+
+
+def _letter(decision: Decision) -> PrintLetter | None:
+    if not decision.route.paper:
+        return None
+    return PrintLetter(
+        letter_id=derived_id("letter", decision.message_id),
+        message_id=decision.message_id,
+        account_id=decision.route.account_id,
+        copy_of_box_message=decision.route.box,
+    )
+
+
+def _notification(decision: Decision) -> NotifyCitizen | None:
+    route = decision.route
+    if not (route.channels and route.account_id):  # the policy gives channels only to an account
+        return None
+    return NotifyCitizen(
+        notification_id=derived_id("notification", decision.message_id, "new_message"),
+        message_id=decision.message_id,
+        account_id=route.account_id,
+        delivered_at=route.routed_at,
+        channels=route.channels,
+        correlation_id=decision.message.correlation_id,
+    )
