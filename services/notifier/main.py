@@ -74,7 +74,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     )
     reminders_due = ReminderSweep(reminders, publish_reminder, batch=settings.reminder_sweep_batch)
 
-    @consumer(broker, Queues.NOTIFIER_COMMANDS, prefetch=settings.batch_prefetch_count)
+    @consumer(broker, Queues.NOTIFIER_COMMANDS, prefetch=settings.event_prefetch_count)
     async def on_notify_citizens(command: NotifyCitizens) -> None:
         """Notify by e-mail and/or push; each (message, channel, kind) at most once."""
         failures = await notify_all(notifier, command.notifications, handled)

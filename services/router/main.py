@@ -67,7 +67,7 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         MongoRoutedMessageStore(db), accounts, CachedAgencyRegistry(MongoAgencyRegistry(db)), Outbox()
     )
 
-    @consumer(broker, Queues.ROUTER_MESSAGES, prefetch=settings.batch_prefetch_count)
+    @consumer(broker, Queues.ROUTER_MESSAGES, prefetch=settings.event_prefetch_count)
     async def on_messages_accepted(event: MessagesAccepted) -> None:
         routing = await router.route(event, correlation_id.get() or "")
         for decision in routing.routed:
