@@ -19,7 +19,7 @@ from pydantic import Field
 from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
 from services.paper.printing import LetterPrinter
-from services.paper.render import LetterContent, RenderedLetter, render_letter
+from services.paper.render import LetterContent, RenderedLetter, render_letter, warm_up
 from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
@@ -80,6 +80,9 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     async def start() -> None:
         # spawn, not fork: a forked child of a process with threads (pymongo's) can deadlock
         pool.append(ProcessPoolExecutor(max_workers=settings.render_processes, mp_context=get_context("spawn")))
+        # render processes started and typst's fonts loaded before the first letter comes in
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(pool[0], warm_up) for _ in range(settings.render_processes)))
         batcher.start()
 
     async def stop() -> None:

@@ -50,6 +50,11 @@ def _compiler() -> typst.Compiler:
     return typst.Compiler(str(TEMPLATE), font_paths=[str(FONTS)], ignore_system_fonts=True)
 
 
+def warm_up() -> None:
+    """In a fresh render process: import typst and load the fonts before the first letter."""
+    _compiler()
+
+
 def render_pdf(content: LetterContent) -> bytes:
     """The letter alone, as PDF/A-2b."""
     pdf = _compiler().compile(
