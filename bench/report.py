@@ -56,6 +56,10 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
         f"- raw aio-pika one-hop relay: {report['baselines']['relay_per_second']} messages/s",
         f"- bare typst: {report['baselines']['typst_letters_per_second']} letters/s",
         "",
+        "## Paper, from a full queue (one render process, the rest of the pipeline idle)",
+        "",
+        f"- {report['paper_from_full_queue']}",
+        "",
         "## Latency, publish to stored route (ms)",
         "",
     ]

@@ -74,6 +74,12 @@ class ServiceProcesses:
         process.kill()
         process.wait()
 
+    def stop_one(self, service: str) -> None:
+        """Stop one service the way an operator would (SIGTERM: it finishes what it holds)."""
+        process = self.processes.pop(service)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
