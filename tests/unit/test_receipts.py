@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from shared.messages import Receipt, Receipts, ReceiptStatus, receipts_in
 
-
 ISSUED = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
