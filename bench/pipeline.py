@@ -401,7 +401,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--municipal", type=int, default=5000, help="messages of the municipality scenario")
     parser.add_argument("--relay", type=int, default=20_000, help="messages through the raw relay baseline")
     parser.add_argument("--paced-seconds", type=float, default=20.0, help="length of the half-rate latency run")
-    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one scenario may take")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds one scenario may take")
     parser.add_argument("--skip-no-account", action="store_true", help="mail only citizens with an account")
     return parser.parse_args()
 
