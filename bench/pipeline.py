@@ -96,9 +96,9 @@ async def publish(
 
 
 class Run:
-    """Progress is read from the router's `berichtenbox_routes_total` (one per routed message)
-    and RabbitMQ's queue statistics (cheap); the database is read once per scenario, at the
-    end: on FerretDB every count is a full scan."""
+    """Progress is read from the services' own counters (`COUNTERS`) and RabbitMQ's queue
+    statistics (cheap); the routes are read once per scenario, when every message is routed:
+    on FerretDB every count is a full scan."""
 
     def __init__(self, ws: Workspace, services: ServiceProcesses, ops_ports: dict[str, int]) -> None:
         self.ws, self.services = ws, services
