@@ -1,13 +1,15 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
-Order of effects: store (status `accepted`), announce the new messages of the submission in
-one `MessagesAccepted` (a batch stays a batch; the outbox may carry concurrent submissions'
-messages in the same event), send the receipts, mark them receipted
-(in their own collection); the consumer acks after. Redelivered after a crash anywhere in
-between, the same AMQP message resumes with the same ids; any other submission with a
-stored (agency, reference) is a `duplicate`.
+Order of effects: store (status `accepted`); then at once announce the new messages of the
+submission in one `MessagesAccepted` (a batch stays a batch; the outbox may carry concurrent
+submissions' messages in the same event) and send the receipts; when both are confirmed,
+mark them receipted (in their own collection); the consumer acks after. Redelivered after a
+crash anywhere in between, the same AMQP message resumes with the same ids (an agency may
+then get an `accepted` receipt twice, under the same receipt id); any other submission with
+a stored (agency, reference) is a `duplicate`.
 """
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,13 +79,13 @@ class SubmissionIntake:
         stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
         correlation_id = envelope.correlation_id or envelope.message_id or ""
         new = [s.document["_id"] for s in stored if s.is_new(envelope.redelivered)]
-        if new:
-            await self.outbox.messages_accepted(
-                MessagesAccepted(agency_id=agency.agency_id, message_ids=new), correlation_id
-            )
         receipts += [_stored_receipt(item, envelope.redelivered, now) for item in stored]
-        await self.outbox.receipts(agency.agency_id, receipts, correlation_id)  # a batch's in one AMQP message
-        await self.store.mark_receipted(new)
+        announced = [MessagesAccepted(agency_id=agency.agency_id, message_ids=new)] if new else []
+        await asyncio.gather(
+            *(self.outbox.messages_accepted(event, correlation_id) for event in announced),
+            self.outbox.receipts(agency.agency_id, receipts, correlation_id),  # a batch's in one AMQP message
+        )
+        await self.store.mark_receipted(new)  # only once both are confirmed
         return receipts
 
     async def _authenticate(self, user_id: str | None) -> Agency | None:

@@ -5,6 +5,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from services.ingest.checks import Codes
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import InMemoryMessageStore
@@ -77,6 +79,23 @@ async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same
     assert second.accepted == first.accepted
     assert [r for _, r in second.received] == [r for _, r in first.received]
     assert len(store.messages) == 1
+
+
+class BrokerDownOnAnnounce(RecordingOutbox):
+    async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
+        raise ConnectionError("broker connection lost")
+
+
+async def test_receipted_only_when_both_the_announcement_and_the_receipts_went_out() -> None:
+    store, broken, second = InMemoryMessageStore(), BrokerDownOnAnnounce(), RecordingOutbox()
+    with pytest.raises(ConnectionError):
+        await intake(store, broken).handle(envelope(submission()))
+    assert store.receipted == set()  # the receipt may have gone out; the announcement did not
+    receipts = await intake(store, second).handle(replace(envelope(submission()), redelivered=True))
+    assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]  # the same receipt id again
+    assert [r for _, r in second.received] == [r for _, r in broken.received]
+    assert len(second.accepted) == 1  # announced after all
+    assert store.receipted == {message_id_for("belastingdienst", "ref-1")}
 
 
 async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate() -> None:
