@@ -89,12 +89,17 @@ class Receipt(Contract):
     original_message_id: str | None = None
     reasons: list[Reason] = Field(default_factory=list)
     issued_at: datetime
+    correlation_id: str | None = Field(
+        default=None,
+        description="of the submission it answers: its AMQP correlation id, else its AMQP message id",
+    )
 
 
 class Receipts(Contract):
-    """Receipts that go to one agency at once: those of one batch submission, or the delivery
-    receipts of messages routed together under one correlation id. A receipt alone travels as
-    a `Receipt`; an agency's receipts queue carries both (see `receipts_in`)."""
+    """Receipts that go to one agency at once: those of a batch submission, of single
+    submissions handled together, or the delivery receipts of messages routed together; each
+    names its submission's correlation id. A receipt alone travels as a `Receipt`; an
+    agency's receipts queue carries both (see `receipts_in`)."""
 
     receipts: list[Receipt] = Field(min_length=2, max_length=2 * MAX_BATCH_SIZE)
 

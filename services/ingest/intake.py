@@ -46,7 +46,7 @@ class Envelope:
 
 class IntakeOutbox(Protocol):
     async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None: ...
-    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None: ...
+    async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None: ...
 
 
 class SubmissionIntake:
@@ -72,18 +72,20 @@ class SubmissionIntake:
             return []
         rejected, valid = self._check(envelope, agency, now)
         rejection_ids = await self._keep_rejections(envelope, agency, rejected, now)
+        correlation_id = envelope.correlation_id or envelope.message_id
         receipts = [
-            _receipt(ReceiptStatus.REJECTED, rejection_id, now, reference=r.reference, reasons=r.reasons)
+            _receipt(
+                ReceiptStatus.REJECTED, rejection_id, now, correlation_id, reference=r.reference, reasons=r.reasons
+            )
             for rejection_id, r in zip(rejection_ids, rejected, strict=True)
         ]
         stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
-        correlation_id = envelope.correlation_id or envelope.message_id or ""
         new = [s.document["_id"] for s in stored if s.is_new(envelope.redelivered)]
-        receipts += [_stored_receipt(item, envelope.redelivered, now) for item in stored]
+        receipts += [_stored_receipt(item, envelope.redelivered, now, correlation_id) for item in stored]
         announced = [MessagesAccepted(agency_id=agency.agency_id, message_ids=new)] if new else []
         await asyncio.gather(
-            *(self.outbox.messages_accepted(event, correlation_id) for event in announced),
-            self.outbox.receipts(agency.agency_id, receipts, correlation_id),  # a batch's in one AMQP message
+            *(self.outbox.messages_accepted(event, correlation_id or "") for event in announced),
+            self.outbox.receipts(agency.agency_id, receipts),  # a batch's in one AMQP message
         )
         await self.store.mark_receipted(new)  # only once both are confirmed
         return receipts
@@ -125,17 +127,20 @@ class SubmissionIntake:
         return ids
 
 
-def _stored_receipt(item: Stored, redelivered: bool, now: datetime) -> Receipt:
+def _stored_receipt(item: Stored, redelivered: bool, now: datetime, correlation_id: str | None) -> Receipt:
     message_id, reference = item.document["_id"], item.document["agency_reference"]
     if item.is_new(redelivered):
-        return _receipt(ReceiptStatus.ACCEPTED, message_id, now, reference=reference, message_id=message_id)
-    return _receipt(ReceiptStatus.DUPLICATE, message_id, now, reference=reference, original=message_id)
+        return _receipt(
+            ReceiptStatus.ACCEPTED, message_id, now, correlation_id, reference=reference, message_id=message_id
+        )
+    return _receipt(ReceiptStatus.DUPLICATE, message_id, now, correlation_id, reference=reference, original=message_id)
 
 
 def _receipt(
     status: ReceiptStatus,
     key: str,
     now: datetime,
+    correlation_id: str | None,
     *,
     reference: str | None,
     message_id: str | None = None,
@@ -150,6 +155,7 @@ def _receipt(
         original_message_id=original,
         reasons=list(reasons),
         issued_at=now,
+        correlation_id=correlation_id,
     )
 
 

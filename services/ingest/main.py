@@ -39,8 +39,8 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
             await announcements.messages_accepted(event, correlation_id)
 
-        async def receipts(self, agency_id: str, receipts_: list[Receipt], correlation_id: str) -> None:
-            await receipts.send(agency_id, receipts_, correlation_id)
+        async def receipts(self, agency_id: str, receipts_: list[Receipt]) -> None:
+            await receipts.send(agency_id, receipts_)
 
     intake = SubmissionIntake(
         CachedAgencyRegistry(registry),

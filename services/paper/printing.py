@@ -109,6 +109,7 @@ class LetterPrinter:
             message_id=command.message_id,
             reasons=[Reason(code="address_unprintable", field="recipient_address", detail=reason)],
             issued_at=self.clock(),
+            correlation_id=correlation_id or None,
         )
         await self.send_receipt(message["agency_id"], receipt, correlation_id)
         await self.letters.record(

@@ -1,5 +1,5 @@
 """What follows a submission's routes: each letter, the notifications in one command, the
-receipts in one message per agency and correlation id. Ids are derived from the message, so
+receipts in one message per agency (each naming its submission's correlation id). Ids are derived from the message, so
 a redelivery sends the same commands again under the same ids."""
 
 import asyncio
@@ -22,7 +22,7 @@ from shared.messages import (
 class RouterOutbox(Protocol):
     async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
     async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
-    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None: ...
+    async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None: ...
 
 
 class Dispatcher:
@@ -31,13 +31,12 @@ class Dispatcher:
 
     async def dispatch(self, routed: list[Decision], correlation_id: str) -> None:
         """What follows the routes: each letter, the notifications in one command, the receipts
-        in one message per agency and correlation id (a batch's together, each single
-        submission's under its own)."""
+        in one message per agency."""
         notifications = [n for d in routed if (n := _notification(d)) is not None]
-        receipts: dict[tuple[str, str], list[Receipt]] = {}
+        receipts: dict[str, list[Receipt]] = {}
         for d in routed:
-            receipts.setdefault((d.message.agency_id, d.message.correlation_id or correlation_id), []).extend(
-                self._receipts(d)
+            receipts.setdefault(d.message.agency_id, []).extend(
+                self._receipts(d, d.message.correlation_id or correlation_id)
             )
         await asyncio.gather(
             *(
@@ -49,10 +48,10 @@ class Dispatcher:
                 self.outbox.notify(NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id)
                 for i in range(0, len(notifications), MAX_BATCH_SIZE)
             ),
-            *(self.outbox.receipts(agency_id, rs, c) for (agency_id, c), rs in receipts.items()),
+            *(self.outbox.receipts(agency_id, rs) for agency_id, rs in receipts.items()),
         )
 
-    def _receipts(self, decision: Decision) -> list[Receipt]:
+    def _receipts(self, decision: Decision, correlation_id: str) -> list[Receipt]:
         route = decision.route
         statuses = [
             s
@@ -66,6 +65,7 @@ class Dispatcher:
                 agency_reference=decision.message.agency_reference,
                 message_id=decision.message_id,
                 issued_at=self.clock(),
+                correlation_id=correlation_id,
             )
             for status in statuses
         ]

@@ -60,8 +60,8 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         async def print_letter(self, command: PrintLetter, correlation_id: str) -> None:
             await letters.publish(command, message_id=command.letter_id, correlation_id=correlation_id)
 
-        async def receipts(self, agency_id: str, receipts_: list[Receipt], correlation_id: str) -> None:
-            await receipts.send(agency_id, receipts_, correlation_id)
+        async def receipts(self, agency_id: str, receipts_: list[Receipt]) -> None:
+            await receipts.send(agency_id, receipts_)
 
     router = MessageRouter(
         MongoRoutedMessageStore(db), accounts, CachedAgencyRegistry(MongoAgencyRegistry(db)), Outbox()

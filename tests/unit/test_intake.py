@@ -28,7 +28,7 @@ class RecordingOutbox:
     async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
         self.accepted.append(event)
 
-    async def receipts(self, agency_id: str, receipts: list[Receipt], correlation_id: str) -> None:
+    async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None:
         self.sent.append(len(receipts))
         self.received.extend((agency_id, r) for r in receipts)
 
@@ -55,6 +55,7 @@ async def test_accepts_stores_announces_and_receipts() -> None:
     message_id = message_id_for("belastingdienst", "ref-1")
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
     assert receipts[0].message_id == message_id
+    assert receipts[0].correlation_id == "corr-1"  # names its submission: receipts of several may travel together
     assert outbox.accepted == [MessagesAccepted(agency_id="belastingdienst", message_ids=[message_id])]
     assert store.messages[message_id]["status"] == "accepted"
     assert store.receipted == {message_id}
