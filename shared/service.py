@@ -1,5 +1,6 @@
-"""The lifecycle every service shares: indexes before the broker starts, the whole topology
-once it is connected, the MongoDB client closed after shutdown, and its AsyncAPI document."""
+"""The lifecycle every service shares: indexes and what handlers need before the broker
+starts consuming, the whole topology once it is connected, the MongoDB client closed after
+shutdown, and its AsyncAPI document."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,15 +43,18 @@ def create_service_app(
     wiring: Wiring,
     *,
     description: str,
+    before_consuming: Callable[[], Awaitable[None]] | None = None,
     after_connect: Callable[[], Awaitable[None]] | None = None,
     before_close: Callable[[], Awaitable[None]] | None = None,
 ) -> FastStream:
     settings, broker, client, db, metrics = wiring.settings, wiring.broker, wiring.client, wiring.db, wiring.metrics
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
-    async def prepare_database() -> None:
+    async def prepare() -> None:
         configure_logging(settings)
         await ensure_indexes(db)
+        if before_consuming is not None:  # what a handler needs (paper's render processes)
+            await before_consuming()
 
     async def declare_queues() -> None:
         await declare_topology(broker)
@@ -68,7 +72,7 @@ def create_service_app(
 
     return FastStream(
         broker,
-        on_startup=[prepare_database],
+        on_startup=[prepare],
         after_startup=[declare_queues],
         after_shutdown=[close],
         specification=AsyncAPI(

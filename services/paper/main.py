@@ -80,7 +80,8 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     async def start() -> None:
         # spawn, not fork: a forked child of a process with threads (pymongo's) can deadlock
         pool.append(ProcessPoolExecutor(max_workers=settings.render_processes, mp_context=get_context("spawn")))
-        # render processes started and typst's fonts loaded before the first letter comes in
+        # render processes started and typst's fonts loaded before the first letter comes in (a letter
+        # delivered before would fail and wait out a retry)
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(pool[0], warm_up) for _ in range(settings.render_processes)))
         batcher.start()
@@ -93,6 +94,6 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     return create_service_app(
         wiring,
         description="Renders print-mail letters and builds print batches.",
-        after_connect=start,
+        before_consuming=start,
         before_close=stop,
     )

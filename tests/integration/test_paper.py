@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,40 @@ async def test_a_repeated_print_letter_makes_one_letter(
     assert files == [f"{command(message_id).letter_id}.pdf"]
     assert hashlib.sha256((tmp_path / letter["file"]).read_bytes()).hexdigest() == letter["sha256"]
     assert (letter["pages"], letter["sheets"], letter["postage"]) == (1, 1, "standaard")
+
+
+class KeptRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def test_letters_waiting_when_paper_starts_are_rendered_at_the_first_attempt(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    """The render processes start before the consumer does (a letter delivered before used to fail and be retried)."""
+    message_ids = [await stored_message(db, ACCOUNTS[0], n) for n in range(30, 34)]
+    async with running(create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))):
+        pass  # its queues exist
+    async with RabbitBroker(sandbox.rabbitmq_url) as publisher:
+        for message_id in message_ids:
+            await publisher.publish(
+                command(message_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+            )
+    failures, failures_logger = KeptRecords(), logging.getLogger("shared.dead_letter")
+    failures_logger.addHandler(failures)
+    try:
+        async with running(create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))):
+            letters = await eventually(
+                lambda: db[Collections.LETTERS].find({}).to_list(), lambda found: len(found) == len(message_ids)
+            )
+    finally:
+        failures_logger.removeHandler(failures)
+    assert {letter["status"] for letter in letters} == {"rendered"}
+    assert [r.getMessage() for r in failures.records] == []
 
 
 async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
