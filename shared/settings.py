@@ -15,19 +15,13 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = "berichtenbox"
     log_level: str = "INFO"
     prefetch_count: int = Field(default=64, ge=1)
-    batch_prefetch_count: int = Field(
-        default=8,
-        ge=1,
-        description="deliveries in work at once on ingest's submissions queue, whose deliveries may carry "
-        "1,000 messages with their bodies and attachments: prefetch counts deliveries, not bytes",
-    )
     event_prefetch_count: int = Field(
         default=32,
         ge=1,
         description="deliveries in work at once on a queue whose deliveries carry up to 1,000 ids "
         "(MessagesAccepted, NotifyCitizens): small, and the more in work, the larger the groups of "
         "look-ups and inserts (at 5,000 accounts, 8 -> 32 here and for ingest took single submissions from 61 to "
-        "81 msg/s; ingest stays at `batch_prefetch_count` for memory)",
+        "81 msg/s)",
     )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")

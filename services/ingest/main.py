@@ -6,6 +6,7 @@ Run: faststream run --factory services.ingest.main:create_app
 
 from faststream import FastStream
 
+from services.ingest.admission import ByteBudget
 from services.ingest.announcements import GroupedAnnouncements
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import MongoMessageStore
@@ -50,13 +51,16 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         payload_cap=settings.rejected_payload_cap,
     )
 
-    @consumer(broker, Queues.INGEST_SUBMISSIONS, raw=True, prefetch=settings.batch_prefetch_count)
+    budget = ByteBudget(settings.submission_bytes_in_work)
+
+    @consumer(broker, Queues.INGEST_SUBMISSIONS, raw=True, prefetch=settings.submission_prefetch_count)
     async def on_submission(body: bytes) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
         raw = delivery(broker).raw_message
-        receipts = await intake.handle(
-            Envelope(body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
-        )
+        async with budget.admit(len(body)):
+            receipts = await intake.handle(
+                Envelope(body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
+            )
         count(receipts, raw.user_id)
 
     def count(receipts: list[Receipt], broker_user: str | None) -> None:

@@ -1,5 +1,6 @@
 """Prefetch counts deliveries, not messages: the queues whose deliveries carry up to 1,000
-messages (a batch submission) or ids (an event, a group of notifications) get their own limit."""
+messages (a batch submission; ingest bounds its work by bytes, see `ByteBudget`) or ids (an
+event, a group of notifications) get their own limit."""
 
 from faststream import FastStream
 from faststream.rabbit.subscriber import RabbitSubscriber
@@ -23,9 +24,9 @@ def prefetch(app: FastStream) -> dict[str, int | None]:
 
 
 def test_queues_carrying_batches_and_events_get_their_own_prefetch() -> None:
-    ingest = ingest_app(IngestSettings(batch_prefetch_count=3, event_prefetch_count=5))
-    router = router_app(RouterSettings(batch_prefetch_count=3, event_prefetch_count=5))
-    notifier = notifier_app(NotifierSettings(batch_prefetch_count=3, event_prefetch_count=5))
+    ingest = ingest_app(IngestSettings(submission_prefetch_count=3, event_prefetch_count=5))
+    router = router_app(RouterSettings(event_prefetch_count=5))
+    notifier = notifier_app(NotifierSettings(event_prefetch_count=5))
     assert prefetch(ingest)[Queues.INGEST_SUBMISSIONS.name] == 3
     assert prefetch(router)[Queues.ROUTER_MESSAGES.name] == 5
     assert prefetch(notifier)[Queues.NOTIFIER_COMMANDS.name] == 5
