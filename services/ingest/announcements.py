@@ -3,7 +3,7 @@
 flight, the next submissions' ids gather; an idle ingest publishes at once.
 
 Each submission returns when the event that carries its ids is confirmed by the broker, so
-the order of effects of one submission (stored, announced, receipted) holds. Each message
+the order of effects of one submission (stored; announced and receipted; acked) holds. Each message
 keeps its submission's correlation id in MongoDB; the event carries the first one's."""
 
 from collections.abc import Awaitable, Callable

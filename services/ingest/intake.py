@@ -2,11 +2,11 @@
 
 Order of effects: store (status `accepted`); then at once announce the new messages of the
 submission in one `MessagesAccepted` (a batch stays a batch; the outbox may carry concurrent
-submissions' messages in the same event) and send the receipts; when both are confirmed,
-mark them receipted (in their own collection); the consumer acks after. Redelivered after a
-crash anywhere in between, the same AMQP message resumes with the same ids (an agency may
-then get an `accepted` receipt twice, under the same receipt id); any other submission with
-a stored (agency, reference) is a `duplicate`.
+submissions' messages in the same event) and send the receipts; the consumer acks when both
+are confirmed. Redelivered after a crash anywhere in between (or after its ack was lost), the
+same AMQP message resumes with the same ids: announced again (routing is idempotent) and
+answered `accepted` again under the same receipt id. Any other submission with a stored
+(agency, reference) is a `duplicate`.
 """
 
 import asyncio
@@ -87,7 +87,6 @@ class SubmissionIntake:
             *(self.outbox.messages_accepted(event, correlation_id or "") for event in announced),
             self.outbox.receipts(agency.agency_id, receipts),  # a batch's in one AMQP message
         )
-        await self.store.mark_receipted(new)  # only once both are confirmed
         return receipts
 
     async def _authenticate(self, user_id: str | None) -> Agency | None:

@@ -35,7 +35,6 @@ async def test_accepts_stores_announces_and_receipts(
     stored = await db[Collections.MESSAGES].find_one({"_id": message_id})
     assert stored is not None
     assert (stored["status"], stored["recipient_bsn"]) == ("accepted", "111222333")
-    assert await db[Collections.RECEIPTED].count_documents({"_id": message_id}) == 1
     [event] = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 1))
     assert event == {"schema_version": 1, "agency_id": "belastingdienst", "message_ids": [message_id]}
 
