@@ -23,7 +23,7 @@ from py_vapid import Vapid02
 
 from bench.machine import facts
 from bench.paper import bare_typst
-from bench.processes import usage
+from bench.processes import rest_of_machine, usage
 from bench.relay import relay_rate
 from bench.report import write_report
 from bench.workspace import Workspace, workspace
@@ -141,11 +141,18 @@ class Run:
         return {"letters": letters, "seconds": round(seconds, 2), "letters_per_second": round(letters / seconds, 1)}
 
     async def routes_of(self, references: set[str]) -> list[Document]:
-        """One read of the routes (on FerretDB a scan), once every message is routed."""
+        """One read of the routes (on FerretDB a scan), once every message is routed; each
+        with `accepted_at`, when ingest stored its message (read by id, 1,000 at a time)."""
         found = self.ws.db[Collections.ROUTES].find(
             {}, {"agency_reference": 1, "routed_at": 1, "paper": 1, "channels": 1}
         )
-        return [r async for r in found if r["agency_reference"] in references]
+        routes = [r async for r in found if r["agency_reference"] in references]
+        accepted: dict[str, Any] = {}
+        for i in range(0, len(routes), 1000):
+            ids = [r["_id"] for r in routes[i : i + 1000]]
+            messages = self.ws.db[Collections.MESSAGES].find({"_id": {"$in": ids}}, {"accepted_at": 1})
+            accepted.update({m["_id"]: m["accepted_at"] async for m in messages})
+        return [{**r, "accepted_at": accepted[r["_id"]]} for r in routes]
 
     async def scenario(
         self, name: str, send: Any, references: set[str], timeout: float, parked: str | None = None
@@ -154,6 +161,7 @@ class Run:
         (but `parked`, a queue whose consumer is stopped on purpose)."""
         base = await asyncio.to_thread(self.progress)
         cpu0 = {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()}
+        rest0 = rest_of_machine()
         started = time.perf_counter()
         task = asyncio.ensure_future(send)
         timeline: list[tuple[float, int]] = []
@@ -203,13 +211,22 @@ class Run:
             "cpu_seconds": {
                 s: round(usage(p.pid).cpu_seconds - cpu0[s], 1) for s, p in self.services.processes.items()
             },
+            "other_cpu_seconds": {k: round(v - rest0[k], 1) for k, v in rest_of_machine().items()},
             "latency_ms": percentiles(
                 [(r["routed_at"].timestamp() - sent[r["agency_reference"]]) * 1000 for r in routes]
+            ),
+            "latency_to_stored_ms": percentiles(
+                [(r["accepted_at"].timestamp() - sent[r["agency_reference"]]) * 1000 for r in routes]
+            ),
+            "latency_stored_to_route_ms": percentiles(
+                [(r["routed_at"] - r["accepted_at"]).total_seconds() * 1000 for r in routes]
             ),
             "timeline": timeline,
         }
         print(
-            f"  {name}: {len(references)} messages in {seconds:.1f} s = {result['throughput']}/s; latency {result['latency_ms']}",
+            f"  {name}: {len(references)} messages in {seconds:.1f} s = {result['throughput']}/s; latency {result['latency_ms']}"
+            f" (to stored {result['latency_to_stored_ms']}, stored to route {result['latency_stored_to_route_ms']});"
+            f" CPU s {result['cpu_seconds']}, rest {result['other_cpu_seconds']}",
             flush=True,
         )
         return result

@@ -33,3 +33,22 @@ def _peak_rss_mb(pid: int) -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+SERVERS = {"rabbitmq": "beam.smp", "ferretdb": "ferretdb", "postgresql": "postgres"}
+
+
+def rest_of_machine() -> dict[str, float]:
+    """CPU seconds so far of what shares the machine with the services: the servers they use,
+    this bench process (its publisher, SMTP sink and push endpoint), and the whole machine
+    busy. PostgreSQL backends that ended are not counted (FerretDB keeps its pool open)."""
+    seconds = dict.fromkeys([*SERVERS, "bench"], 0.0)
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        server = next((s for s, name in SERVERS.items() if process.info["name"] == name), None)
+        if server is not None and process.info["cpu_times"] is not None:
+            seconds[server] += process.info["cpu_times"].user + process.info["cpu_times"].system
+    own = psutil.Process().cpu_times()
+    seconds["bench"] = own.user + own.system
+    machine = psutil.cpu_times()
+    seconds["machine busy"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+    return seconds

@@ -68,6 +68,12 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
     lines += ["", "## Per service", "", "| service | CPU seconds by scenario | peak RSS MB |", "|---|---|---|"]
     for service, figures in report["services"].items():
         lines.append(f"| {service} | {figures['cpu_seconds']} | {figures['peak_rss_mb']} |")
+    lines += [
+        "",
+        f"## The rest of the machine (CPU seconds by scenario; the machine has {report['machine'].get('cores')} cores)",
+        "",
+    ]
+    lines += [f"- {s['name']}: {s.get('other_cpu_seconds')}" for s in report["scenarios"]]
     lines += ["", "## Targets", ""] + [
         f"- {'holds' if ok else 'MISSED'}: {target}" for target, ok in report["targets"].items()
     ]
