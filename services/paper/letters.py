@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pymongo import ASCENDING
 
+from shared.finds import GroupedFinder
 from shared.inserts import GroupedInserter
 from shared.mongo import Collections, Database, Document
 
@@ -22,9 +23,11 @@ class MongoLetterStore:
         self._members = db[Collections.BATCH_MEMBERS]
         self._batches = db[Collections.BATCHES]
         self._new_letters, self._new_members = GroupedInserter(self._letters), GroupedInserter(self._members)
+        self._letter_status = GroupedFinder(self._letters, projection={"status": 1})
 
     async def get(self, letter_id: str) -> Document | None:
-        return await self._letters.find_one({"_id": letter_id})
+        """The letter's status if it was handled before (concurrent look-ups go as one query)."""
+        return await self._letter_status.get(letter_id)
 
     async def record(self, letter: Document) -> None:
         """Insert once; a concurrent attempt that recorded the same letter first wins."""
