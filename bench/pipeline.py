@@ -121,6 +121,11 @@ class Run:
         prefix = f"{COUNTERS[service]}{{"
         return sum(int(float(line.rsplit(" ", 1)[1])) for line in lines if line.startswith(prefix))
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far of each running service (with its render processes) and of the rest
+        of the machine (`rest_of_machine`)."""
+        return {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()} | rest_of_machine()
+
     def progress(self) -> dict[str, int]:
         return {service: self.counted(service) for service in COUNTERS}
 
@@ -160,13 +165,13 @@ class Run:
         """Publish, then wait until the router routed every message and every queue is empty
         (but `parked`, a queue whose consumer is stopped on purpose)."""
         base = await asyncio.to_thread(self.progress)
-        cpu0 = {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()}
-        rest0 = rest_of_machine()
+        cpu0 = self.cpu_seconds()
         started = time.perf_counter()
         task = asyncio.ensure_future(send)
         timeline: list[tuple[float, int]] = []
-        finished: list[tuple[float, dict[str, int]]] = []
-        """(when, what each service finished) at each poll where every message was routed and all was quiet"""
+        finished: list[tuple[float, dict[str, int], dict[str, float]]] = []
+        """(when, what each service finished, CPU seconds so far) at each poll where every message
+        was routed and all was quiet: the CPU of the moment it was done, not of the routes read"""
         reading: asyncio.Task[list[Document]] | None = None
         done_at, routes = None, []
         deadline = time.monotonic() + timeout
@@ -183,16 +188,20 @@ class Run:
                 if not n.startswith("receipts.") and not n.endswith(".dead-letter") and n != parked
             )
             if task.done() and done["router"] >= len(references) and busy == 0:
-                finished.append((moment, done))
+                finished.append((moment, done, await asyncio.to_thread(self.cpu_seconds)))
                 # what must follow is known once every message is routed; read while polling goes on
                 reading = reading or asyncio.ensure_future(self.routes_of(references))
             if reading is None or not reading.done():
                 continue
             routes = reading.result()
             notifications, letters = sum(len(r["channels"]) for r in routes), sum(bool(r["paper"]) for r in routes)
-            done_at = next(
-                (t for t, d in finished if d["notifier"] >= notifications and (parked or d["paper"] >= letters)),
-                None,
+            done_at, cpu1 = next(
+                (
+                    (t, cpu)
+                    for t, d, cpu in finished
+                    if d["notifier"] >= notifications and (parked or d["paper"] >= letters)
+                ),
+                (None, cpu0),
             )
         if done_at is None:
             raise TimeoutError(f"{name} not done in {timeout:.0f} s ({timeline[-1:]})")
@@ -208,10 +217,8 @@ class Run:
             "notifications": sum(len(r["channels"]) for r in routes),
             "letters": letters,
             "letters_per_second": round(letters / seconds, 1),
-            "cpu_seconds": {
-                s: round(usage(p.pid).cpu_seconds - cpu0[s], 1) for s, p in self.services.processes.items()
-            },
-            "other_cpu_seconds": {k: round(v - rest0[k], 1) for k, v in rest_of_machine().items()},
+            "cpu_seconds": {s: round(cpu1[s] - cpu0[s], 1) for s in self.services.processes},
+            "other_cpu_seconds": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1 if k not in self.services.processes},
             "latency_ms": percentiles(
                 [(r["routed_at"].timestamp() - sent[r["agency_reference"]]) * 1000 for r in routes]
             ),
