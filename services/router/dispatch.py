@@ -1,6 +1,6 @@
 """What follows a submission's routes: each letter, the notifications in one command, the
-receipts in one message per agency (each naming its submission's correlation id). Ids are derived from the message, so
-a redelivery sends the same commands again under the same ids."""
+receipts in one message per agency (each naming its submission's correlation id). Ids are
+derived from the message, so a redelivery sends the same commands again under the same ids."""
 
 import asyncio
 from collections.abc import Callable
