@@ -13,7 +13,6 @@ import random
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +22,7 @@ from py_vapid import Vapid02
 
 from bench.machine import facts
 from bench.paper import bare_typst
-from bench.processes import rest_of_machine, usage
+from bench.processes import counter_total, rest_of_machine, usage
 from bench.relay import relay_rate
 from bench.report import write_report
 from bench.workspace import Workspace, workspace
@@ -115,11 +114,7 @@ class Run:
         notifications handled (per channel, whatever the outcome), letters handled."""
         if service not in self.services.processes:
             return 0
-        url = f"http://127.0.0.1:{self.ops_ports[service]}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            lines = response.read().decode().splitlines()
-        prefix = f"{COUNTERS[service]}{{"
-        return sum(int(float(line.rsplit(" ", 1)[1])) for line in lines if line.startswith(prefix))
+        return counter_total(self.ops_ports[service], COUNTERS[service])
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds so far of each running service (with its render processes) and of the rest

@@ -1,5 +1,6 @@
 """CPU seconds and peak memory of the service processes (and their render workers)."""
 
+import urllib.request
 from dataclasses import dataclass
 
 import psutil
@@ -52,3 +53,10 @@ def rest_of_machine() -> dict[str, float]:
     machine = psutil.cpu_times()  # Linux counts guest time in user already; steal is not ours
     seconds["machine busy"] = machine.user + machine.nice + machine.system + machine.irq + machine.softirq
     return seconds
+
+
+def counter_total(ops_port: int, counter: str) -> int:
+    """A service's Prometheus counter from its /metrics, summed over its labels."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{ops_port}/metrics", timeout=5) as response:
+        lines = response.read().decode().splitlines()
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in lines if line.startswith(f"{counter}{{"))
