@@ -19,7 +19,7 @@ from pydantic import Field
 from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
 from services.paper.printing import LetterPrinter
-from services.paper.render import LetterContent, RenderedLetter, render_letter, warm_up
+from services.paper.render import LetterContent, RenderedFile, render_letter_into, warm_up
 from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.broker import consumer, persistent_publisher
@@ -52,8 +52,9 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Undeliverable letter (key: agency id).")
     pool: list[ProcessPoolExecutor] = []
 
-    async def render(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
-        return await asyncio.get_running_loop().run_in_executor(pool[0], render_letter, content, attachments)
+    async def render(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool[0], render_letter_into, content, attachments, path)
 
     async def send_receipt(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
         await receipts.publish(

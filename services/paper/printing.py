@@ -9,7 +9,7 @@ from typing import Protocol
 
 from services.paper.address import Printable, window_address
 from services.paper.letters import LetterStore, sheets_for
-from services.paper.render import LetterContent, RenderedLetter
+from services.paper.render import LetterContent, RenderedFile
 from services.paper.spool import Spool
 from shared.agencies import Agency, AgencyRegistry
 from shared.dead_letter import PermanentError
@@ -18,7 +18,8 @@ from shared.ids import receipt_id_for
 from shared.messages import PrintLetter, Reason, Receipt, ReceiptStatus
 from shared.mongo import Document
 
-Renderer = Callable[[LetterContent, list[bytes]], Awaitable[RenderedLetter]]
+Renderer = Callable[[LetterContent, list[bytes], str], Awaitable[RenderedFile]]
+"""Renders a letter into the file at the path given."""
 
 
 class Sources(Protocol):
@@ -59,9 +60,18 @@ class LetterPrinter:
         address = window_address(account.get("name"), account.get("address_lines", []), account.get("country", "NL"))
         if not isinstance(address, Printable):
             return await self._undeliverable(command, message, address.reason, correlation_id)
-        rendered = await self.render(self._content(command, message, agency, address), _attachments(message))
-        # fsync in a thread: the event loop keeps serving the other letters meanwhile
-        spooled = await asyncio.to_thread(self.spool.write_letter, command.letter_id, rendered.pdf)
+        staged = self.spool.staging_path(command.letter_id)
+        try:
+            rendered = await self.render(
+                self._content(command, message, agency, address), _attachments(message), str(staged)
+            )
+            # fsync in a thread: the event loop keeps serving the other letters meanwhile
+            spooled = await asyncio.to_thread(
+                self.spool.commit_letter, command.letter_id, staged, rendered.sha256, rendered.size
+            )
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
         await self.letters.record(
             {
                 "_id": command.letter_id,

@@ -4,7 +4,6 @@ from the letter id; batches are folders with hard links to their letters and a m
 crash never leaves a half-written file where a reader could find it."""
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -42,12 +41,17 @@ class Spool:
     def letter_path(self, letter_id: str) -> Path:
         return self.letters / f"{letter_id}.pdf"
 
-    def write_letter(self, letter_id: str, pdf: bytes) -> SpooledLetter:
+    def staging_path(self, letter_id: str) -> Path:
+        """Where a letter is written before it is committed (a name no reader looks at)."""
         path = self.letter_path(letter_id)
-        _write_atomically(path, pdf)
-        return SpooledLetter(
-            file=str(path.relative_to(self.root)), sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
-        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _temporary(path)
+
+    def commit_letter(self, letter_id: str, staged: Path, sha256: str, size: int) -> SpooledLetter:
+        """Make a staged letter durable (fsync) and move it into place."""
+        path = self.letter_path(letter_id)
+        _commit(staged, path)
+        return SpooledLetter(file=str(path.relative_to(self.root)), sha256=sha256, size=size)
 
     def write_batch(self, batch_id: str, entries: list[ManifestEntry], header: dict[str, Any]) -> Path:
         """The batch folder: each letter (hard-linked) plus manifest.json and manifest.csv."""
@@ -75,11 +79,11 @@ def _csv(entries: list[ManifestEntry]) -> str:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # writers never share one
-    with temporary.open("wb") as file:
-        file.write(data)
-        file.flush()
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # writers never share one
+
+
+def _commit(temporary: Path, path: Path) -> None:
+    with temporary.open("rb") as file:
         os.fsync(file.fileno())
     temporary.replace(path)

@@ -16,7 +16,7 @@ from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
 from services.paper.main import PaperSettings, create_app
 from services.paper.printing import LetterPrinter
-from services.paper.render import LetterContent, RenderedLetter, render_letter
+from services.paper.render import LetterContent, RenderedFile, render_letter_into
 from services.paper.spool import Spool
 from services.router.population import population
 from shared.agencies import MongoAgencyRegistry
@@ -138,8 +138,8 @@ async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
     assert not (tmp_path / "letters").exists()
 
 
-async def render_inline(content: LetterContent, attachments: list[bytes]) -> RenderedLetter:
-    return render_letter(content, attachments)
+async def render_inline(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
+    return render_letter_into(content, attachments, path)
 
 
 async def no_receipts(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
