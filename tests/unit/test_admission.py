@@ -5,61 +5,68 @@ import asyncio
 from services.ingest.admission import ByteBudget
 
 
-async def hold(budget: ByteBudget, size: int, name: str, log: list[str], release: asyncio.Event) -> None:
-    async with budget.admit(size):
-        log.append(name)
-        await release.wait()
+class Submissions:
+    """Submissions of some size, each holding its admission until its release is set."""
+
+    def __init__(self, budget: ByteBudget) -> None:
+        self.budget, self.admitted = budget, list[str]()
+
+    async def arrive(self, size: int, name: str, release: asyncio.Event) -> "asyncio.Task[None]":
+        task = asyncio.create_task(self._hold(size, name, release))
+        await asyncio.sleep(0.01)  # admitted by now, or waiting
+        return task
+
+    async def _hold(self, size: int, name: str, release: asyncio.Event) -> None:
+        async with self.budget.admit(size):
+            self.admitted.append(name)
+            await release.wait()
 
 
 async def test_small_submissions_share_the_budget_and_a_large_one_waits_for_room() -> None:
-    budget, log, release = ByteBudget(100), list[str](), asyncio.Event()
-    tasks = [asyncio.create_task(hold(budget, size, name, log, release)) for size, name in ((40, "a"), (40, "b"))]
-    tasks.append(asyncio.create_task(hold(budget, 40, "c", log, release)))
-    await asyncio.sleep(0.01)
-    assert log == ["a", "b"] and budget.in_work == 80
+    budget, release = ByteBudget(100), asyncio.Event()
+    submissions = Submissions(budget)
+    tasks = [await submissions.arrive(40, name, release) for name in ("a", "b", "c")]
+    assert submissions.admitted == ["a", "b"] and budget.in_work == 80
     release.set()
     await asyncio.gather(*tasks)
-    assert log == ["a", "b", "c"] and budget.in_work == 0
+    assert submissions.admitted == ["a", "b", "c"] and budget.in_work == 0
 
 
 async def test_a_submission_larger_than_the_budget_is_worked_on_alone() -> None:
-    budget, log, release = ByteBudget(100), list[str](), asyncio.Event()
-    small = asyncio.create_task(hold(budget, 10, "small", log, release))
-    await asyncio.sleep(0.01)
-    large = asyncio.create_task(hold(budget, 5_000, "large", log, release))
-    await asyncio.sleep(0.01)
-    assert log == ["small"]
+    budget, release = ByteBudget(100), asyncio.Event()
+    submissions = Submissions(budget)
+    tasks = [await submissions.arrive(10, "small", release), await submissions.arrive(5_000, "large", release)]
+    assert submissions.admitted == ["small"]
     release.set()
-    await asyncio.gather(small, large)
-    assert log == ["small", "large"] and budget.in_work == 0
+    await asyncio.gather(*tasks)
+    assert submissions.admitted == ["small", "large"] and budget.in_work == 0
 
 
 async def test_a_waiting_batch_is_not_overtaken_by_the_small_submissions_behind_it() -> None:
-    budget, log = ByteBudget(100), list[str]()
-    first, rest = asyncio.Event(), asyncio.Event()
-    tasks = [asyncio.create_task(hold(budget, 60, "first", log, first))]
-    await asyncio.sleep(0.01)
-    tasks.append(asyncio.create_task(hold(budget, 90, "batch", log, rest)))
-    await asyncio.sleep(0.01)
-    tasks.append(asyncio.create_task(hold(budget, 10, "single", log, rest)))
-    await asyncio.sleep(0.01)
-    assert log == ["first"]  # 10 bytes would fit, but the batch came first
+    budget, first, rest = ByteBudget(100), asyncio.Event(), asyncio.Event()
+    submissions = Submissions(budget)
+    tasks = [
+        await submissions.arrive(60, "first", first),
+        await submissions.arrive(90, "batch", rest),
+        await submissions.arrive(10, "single", rest),
+    ]
+    assert submissions.admitted == ["first"]  # 10 bytes would fit, but the batch came first
     first.set()
     rest.set()
     await asyncio.gather(*tasks)
-    assert log == ["first", "batch", "single"]
+    assert submissions.admitted == ["first", "batch", "single"]
 
 
-async def test_a_cancelled_waiter_gives_its_place_back() -> None:
-    budget, log, release = ByteBudget(100), list[str](), asyncio.Event()
-    holder = asyncio.create_task(hold(budget, 100, "holder", log, release))
+async def test_a_cancelled_waiter_lets_the_ones_behind_it_in_at_once() -> None:
+    budget, holding, rest = ByteBudget(100), asyncio.Event(), asyncio.Event()
+    submissions = Submissions(budget)
+    holder = await submissions.arrive(60, "holder", holding)
+    batch = await submissions.arrive(90, "batch", rest)
+    single = await submissions.arrive(10, "single", rest)
+    batch.cancel()
     await asyncio.sleep(0.01)
-    waiter = asyncio.create_task(hold(budget, 50, "cancelled", log, release))
-    await asyncio.sleep(0.01)
-    waiter.cancel()
-    await asyncio.sleep(0.01)
-    release.set()
-    await holder
-    async with budget.admit(100):
-        assert budget.in_work == 100
-    assert log == ["holder"] and budget.in_work == 0
+    assert submissions.admitted == ["holder", "single"] and budget.in_work == 70  # the holder still holds
+    holding.set()
+    rest.set()
+    await asyncio.gather(holder, single)
+    assert budget.in_work == 0
