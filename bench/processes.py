@@ -36,16 +36,17 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-SERVERS = {"rabbitmq": "beam.smp", "ferretdb": "ferretdb", "postgresql": "postgres"}
+SERVERS = {"beam.smp": "rabbitmq", "ferretdb": "ferretdb", "postgres": "postgresql"}
+"""Process name -> the server it is."""
 
 
 def rest_of_machine() -> dict[str, float]:
     """CPU seconds so far of what shares the machine with the services: the servers they use,
     this bench process (its publisher, SMTP sink and push endpoint), and the whole machine
     busy. PostgreSQL backends that ended are not counted (FerretDB keeps its pool open)."""
-    seconds = dict.fromkeys([*SERVERS, "bench"], 0.0)
+    seconds = dict.fromkeys([*SERVERS.values(), "bench"], 0.0)
     for process in psutil.process_iter(["name", "cpu_times"]):
-        server = next((s for s, name in SERVERS.items() if process.info["name"] == name), None)
+        server = SERVERS.get(process.info["name"])
         if server is not None and process.info["cpu_times"] is not None:
             seconds[server] += process.info["cpu_times"].user + process.info["cpu_times"].system
     own = psutil.Process().cpu_times()
