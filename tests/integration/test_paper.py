@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from faststream.rabbit import RabbitBroker
 
 from services.paper.batching import BatchCloser
@@ -140,6 +141,26 @@ async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
 
 async def render_inline(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
     return render_letter_into(content, attachments, path)
+
+
+async def test_a_render_that_fails_leaves_no_staged_file_and_no_letter(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    """The error goes to the consumer (retried, then dead-lettered); the spool keeps nothing."""
+
+    async def render_then_fail(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
+        await render_inline(content, attachments, path)  # the render process had written its file
+        raise RuntimeError("render process died")
+
+    letters = MongoLetterStore(db)
+    printer = LetterPrinter(
+        MongoMessageSources(db), MongoAgencyRegistry(db), letters, Spool(tmp_path), render_then_fail, no_receipts
+    )
+    message_id = await stored_message(db, ACCOUNTS[0], 40)
+    with pytest.raises(RuntimeError, match="render process died"):
+        await printer.print(command(message_id), "c")
+    assert list((tmp_path / "letters").iterdir()) == []
+    assert await letters.get(command(message_id).letter_id) is None
 
 
 async def no_receipts(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
