@@ -27,9 +27,10 @@ class GroupedFinder(GroupCommit[Any, dict[Any, Document]]):
         field: str = "_id",
         projection: Mapping[str, Any] | None = None,
         max_keys: int = 100,
+        gather_seconds: float = 0.0,
     ) -> None:
         """`field` must be unique (a primary key or a unique index): one document per key."""
-        super().__init__(max_keys)
+        super().__init__(max_keys, gather_seconds)
         self._collection, self._field = collection, field
         self._projection = None if projection is None else {**projection, field: 1}
 

@@ -1,6 +1,11 @@
 """Group commit: the requests of concurrent callers go to the server as one. While one group
 is in flight the next callers gather, so an idle server sees no delay and a busy one sees one
-round trip for many messages. `GroupedInserter` and `GroupedFinder` are built on it."""
+round trip for many messages. `GroupedInserter` and `GroupedFinder` are built on it.
+
+Where callers arrive one at a time (a stage fed at the pace of a slower one, like letters at
+the render's pace), every group would hold one caller. There `gather_seconds` lets each
+group wait that long for company before it goes: latency traded for round trips, for work
+that is not urgent."""
 
 import asyncio
 from abc import ABC, abstractmethod
@@ -30,8 +35,8 @@ class Request(Generic[Item, Result]):
 
 
 class GroupCommit(ABC, Generic[Item, Result]):
-    def __init__(self, max_items: int) -> None:
-        self._max_items = max_items
+    def __init__(self, max_items: int, gather_seconds: float = 0.0) -> None:
+        self._max_items, self._gather_seconds = max_items, gather_seconds
         self._waiting: deque[Request[Item, Result]] = deque()
         self._worker: asyncio.Task[None] | None = None
 
@@ -44,6 +49,8 @@ class GroupCommit(ABC, Generic[Item, Result]):
 
     async def _run_while_waiting(self) -> None:
         while self._waiting:
+            if self._gather_seconds:
+                await asyncio.sleep(self._gather_seconds)
             group = [self._waiting.popleft()]
             size = len(group[0].items)
             while self._waiting and size + len(self._waiting[0].items) <= self._max_items:

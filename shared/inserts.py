@@ -19,8 +19,8 @@ class Collection(Protocol):
 
 
 class GroupedInserter(GroupCommit[Document, set[Any]]):
-    def __init__(self, collection: Collection, max_documents: int = 1000) -> None:
-        super().__init__(max_documents)
+    def __init__(self, collection: Collection, max_documents: int = 1000, gather_seconds: float = 0.0) -> None:
+        super().__init__(max_documents, gather_seconds)
         self._collection = collection
 
     async def insert(self, documents: list[Document]) -> set[Any]:

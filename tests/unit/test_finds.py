@@ -87,3 +87,16 @@ async def test_a_cancelled_caller_does_not_break_the_others() -> None:
     assert await kept == ACCOUNTS[2]
     with pytest.raises(asyncio.CancelledError):
         await cancelled
+
+
+async def test_with_gather_seconds_callers_arriving_one_at_a_time_share_one_query() -> None:
+    collection = FakeCollection(ACCOUNTS)
+    finder = GroupedFinder(collection, gather_seconds=0.2)
+
+    async def arriving(i: int) -> Document | None:
+        await asyncio.sleep(0.02 * i)
+        return await finder.get(f"a{i}")
+
+    found = await asyncio.gather(*(arriving(i) for i in range(4)))
+    assert [d and d["_id"] for d in found] == ["a0", "a1", "a2", "a3"]
+    assert [q["_id"]["$in"] for q, _ in collection.queries] == [["a0", "a1", "a2", "a3"]]
