@@ -18,12 +18,14 @@ class LetterStore(Protocol):
 
 
 class MongoLetterStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
+        """`gather_seconds`: how long a letter's look-up or record waits for others to go with."""
         self._letters = db[Collections.LETTERS]
         self._members = db[Collections.BATCH_MEMBERS]
         self._batches = db[Collections.BATCHES]
-        self._new_letters, self._new_members = GroupedInserter(self._letters), GroupedInserter(self._members)
-        self._letter_status = GroupedFinder(self._letters, projection={"status": 1})
+        self._new_letters = GroupedInserter(self._letters, gather_seconds=gather_seconds)
+        self._new_members = GroupedInserter(self._members)
+        self._letter_status = GroupedFinder(self._letters, projection={"status": 1}, gather_seconds=gather_seconds)
 
     async def get(self, letter_id: str) -> Document | None:
         """The letter's status if it was handled before (concurrent look-ups go as one query)."""

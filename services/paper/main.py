@@ -41,13 +41,20 @@ class PaperSettings(ServiceSettings):
     batch_size: int = Field(default=500, ge=1)
     batch_max_age_seconds: float = Field(default=300.0, gt=0)
     batch_check_seconds: float = Field(default=5.0, gt=0)
+    gather_seconds: float = Field(
+        default=0.05,
+        ge=0,
+        description="How long a letter's look-ups, fsync and record wait for other letters to go with. "
+        "Letters arrive at the render's pace, one at a time: without it every letter costs its own "
+        "database round trips and thread hop. Print mail is not urgent.",
+    )
 
 
 def create_app(settings: PaperSettings | None = None) -> FastStream:
     settings = settings or PaperSettings()
     wiring = wire(settings)
     broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
-    spool, letters = Spool(settings.spool_dir), MongoLetterStore(db)
+    spool, letters = Spool(settings.spool_dir), MongoLetterStore(db, settings.gather_seconds)
     batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
     receipts = persistent_publisher(broker, Exchanges.RECEIPTS, "", Receipt, "Undeliverable letter (key: agency id).")
     pool: list[ProcessPoolExecutor] = []
@@ -62,7 +69,13 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         )
 
     printer = LetterPrinter(
-        MongoMessageSources(db), CachedAgencyRegistry(MongoAgencyRegistry(db)), letters, spool, render, send_receipt
+        MongoMessageSources(db, settings.gather_seconds),
+        CachedAgencyRegistry(MongoAgencyRegistry(db)),
+        letters,
+        spool,
+        render,
+        send_receipt,
+        gather_seconds=settings.gather_seconds,
     )
 
     @consumer(broker, Queues.PAPER_COMMANDS)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from services.paper.address import Printable, window_address
+from services.paper.commits import GroupedSpoolCommits, StagedLetter
 from services.paper.letters import LetterStore, sheets_for
 from services.paper.render import LetterContent, RenderedFile
 from services.paper.spool import Spool
@@ -41,22 +42,27 @@ class LetterPrinter:
         render: Renderer,
         send_receipt: ReceiptSender,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        gather_seconds: float = 0.0,
     ) -> None:
+        """`gather_seconds`: how long a rendered letter waits for others to be fsynced with."""
         self.sources, self.agencies, self.letters, self.spool = sources, agencies, letters, spool
         self.render, self.send_receipt, self.clock = render, send_receipt, clock
+        self.commits = GroupedSpoolCommits(spool, gather_seconds)
 
     async def print(self, command: PrintLetter, correlation_id: str) -> str:
         """The letter's final status: `rendered` or `undeliverable`."""
-        done = await self.letters.get(command.letter_id)
+        done, message, account = await asyncio.gather(  # one wait for the three look-ups
+            self.letters.get(command.letter_id),
+            self.sources.message(command.message_id),
+            self._account(command.account_id),
+        )
         if done is not None:
             return str(done["status"])
-        message = await self.sources.message(command.message_id)
         if message is None:
             raise PermanentError("no stored message for this letter")
         agency = await self.agencies.get(message["agency_id"])
         if agency is None:
             raise PermanentError("message from an agency that is not in the registry")
-        account = (await self.sources.account(command.account_id) if command.account_id else None) or {}
         address = window_address(account.get("name"), account.get("address_lines", []), account.get("country", "NL"))
         if not isinstance(address, Printable):
             return await self._undeliverable(command, message, address.reason, correlation_id)
@@ -65,10 +71,7 @@ class LetterPrinter:
             rendered = await self.render(
                 self._content(command, message, agency, address), _attachments(message), str(staged)
             )
-            # fsync in a thread: the event loop keeps serving the other letters meanwhile
-            spooled = await asyncio.to_thread(
-                self.spool.commit_letter, command.letter_id, staged, rendered.sha256, rendered.size
-            )
+            spooled = await self.commits.commit(StagedLetter(command.letter_id, staged, rendered.sha256, rendered.size))
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
@@ -87,6 +90,9 @@ class LetterPrinter:
             }
         )
         return "rendered"
+
+    async def _account(self, account_id: str | None) -> Document:
+        return (await self.sources.account(account_id) if account_id else None) or {}
 
     def _content(self, command: PrintLetter, message: Document, agency: Agency, address: Printable) -> LetterContent:
         action = message.get("call_to_action")
