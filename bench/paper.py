@@ -70,6 +70,7 @@ async def service_path(count: int) -> float:
                 "BERICHTENBOX_SPOOL_DIR": spool,
                 "BERICHTENBOX_RENDER_PROCESSES": "1",
                 "BERICHTENBOX_OPS_PORT": str(port),
+                "BERICHTENBOX_LOG_LEVEL": "WARNING",  # as in make bench: no line per letter
             }
             with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)):
                 started = time.perf_counter()
