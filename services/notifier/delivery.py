@@ -19,6 +19,10 @@ from shared.dead_letter import PermanentError
 from shared.messages import Channel, NotifyCitizen, PushSubscriptionGone
 from shared.mongo import Document
 
+MESSAGE_FIELDS = {"agency_id": 1, "call_to_action": 1}
+"""What a notification tells of a message: never its content."""
+ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
+
 
 class Sources(Protocol):
     async def message(self, message_id: str) -> Document | None: ...

@@ -10,7 +10,7 @@ from faststream import FastStream
 
 from services.notifier.batches import Outcomes, notify_all
 from services.notifier.claims import MongoNotificationLog
-from services.notifier.delivery import Notifier
+from services.notifier.delivery import ACCOUNT_FIELDS, MESSAGE_FIELDS, Notifier
 from services.notifier.email import SmtpSender
 from services.notifier.push import PushSender
 from services.notifier.reminders import MongoReminders, ReminderSweep
@@ -64,7 +64,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
 
     notifier = Notifier(
         settings,
-        MongoMessageSources(db),
+        MongoMessageSources(db, message_fields=MESSAGE_FIELDS, account_fields=ACCOUNT_FIELDS),
         CachedAgencyRegistry(MongoAgencyRegistry(db)),
         MongoNotificationLog(db),
         reminders,

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
-from services.paper.printing import LetterPrinter
+from services.paper.printing import ACCOUNT_FIELDS, MESSAGE_FIELDS, LetterPrinter
 from services.paper.render import LetterContent, RenderedFile, render_letter_into, warm_up
 from services.paper.spool import Spool
 from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
@@ -69,7 +69,9 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         )
 
     printer = LetterPrinter(
-        MongoMessageSources(db, settings.gather_seconds),
+        MongoMessageSources(
+            db, message_fields=MESSAGE_FIELDS, account_fields=ACCOUNT_FIELDS, gather_seconds=settings.gather_seconds
+        ),
         CachedAgencyRegistry(MongoAgencyRegistry(db)),
         letters,
         spool,

@@ -23,6 +23,13 @@ Renderer = Callable[[LetterContent, list[bytes], str], Awaitable[RenderedFile]]
 """Renders a letter into the file at the path given."""
 
 
+MESSAGE_FIELDS = dict.fromkeys(
+    ["agency_id", "agency_reference", "subject", "body", "call_to_action", "attachments", "accepted_at"], 1
+)
+ACCOUNT_FIELDS = {"name": 1, "address_lines": 1, "country": 1}
+"""The window address and the postage: not the BSN."""
+
+
 class Sources(Protocol):
     async def message(self, message_id: str) -> Document | None: ...
     async def account(self, account_id: str) -> Document | None: ...

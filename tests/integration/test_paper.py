@@ -16,7 +16,7 @@ from faststream.rabbit import RabbitBroker
 from services.paper.batching import BatchCloser
 from services.paper.letters import MongoLetterStore
 from services.paper.main import PaperSettings, create_app
-from services.paper.printing import LetterPrinter
+from services.paper.printing import ACCOUNT_FIELDS, MESSAGE_FIELDS, LetterPrinter
 from services.paper.render import LetterContent, RenderedFile, render_letter_into
 from services.paper.spool import Spool
 from services.router.population import population
@@ -139,6 +139,10 @@ async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
     assert not (tmp_path / "letters").exists()
 
 
+def paper_sources(db: Database) -> MongoMessageSources:
+    return MongoMessageSources(db, message_fields=MESSAGE_FIELDS, account_fields=ACCOUNT_FIELDS)
+
+
 async def render_inline(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
     return render_letter_into(content, attachments, path)
 
@@ -154,7 +158,7 @@ async def test_a_render_that_fails_leaves_no_staged_file_and_no_letter(
 
     letters = MongoLetterStore(db)
     printer = LetterPrinter(
-        MongoMessageSources(db), MongoAgencyRegistry(db), letters, Spool(tmp_path), render_then_fail, no_receipts
+        paper_sources(db), MongoAgencyRegistry(db), letters, Spool(tmp_path), render_then_fail, no_receipts
     )
     message_id = await stored_message(db, ACCOUNTS[0], 40)
     with pytest.raises(RuntimeError, match="render process died"):
@@ -173,7 +177,7 @@ async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
     now = [datetime(2026, 11, 28, 12, 0, tzinfo=UTC)]
     spool, letters = Spool(tmp_path), MongoLetterStore(db)
     printer = LetterPrinter(
-        MongoMessageSources(db),
+        paper_sources(db),
         MongoAgencyRegistry(db),
         letters,
         spool,

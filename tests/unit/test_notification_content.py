@@ -5,6 +5,7 @@ from email.message import EmailMessage
 import pytest
 
 from services.notifier.content import NotificationFacts, email_content, push_payload
+from services.notifier.delivery import ACCOUNT_FIELDS, MESSAGE_FIELDS
 from services.notifier.email import OutgoingEmail, build_email
 
 FACTS = NotificationFacts(
@@ -90,3 +91,8 @@ def test_an_address_that_needs_encoding_gets_the_same_e_mail_built_in_full() -> 
 def test_a_recipient_with_a_line_break_cannot_add_headers() -> None:
     with pytest.raises(ValueError, match="linefeed"):
         email_to("c@d.example\r\nBcc: everyone@example.org")
+
+
+def test_the_notifier_reads_neither_a_bsn_nor_what_a_message_says() -> None:
+    assert "bsn" not in ACCOUNT_FIELDS
+    assert not {"recipient_bsn", "subject", "body", "attachments"} & set(MESSAGE_FIELDS)
