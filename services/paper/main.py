@@ -33,6 +33,9 @@ from shared.topology import Exchanges, Queues
 
 logger = logging.getLogger(__name__)
 
+STAGED_LETTERS_KEPT_SECONDS = 3600.0
+"""A staged letter is committed within seconds; one an hour old was left by a crash."""
+
 
 class PaperSettings(ServiceSettings):
     service_name: str = "paper"
@@ -100,6 +103,8 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         # delivered before would fail and wait out a retry)
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(pool[0], warm_up) for _ in range(settings.render_processes)))
+        if swept := await asyncio.to_thread(spool.sweep_staged, STAGED_LETTERS_KEPT_SECONDS):
+            logger.warning("removed %d staged letters that a crash left behind", swept)
         batcher.start()
 
     async def stop() -> None:

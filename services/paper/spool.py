@@ -3,11 +3,13 @@ from the letter id; batches are folders with hard links to their letters and a m
 (JSON and CSV). Everything is written under a temporary name and renamed into place, so a
 crash never leaves a half-written file where a reader could find it."""
 
+import contextlib
 import csv
 import io
 import json
 import os
 import shutil
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,6 +54,20 @@ class Spool:
         path = self.letter_path(letter_id)
         _commit(staged, path)
         return SpooledLetter(file=str(path.relative_to(self.root)), sha256=sha256, size=size)
+
+    def sweep_staged(self, older_than_seconds: float) -> int:
+        """Remove staged letters a crash left behind (render written, never committed): no
+        record names them, so no batch prints them. Only old ones: another paper process
+        sharing the spool may be writing a fresh one right now."""
+        if not self.letters.is_dir():
+            return 0
+        cutoff, swept = time.time() - older_than_seconds, 0
+        for staged in self.letters.glob(".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):  # swept by another process meanwhile
+                if staged.stat().st_mtime < cutoff:
+                    staged.unlink()
+                    swept += 1
+        return swept
 
     def write_batch(self, batch_id: str, entries: list[ManifestEntry], header: dict[str, Any]) -> Path:
         """The batch folder: each letter (hard-linked) plus manifest.json and manifest.csv."""

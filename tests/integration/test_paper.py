@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,16 @@ async def test_letters_waiting_when_paper_starts_are_rendered_at_the_first_attem
         failures_logger.removeHandler(failures)
     assert {letter["status"] for letter in letters} == {"rendered"}
     assert [r.getMessage() for r in failures.records] == []
+
+
+async def test_paper_sweeps_the_staged_letters_a_crash_left_behind_when_it_starts(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    left_behind = Spool(tmp_path).staging_path("crashed")
+    left_behind.write_bytes(b"%PDF-1.7")
+    os.utime(left_behind, (0, 0))
+    async with running(create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))):
+        assert not left_behind.exists()
 
 
 async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(

@@ -1,6 +1,9 @@
-"""Rendered letters committed to the spool in groups, each with its own outcome."""
+"""Rendered letters committed to the spool in groups, each with its own outcome; staged
+letters a crash left behind swept."""
 
 import asyncio
+import os
+import time
 from pathlib import Path
 
 from services.paper.commits import GroupedSpoolCommits, StagedLetter
@@ -32,3 +35,22 @@ async def test_letters_finishing_together_are_committed_and_a_missing_file_fails
     ]
     assert spool.letter_path("two").read_bytes() == b"%PDF-2.0"
     assert sorted(p.name for p in spool.letters.iterdir()) == ["one.pdf", "two.pdf"]  # nothing staged is left
+
+
+def test_a_sweep_removes_only_staged_letters_a_crash_left_behind_long_ago(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    left_behind, fresh = staged(spool, "crashed"), staged(spool, "rendering")
+    long_ago = time.time() - 7200
+    os.utime(left_behind.staged, (long_ago, long_ago))
+    committed = staged(spool, "done")
+    spool.commit_letter(*committed)
+    os.utime(spool.letter_path("done"), (long_ago, long_ago))
+
+    assert spool.sweep_staged(older_than_seconds=3600) == 1
+    assert not left_behind.staged.exists()
+    assert fresh.staged.exists()
+    assert spool.letter_path("done").exists()
+
+
+def test_a_spool_without_letters_has_nothing_to_sweep(tmp_path: Path) -> None:
+    assert Spool(tmp_path / "new").sweep_staged(older_than_seconds=0) == 0
