@@ -20,8 +20,7 @@ class ServiceSettings(BaseSettings):
         ge=1,
         description="deliveries in work at once on a queue whose deliveries carry up to 1,000 ids "
         "(MessagesAccepted, NotifyCitizens): small, and the more in work, the larger the groups of "
-        "look-ups and inserts (at 5,000 accounts, 8 -> 32 here and for ingest took single submissions from 61 to "
-        "81 msg/s)",
+        "look-ups and inserts they share",
     )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")
