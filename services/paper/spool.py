@@ -59,8 +59,6 @@ class Spool:
         """Remove staged letters a crash left behind (render written, never committed): no
         record names them, so no batch prints them. Only old ones: another paper process
         sharing the spool may be writing a fresh one right now."""
-        if not self.letters.is_dir():
-            return 0
         cutoff, swept = time.time() - older_than_seconds, 0
         for staged in self.letters.glob(".*.tmp"):
             with contextlib.suppress(FileNotFoundError):  # swept by another process meanwhile

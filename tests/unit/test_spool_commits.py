@@ -50,7 +50,3 @@ def test_a_sweep_removes_only_staged_letters_a_crash_left_behind_long_ago(tmp_pa
     assert not left_behind.staged.exists()
     assert fresh.staged.exists()
     assert spool.letter_path("done").exists()
-
-
-def test_a_spool_without_letters_has_nothing_to_sweep(tmp_path: Path) -> None:
-    assert Spool(tmp_path / "new").sweep_staged(older_than_seconds=0) == 0
