@@ -32,8 +32,6 @@ class Collections:
     MESSAGES = "messages"
     ROUTES = "routes"
     """The router's decision per message, under the message's id: inserted once, never updated."""
-    """Ingest's marker that a message's `accepted` receipt went out (ingest never updates a
-    message document after inserting it: the router is its only writer)."""
     REJECTIONS = "rejections"
     NOTIFICATIONS = "notifications"
     """One claim per (message, channel, kind, attempt), inserted before sending."""
