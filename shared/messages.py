@@ -134,6 +134,12 @@ class NotifyCitizen(Contract):
     notification_id: str
     message_id: str
     account_id: str = Field(description="the routed account: whom to notify, so the notifier need not read the route")
+    agency_id: str = Field(description="the sender, whom the notification names")
+    call_to_action: CallToAction | None = Field(
+        default=None,
+        description="what the citizen should do and by when, as the notification tells it: "
+        "with the sender, all a notification says of its message, so the notifier reads no message",
+    )
     delivered_at: datetime = Field(description="when the message reached the box; the reminder counts from it")
     channels: list[Channel] = Field(min_length=1)
     kind: Literal["new_message", "reminder"] = "new_message"

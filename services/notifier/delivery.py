@@ -5,7 +5,7 @@ Transient failures come back through a delay queue (bounded by the retry delays)
 the push service no longer knows is reported to the router's account store."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from services.notifier.claims import MongoNotificationLog, Status
@@ -19,13 +19,12 @@ from shared.dead_letter import PermanentError
 from shared.messages import Channel, NotifyCitizen, PushSubscriptionGone
 from shared.mongo import Document
 
-MESSAGE_FIELDS = {"agency_id": 1, "call_to_action": 1}
-"""What a notification tells of a message: never its content."""
 ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
+"""What the notifier reads of an account (never its BSN). It reads no message: the command
+carries what a notification tells of one, its sender and its call to action."""
 
 
-class Sources(Protocol):
-    async def message(self, message_id: str) -> Document | None: ...
+class Accounts(Protocol):
     async def account(self, account_id: str) -> Document | None: ...
 
 
@@ -46,7 +45,7 @@ class Notifier:
     def __init__(
         self,
         settings: NotifierSettings,
-        sources: Sources,
+        accounts: Accounts,
         agencies: AgencyRegistry,
         log: MongoNotificationLog,
         reminders: MongoReminders,
@@ -55,9 +54,9 @@ class Notifier:
         outbox: NotifierOutbox,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.settings, self.sources, self.agencies, self.log, self.reminders = (
+        self.settings, self.accounts, self.agencies, self.log, self.reminders = (
             settings,
-            sources,
+            accounts,
             agencies,
             log,
             reminders,
@@ -66,15 +65,12 @@ class Notifier:
 
     async def handle(self, command: NotifyCitizen) -> dict[Channel, Status | None]:
         """Per channel: the outcome, or None when another delivery owns the send."""
-        message = await self.sources.message(command.message_id)
-        if message is None:
-            raise PermanentError("no stored message to notify about")
-        account = await self.sources.account(command.account_id)
+        account = await self.accounts.account(command.account_id)
         if account is None:
             raise PermanentError("message has no routed account to notify")
         if command.kind == "reminder" and await self.reminders.cancelled(command.message_id):
             return dict.fromkeys(command.channels)
-        facts = await self._facts(command, message)
+        facts = await self._facts(command)
         outcomes: dict[Channel, Status | None] = {}
         for channel in command.channels:
             outcomes[channel] = await self._notify(command, channel, facts, account)
@@ -84,20 +80,19 @@ class Notifier:
             and account.get("reminder_opt_in")
         ):
             after = timedelta(days=self.settings.reminder_after_days)
-            await self.reminders.schedule(command.message_id, command.account_id, command.delivered_at, after)
+            await self.reminders.schedule(command, after)
         return outcomes
 
-    async def _facts(self, command: NotifyCitizen, message: Document) -> NotificationFacts:
-        agency = await self.agencies.get(message["agency_id"])
+    async def _facts(self, command: NotifyCitizen) -> NotificationFacts:
+        agency = await self.agencies.get(command.agency_id)
         if agency is None:
             raise PermanentError("message from an agency that is not in the registry")
-        action = message.get("call_to_action") or {}
-        deadline = action.get("deadline")
+        action = command.call_to_action
         return NotificationFacts(
             kind=command.kind,
             agency_name=agency.display_name,
-            call_to_action=action.get("text"),
-            deadline=date.fromisoformat(deadline) if deadline else None,
+            call_to_action=action.text if action else None,
+            deadline=action.deadline if action else None,
             box_url=self.settings.box_url,
         )
 

@@ -10,7 +10,7 @@ from faststream import FastStream
 
 from services.notifier.batches import Outcomes, notify_all
 from services.notifier.claims import MongoNotificationLog
-from services.notifier.delivery import ACCOUNT_FIELDS, MESSAGE_FIELDS, Notifier
+from services.notifier.delivery import ACCOUNT_FIELDS, Notifier
 from services.notifier.email import SmtpSender
 from services.notifier.push import PushSender
 from services.notifier.reminders import MongoReminders, ReminderSweep
@@ -22,7 +22,7 @@ from shared.logs import correlation_id
 from shared.messages import MessageOpened, NotifyCitizen, NotifyCitizens, PushSubscriptionGone
 from shared.periodic import Periodic
 from shared.service import create_service_app, wire
-from shared.sources import MongoMessageSources
+from shared.sources import MongoAccountSource
 from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
 
     notifier = Notifier(
         settings,
-        MongoMessageSources(db, message_fields=MESSAGE_FIELDS, account_fields=ACCOUNT_FIELDS),
+        MongoAccountSource(db, account_fields=ACCOUNT_FIELDS),
         CachedAgencyRegistry(MongoAgencyRegistry(db)),
         MongoNotificationLog(db),
         reminders,

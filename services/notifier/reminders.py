@@ -20,16 +20,20 @@ class MongoReminders:
         self._reminders = db[Collections.REMINDERS]
         self._new_reminders = GroupedInserter(self._reminders)
 
-    async def schedule(self, message_id: str, account_id: str, delivered_at: datetime, after: timedelta) -> bool:
-        """False when already scheduled, sent, or the message was opened first."""
+    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
+        """False when already scheduled, sent, or the message was opened first. The reminder
+        keeps what its notification tells (sender, call to action), to tell it again."""
+        action = notified.call_to_action
         reminder = {
-            "_id": message_id,
-            "account_id": account_id,
-            "delivered_at": delivered_at,
+            "_id": notified.message_id,
+            "account_id": notified.account_id,
+            "agency_id": notified.agency_id,
+            "call_to_action": action.model_dump(mode="json") if action else None,
+            "delivered_at": notified.delivered_at,
             "status": "scheduled",
-            "due_at": delivered_at + after,
+            "due_at": notified.delivered_at + after,
         }
-        return message_id not in await self._new_reminders.insert([reminder])
+        return notified.message_id not in await self._new_reminders.insert([reminder])
 
     async def opened(self, message_id: str, opened_at: datetime) -> None:
         """Cancel a reminder not sent yet; remember the opening if none was scheduled yet."""
@@ -78,6 +82,8 @@ class ReminderSweep:
                     notification_id=notification_id,
                     message_id=message_id,
                     account_id=reminder["account_id"],
+                    agency_id=reminder["agency_id"],
+                    call_to_action=reminder["call_to_action"],
                     delivered_at=reminder["delivered_at"],
                     channels=[Channel.EMAIL],
                     kind="reminder",

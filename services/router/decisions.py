@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from services.router.policy import Rule
-from shared.messages import Channel
+from shared.messages import CallToAction, Channel
 
 
 class StoredRoute(BaseModel):
@@ -33,6 +33,8 @@ class MessageToRoute(BaseModel):
     agency_reference: str
     recipient_bsn: str
     paper_copy_requested: bool = False
+    call_to_action: CallToAction | None = None
+    """Told in the notification, with the sender."""
     correlation_id: str | None = None
     """Its submission's: one event may carry the messages of several submissions."""
 

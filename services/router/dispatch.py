@@ -90,6 +90,8 @@ def _notification(decision: Decision) -> NotifyCitizen | None:
         notification_id=derived_id("notification", decision.message_id, "new_message"),
         message_id=decision.message_id,
         account_id=route.account_id,
+        agency_id=decision.message.agency_id,
+        call_to_action=decision.message.call_to_action,
         delivered_at=route.routed_at,
         channels=route.channels,
         correlation_id=decision.message.correlation_id,

@@ -14,6 +14,7 @@ MESSAGE_FIELDS = {
     "agency_reference": 1,
     "recipient_bsn": 1,
     "paper_copy_requested": 1,
+    "call_to_action": 1,
     "correlation_id": 1,
 }
 

@@ -13,7 +13,7 @@ from services.notifier.content import NotificationFacts, push_payload
 from services.router.population import population
 from shared.agencies import MongoAgencyRegistry
 from shared.ids import derived_id
-from shared.messages import Channel, NotifyCitizen, NotifyCitizens
+from shared.messages import CallToAction, Channel, NotifyCitizen, NotifyCitizens
 from shared.mongo import Collections, Database, ensure_indexes
 from shared.topology import Exchanges, RoutingKeys
 from tests.conftest import Sandbox
@@ -57,6 +57,8 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
                 notification_id=derived_id("n", message_id),
                 message_id=message_id,
                 account_id=CITIZEN["_id"],
+                agency_id="rdw",
+                call_to_action=CallToAction(text="Laat uw auto keuren", deadline=date(2027, 4, 30)),
                 delivered_at=datetime.now(UTC),
                 channels=[Channel.PUSH],
             )

@@ -2,7 +2,7 @@
 at most one per (message, channel, kind), retries through delay queues, the reminder."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Literal
 
@@ -18,7 +18,7 @@ from services.notifier.settings import NotifierSettings
 from services.router.population import population
 from shared.dead_letter import REASON_HEADER
 from shared.ids import derived_id
-from shared.messages import Channel, MessageOpened, NotifyCitizen, NotifyCitizens
+from shared.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
 from shared.mongo import Collections, Database, Document
 from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
 from tests.conftest import Sandbox
@@ -27,6 +27,7 @@ from tests.support.wire import AgencyAccess, broker_of, eventually, running, tak
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
 SUBJECT, BODY = "Besluit over uw WW-uitkering", "U krijgt vanaf 1 januari een uitkering van 1.234 euro."
 ROUTED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+ACTION = CallToAction(text="Controleer het bedrag en reageer als het niet klopt", deadline=date(2027, 1, 15))
 
 
 async def message_for(db: Database, n: int, citizen: Document = CITIZEN, **overrides: Any) -> str:
@@ -40,7 +41,7 @@ async def message_for(db: Database, n: int, citizen: Document = CITIZEN, **overr
             "recipient_bsn": citizen["bsn"],
             "subject": SUBJECT,
             "body": BODY,
-            "call_to_action": {"text": "Controleer het bedrag en reageer als het niet klopt", "deadline": "2027-01-15"},
+            "call_to_action": ACTION.model_dump(mode="json"),
             **overrides,
         }
     )
@@ -54,6 +55,8 @@ def notify(
         notification_id=derived_id("n", message_id, kind),
         message_id=message_id,
         account_id=citizen["_id"],
+        agency_id="uwv",
+        call_to_action=ACTION,
         delivered_at=ROUTED_AT,
         channels=[Channel.EMAIL],
         kind=kind,
@@ -113,14 +116,15 @@ async def test_a_notification_that_can_never_be_sent_holds_up_none_of_its_batch(
     with smtp_sink() as sink:
         app = create_app(settings(sandbox, sink))
         async with running(app):
-            await publish(broker_of(app), notify(sent[0]), notify("never-stored"), notify(sent[1]))
+            nobody = notify("m-nobody", citizen={"_id": "no-such-account"})
+            await publish(broker_of(app), notify(sent[0]), nobody, notify(sent[1]))
             [dead] = await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.NOTIFIER_COMMANDS).name, 1)
     assert sorted(m["X-Berichtenbox-Notification"] for m in sink.received) == sorted(
         notify(m).notification_id for m in sent
     )
     reason = str((dead.headers or {})[REASON_HEADER])
     assert reason.startswith("PermanentError: 1 of 3 notifications failed: ")
-    assert f"{notify('never-stored').notification_id}: no stored message to notify about" in reason
+    assert f"{nobody.notification_id}: message has no routed account to notify" in reason
 
 
 async def test_a_duplicate_command_sends_one_e_mail(
@@ -259,4 +263,5 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
     reminders = [m for m in sink.received if m["Subject"].startswith("Herinnering")]
     assert len(reminders) == 1
     assert reminders[0]["To"] == opted_in["email"]
+    assert "UWV vraagt u: Controleer het bedrag en reageer als het niet klopt" in text_of(reminders[0])
     assert (reminded or {})["status"] == Status.SENT

@@ -40,6 +40,7 @@ async def test_busy_push_service_is_retried_through_the_delay_queue(
                 notification_id=derived_id("n", "m-busy"),
                 message_id="m-busy",
                 account_id=CITIZEN["_id"],
+                agency_id="rdw",
                 delivered_at=datetime.now(UTC),
                 channels=[Channel.PUSH],
             )

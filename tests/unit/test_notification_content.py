@@ -5,8 +5,9 @@ from email.message import EmailMessage
 import pytest
 
 from services.notifier.content import NotificationFacts, email_content, push_payload
-from services.notifier.delivery import ACCOUNT_FIELDS, MESSAGE_FIELDS
+from services.notifier.delivery import ACCOUNT_FIELDS
 from services.notifier.email import OutgoingEmail, build_email
+from shared.messages import NotifyCitizen
 
 FACTS = NotificationFacts(
     "new_message", "UWV", "Stuur uw jaaropgave terug", date(2027, 3, 1), "https://box.example/berichten"
@@ -93,6 +94,7 @@ def test_a_recipient_with_a_line_break_cannot_add_headers() -> None:
         email_to("c@d.example\r\nBcc: everyone@example.org")
 
 
-def test_the_notifier_reads_neither_a_bsn_nor_what_a_message_says() -> None:
+def test_the_notifier_is_given_neither_a_bsn_nor_what_a_message_says() -> None:
+    """It reads accounts only (these fields), and its commands carry no message content."""
     assert "bsn" not in ACCOUNT_FIELDS
-    assert not {"recipient_bsn", "subject", "body", "attachments"} & set(MESSAGE_FIELDS)
+    assert not {"recipient_bsn", "bsn", "subject", "body", "attachments"} & set(NotifyCitizen.model_fields)

@@ -18,6 +18,7 @@ def notification(n: int) -> NotifyCitizen:
         notification_id=f"n{n}",
         message_id=f"m{n}",
         account_id=f"a{n}",
+        agency_id="uwv",
         delivered_at=datetime(2026, 11, 28, tzinfo=UTC),
         channels=[Channel.EMAIL],
         correlation_id=f"submission-{n}",

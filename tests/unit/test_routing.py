@@ -1,6 +1,7 @@
 """The routing use case with in-memory fakes: decide once, dispatch the same ids again; a
 submission's messages are routed together and one that cannot be routed holds up none."""
 
+from datetime import date
 from typing import Any
 
 from services.router.accounts import InMemoryAccountStore
@@ -10,7 +11,15 @@ from services.router.population import population
 from services.router.repository import InMemoryRoutedMessageStore
 from services.router.routing import MessageRouter
 from shared.agencies import InMemoryAgencyRegistry
-from shared.messages import MessagesAccepted, NotifyCitizen, NotifyCitizens, PrintLetter, Receipt, ReceiptStatus
+from shared.messages import (
+    CallToAction,
+    MessagesAccepted,
+    NotifyCitizen,
+    NotifyCitizens,
+    PrintLetter,
+    Receipt,
+    ReceiptStatus,
+)
 from tests.support.samples import AGENCIES
 
 
@@ -178,3 +187,18 @@ async def test_the_receipts_of_a_batch_go_to_the_agency_at_once() -> None:
     )
     assert len(routing.routed) == 5
     assert outbox.receipt_messages == [5]
+
+
+async def test_a_notification_carries_what_it_tells_so_the_notifier_reads_no_message() -> None:
+    citizen = next(a for a in ACCOUNTS if a["state"] == "activated" and a["email"])
+    action = {"text": "Betaal voor 1 mei", "deadline": "2027-05-01", "schema_version": 1}
+    documents = [
+        message("belastingdienst", citizen["bsn"], "with-action", call_to_action=action),
+        message("belastingdienst", citizen["bsn"], "without-action"),
+    ]
+    outbox = RecordingOutbox()
+    await router(documents, outbox).route(accepted("belastingdienst", "with-action", "without-action"), "c")
+    notified = {s.message_id: s for s in outbox.sent if isinstance(s, NotifyCitizen)}
+    assert {m: n.agency_id for m, n in notified.items()} == dict.fromkeys(notified, "belastingdienst")
+    assert notified["with-action"].call_to_action == CallToAction(text="Betaal voor 1 mei", deadline=date(2027, 5, 1))
+    assert notified["without-action"].call_to_action is None
