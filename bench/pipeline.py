@@ -328,10 +328,10 @@ async def main(args: argparse.Namespace) -> None:
                     )
                 )
                 drain = await run.paper_drain(scenarios[-1]["letters"], args.timeout)
-                rate = scenarios[0]["throughput"] / 2
+                rate = args.paced_rate or scenarios[0]["throughput"] / 2
                 paced = to_citizens("BD-P", "aanslag", citizens[: max(200, int(rate * args.paced_seconds))])
                 scenarios.append(
-                    await mailing(f"belastingdienst, paced at {rate:.0f}/s (half the maximum)", bd, paced, rate=rate)
+                    await mailing(f"belastingdienst, paced at {rate:.0f}/s ({pace_of(args)})", bd, paced, rate=rate)
                 )
                 peak = {
                     s: round(max(usage(p.pid).peak_rss_mb, peak.get(s, 0)), 1) for s, p in services.processes.items()
@@ -406,6 +406,10 @@ def print_key_figures(report: dict[str, Any]) -> None:
         print(f"{'holds ' if ok else 'MISSED'} {target}")
 
 
+def pace_of(args: argparse.Namespace) -> str:
+    return "set by --paced-rate" if args.paced_rate else "half the maximum"
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -414,6 +418,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--municipal", type=int, default=5000, help="messages of the municipality scenario")
     parser.add_argument("--relay", type=int, default=20_000, help="messages through the raw relay baseline")
     parser.add_argument("--paced-seconds", type=float, default=20.0, help="length of the half-rate latency run")
+    parser.add_argument(
+        "--paced-rate", type=float, default=None, help="messages/s of the latency run (default: half the single rate)"
+    )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds one scenario may take")
     parser.add_argument("--skip-no-account", action="store_true", help="mail only citizens with an account")
     return parser.parse_args()

@@ -49,7 +49,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
 
     async def _run_while_waiting(self) -> None:
         while self._waiting:
-            if self._gather_seconds:
+            if self._gather_seconds and sum(len(r.items) for r in self._waiting) < self._max_items:
                 await asyncio.sleep(self._gather_seconds)
             group = [self._waiting.popleft()]
             size = len(group[0].items)

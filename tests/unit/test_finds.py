@@ -100,3 +100,11 @@ async def test_with_gather_seconds_callers_arriving_one_at_a_time_share_one_quer
     found = await asyncio.gather(*(arriving(i) for i in range(4)))
     assert [d and d["_id"] for d in found] == ["a0", "a1", "a2", "a3"]
     assert [q["_id"]["$in"] for q, _ in collection.queries] == [["a0", "a1", "a2", "a3"]]
+
+
+async def test_a_full_group_does_not_wait_for_company() -> None:
+    collection = FakeCollection(ACCOUNTS)
+    finder = GroupedFinder(collection, max_keys=4, gather_seconds=30)
+    found = await asyncio.wait_for(asyncio.gather(*(finder.get(f"a{i}") for i in range(4))), timeout=5)
+    assert [d and d["_id"] for d in found] == ["a0", "a1", "a2", "a3"]
+    assert len(collection.queries) == 1
