@@ -4,8 +4,8 @@ round trip for many messages. `GroupedInserter` and `GroupedFinder` are built on
 
 Where callers arrive one at a time (a stage fed at the pace of a slower one, like letters at
 the render's pace), every group would hold one caller. There `gather_seconds` lets each
-group wait that long for company before it goes: latency traded for round trips, for work
-that is not urgent."""
+group wait that long for company before it goes (unless it is full already): latency
+traded for round trips, for work that is not urgent."""
 
 import asyncio
 from abc import ABC, abstractmethod
