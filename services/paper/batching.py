@@ -40,12 +40,13 @@ class BatchCloser:
             return None
         ids = [letter["_id"] for letter in waiting]
         batch_id = derived_id("batch", *ids)
-        claimed = await self.letters.claim_for_batch(batch_id, ids)
-        members = await self.letters.letters(claimed)
-        entries = [_entry(letter) for letter in members]
+        claimed = set(await self.letters.claim_for_batch(batch_id, ids))
+        # a rendered letter's record does not change: the ones read above are its members
+        entries = [_entry(letter) for letter in waiting if letter["_id"] in claimed]
         header = _header(batch_id, entries, now, reason)
         path = self.spool.write_batch(batch_id, entries, header)
-        await self.letters.save_batch({**header, "_id": batch_id, "path": str(path), "letter_ids": claimed})
+        letter_ids = [entry.letter_id for entry in entries]
+        await self.letters.save_batch({**header, "_id": batch_id, "path": str(path), "letter_ids": letter_ids})
         return batch_id
 
 

@@ -54,9 +54,6 @@ class MongoLetterStore:
     async def batch(self, batch_id: str) -> Document | None:
         return await self._batches.find_one({"_id": batch_id})
 
-    async def letters(self, letter_ids: list[str]) -> list[Document]:
-        return await self._letters.find({"_id": {"$in": letter_ids}}).sort("rendered_at", ASCENDING).to_list()
-
 
 def sheets_for(pages: int) -> int:
     """Printed on both sides."""

@@ -225,3 +225,19 @@ async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
     ] == ["size", "size", "age"]
     assert sorted(seen) == sorted([d["_id"] async for d in db[Collections.LETTERS].find({})])
     assert not list((tmp_path / "batches").glob(".*"))  # no staging folders left behind
+
+
+async def test_a_letter_another_batch_claimed_first_is_left_out_of_this_one(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path
+) -> None:
+    spool, letters = Spool(tmp_path), MongoLetterStore(db)
+    printer = LetterPrinter(paper_sources(db), MongoAgencyRegistry(db), letters, spool, render_inline, no_receipts)
+    for n in range(3):
+        account = ACCOUNTS[n % len(ACCOUNTS)]
+        await printer.print(command(await stored_message(db, account, 30 + n), account), "c")
+    taken, *kept = [d["_id"] async for d in db[Collections.LETTERS].find({}).sort("rendered_at", 1)]
+    await db[Collections.BATCH_MEMBERS].insert_one({"_id": taken, "batch_id": "another-batch"})
+    [batch_id] = await BatchCloser(letters, spool, size=3, max_age_seconds=600).close_due()
+    manifest = json.loads((tmp_path / "batches" / batch_id / "manifest.json").read_text())
+    assert [entry["letter_id"] for entry in manifest["letters"]] == kept
+    assert (await letters.batch(batch_id) or {})["letter_ids"] == kept
