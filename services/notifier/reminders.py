@@ -1,18 +1,24 @@
 """The three-week reminder. Scheduled when a citizen who opted in is notified of a new
 message; cancelled when the message is opened; found by the sweep through the
-(status, due_at) index, never by a full scan."""
+(status, due_at) index, never by a full scan. A reminder that cannot become a command ends
+`invalid`, with the reason, instead of holding up every sweep after it."""
 
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from shared.dead_letter import describe
 from shared.ids import derived_id
 from shared.inserts import GroupedInserter
 from shared.messages import Channel, NotifyCitizen
 from shared.mongo import Collections, Database, Document
+
+logger = logging.getLogger(__name__)
 
 
 class MongoReminders:
@@ -56,6 +62,12 @@ class MongoReminders:
             {"_id": message_id, "status": "scheduled"}, {"$set": {"status": "queued", "queued_at": now}}
         )
 
+    async def invalid(self, message_id: str, reason: str, now: datetime) -> None:
+        await self._reminders.update_one(
+            {"_id": message_id, "status": "scheduled"},
+            {"$set": {"status": "invalid", "reason": reason, "invalid_at": now}},
+        )
+
 
 class ReminderSweep:
     """Each run queues a `NotifyCitizen(kind="reminder")` for every reminder that is due.
@@ -72,22 +84,30 @@ class ReminderSweep:
         self.reminders, self.publish, self.batch, self.clock = reminders, publish, batch, clock
 
     async def run_once(self) -> int:
-        now = self.clock()
-        due = await self.reminders.due(now, self.batch)
-        for reminder in due:
-            message_id = reminder["_id"]
-            notification_id = derived_id("notification", message_id, "reminder")
-            await self.publish(
-                NotifyCitizen(
-                    notification_id=notification_id,
-                    message_id=message_id,
-                    account_id=reminder["account_id"],
-                    agency_id=reminder["agency_id"],
-                    call_to_action=reminder["call_to_action"],
-                    delivered_at=reminder["delivered_at"],
-                    channels=[Channel.EMAIL],
-                    kind="reminder",
-                )
-            )
-            await self.reminders.queued(message_id, now)
-        return len(due)
+        """The number of reminders queued."""
+        now, queued = self.clock(), 0
+        for reminder in await self.reminders.due(now, self.batch):
+            try:
+                command = _reminder_command(reminder)
+            except (KeyError, ValidationError) as error:
+                reason = f"missing {error}" if isinstance(error, KeyError) else describe(error)
+                logger.error("reminder for message %s is invalid: %s", reminder["_id"], reason)
+                await self.reminders.invalid(reminder["_id"], reason, now)
+                continue
+            await self.publish(command)
+            await self.reminders.queued(command.message_id, now)
+            queued += 1
+        return queued
+
+
+def _reminder_command(reminder: Document) -> NotifyCitizen:
+    return NotifyCitizen(
+        notification_id=derived_id("notification", reminder["_id"], "reminder"),
+        message_id=reminder["_id"],
+        account_id=reminder["account_id"],
+        agency_id=reminder["agency_id"],
+        call_to_action=reminder.get("call_to_action"),
+        delivered_at=reminder["delivered_at"],
+        channels=[Channel.EMAIL],
+        kind="reminder",
+    )

@@ -265,3 +265,24 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
     assert reminders[0]["To"] == opted_in["email"]
     assert "UWV vraagt u: Controleer het bedrag en reageer als het niet klopt" in text_of(reminders[0])
     assert (reminded or {})["status"] == Status.SENT
+
+
+async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up_no_other(db: Database) -> None:
+    reminders = MongoReminders(db)
+    await db[Collections.REMINDERS].insert_one(  # no sender: cannot be told
+        {"_id": "m-broken", "account_id": CITIZEN["_id"], "status": "scheduled", "delivered_at": ROUTED_AT}
+        | {"due_at": ROUTED_AT + timedelta(days=21)}
+    )
+    assert await reminders.schedule(notify("m-fine"), timedelta(days=21))
+    queued: list[NotifyCitizen] = []
+
+    async def collect(command: NotifyCitizen) -> None:
+        queued.append(command)
+
+    sweep = ReminderSweep(reminders, collect, batch=100, clock=Clock(ROUTED_AT + timedelta(days=22)))
+    assert await sweep.run_once() == 1
+    assert await sweep.run_once() == 0  # the broken one is not due again
+    assert [(c.message_id, c.agency_id, c.call_to_action) for c in queued] == [("m-fine", "uwv", ACTION)]
+    broken = await db[Collections.REMINDERS].find_one({"_id": "m-broken"})
+    assert broken is not None
+    assert (broken["status"], broken["reason"]) == ("invalid", "missing 'agency_id'")
