@@ -30,10 +30,12 @@ def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> s
 
 
 class MongoNotificationLog:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
+        """`gather_seconds`: how long an outcome waits for others to be inserted with."""
         self._claims = db[Collections.NOTIFICATIONS]
         self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
-        self._new_claims, self._new_outcomes = GroupedInserter(self._claims), GroupedInserter(self._outcomes)
+        self._new_claims = GroupedInserter(self._claims)
+        self._new_outcomes = GroupedInserter(self._outcomes, gather_seconds=gather_seconds)
 
     async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
         """True if this delivery may send."""

@@ -32,7 +32,8 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     settings = settings or NotifierSettings()
     wiring = wire(settings)
     broker, db, metrics = wiring.broker, wiring.db, wiring.metrics
-    email, push, reminders = SmtpSender(settings), PushSender(settings), MongoReminders(db)
+    email, push = SmtpSender(settings), PushSender(settings)
+    reminders = MongoReminders(db, settings.record_gather_seconds)
     delays = notifier_delay_queues(settings.retry_delays)
     retries = persistent_publisher(broker, Exchanges.DELAYS, "", NotifyCitizens, "A notification to try again later.")
     gone = persistent_publisher(
@@ -66,7 +67,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         settings,
         MongoAccountSource(db, account_fields=ACCOUNT_FIELDS),
         CachedAgencyRegistry(MongoAgencyRegistry(db)),
-        MongoNotificationLog(db),
+        MongoNotificationLog(db, settings.record_gather_seconds),
         reminders,
         email,
         push,

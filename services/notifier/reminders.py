@@ -22,9 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 class MongoReminders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
+        """`gather_seconds`: how long a new reminder waits for others to be inserted with."""
         self._reminders = db[Collections.REMINDERS]
-        self._new_reminders = GroupedInserter(self._reminders)
+        self._new_reminders = GroupedInserter(self._reminders, gather_seconds=gather_seconds)
 
     async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
         """False when already scheduled, sent, or the message was opened first. The reminder

@@ -29,3 +29,11 @@ class NotifierSettings(ServiceSettings):
     reminder_after_days: int = Field(default=21, ge=1)
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
     reminder_sweep_batch: int = Field(default=500, ge=1)
+    record_gather_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="How long a notification's outcome and its reminder wait for others to be inserted with. "
+        "Sends finish one by one, so without it outcomes go to the database in small groups; they are "
+        "bookkeeping after the send, not on its path. Claims, which come before the send, do not wait.",
+    )
