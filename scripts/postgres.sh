@@ -46,7 +46,7 @@ up() {
   if running; then echo "postgres: already running"; else
     "${AS[@]}" "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
   fi
-  sql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'" | grep -q 1 || sql -d postgres -c "CREATE DATABASE ferretdb"
+  [ "$(sql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'")" = 1 ] || sql -d postgres -c "CREATE DATABASE ferretdb"
   PGOPTIONS="-c client_min_messages=warning" sql -d ferretdb -f scripts/ferretdb-index-twins.sql
   # a table loaded in bulk is analyzed within seconds, not after the default minute (README)
   sql -d postgres -c "ALTER SYSTEM SET autovacuum_naptime = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
