@@ -29,5 +29,5 @@ echo "postgresql" > "$WORK/build/version/package.txt"
 (cd "$WORK" && CGO_ENABLED=0 go build -trimpath -ldflags=-checklinkname=0 -o "$BIN" ./cmd/ferretdb)
 rm -rf "$WORK"
 echo "$BUILD" > "$STAMP"
-# sed, not head: head would leave before FerretDB wrote all, and the SIGPIPE fail the script
+# sed, not head: head may exit before FerretDB has written all, and its SIGPIPE would fail the script
 "$BIN" --version | sed -n 1p
