@@ -269,9 +269,13 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
 
 async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up_no_other(db: Database) -> None:
     reminders = MongoReminders(db)
-    await db[Collections.REMINDERS].insert_one(  # no sender: cannot be told
-        {"_id": "m-broken", "account_id": CITIZEN["_id"], "status": "scheduled", "delivered_at": ROUTED_AT}
-        | {"due_at": ROUTED_AT + timedelta(days=21)}
+    due = {"account_id": CITIZEN["_id"], "status": "scheduled", "delivered_at": ROUTED_AT}
+    due |= {"due_at": ROUTED_AT + timedelta(days=21)}
+    await db[Collections.REMINDERS].insert_many(
+        [
+            {"_id": "m-broken", **due},  # no sender: cannot be told
+            {"_id": "m-empty-action", **due, "agency_id": "uwv", "call_to_action": {"text": ""}},
+        ]
     )
     assert await reminders.schedule(notify("m-fine"), timedelta(days=21))
     queued: list[NotifyCitizen] = []
@@ -286,3 +290,6 @@ async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up
     broken = await db[Collections.REMINDERS].find_one({"_id": "m-broken"})
     assert broken is not None
     assert (broken["status"], broken["reason"]) == ("invalid", "missing 'agency_id'")
+    empty = await db[Collections.REMINDERS].find_one({"_id": "m-empty-action"})
+    assert empty is not None
+    assert (empty["status"], empty["reason"]) == ("invalid", "invalid contract (call_to_action.text: string_too_short)")
