@@ -14,6 +14,15 @@ from typing import Self
 
 SERVICES = ("ingest", "router", "notifier", "paper")
 STARTED = "FastStream app started successfully"
+NICENESS = {"notifier": 10, "paper": 10}
+"""Downstream of the route, and not urgent to the second: the e-mail that announces a message,
+the letter for the print street. Where all share one machine they yield the CPU to ingest and
+the router, whose latency agencies and the box see (`cpu_shares` in compose.yaml)."""
+
+
+def command_for(service: str) -> list[str]:
+    run = [sys.executable, "-m", "faststream", "run", "--factory", f"services.{service}.main:create_app"]
+    return ["nice", "-n", str(NICENESS[service]), *run] if service in NICENESS else run
 
 
 class ServiceProcesses:
@@ -45,10 +54,11 @@ class ServiceProcesses:
     def start_one(self, service: str) -> None:
         path = self.log_path(service)
         self.log_offsets[service] = path.stat().st_size if path.exists() else 0
-        command = [sys.executable, "-m", "faststream", "run", "--factory", f"services.{service}.main:create_app"]
         with path.open("ab") as log:
             env = {**self.env, **self.env_of.get(service, {})}
-            self.processes[service] = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.processes[service] = subprocess.Popen(
+                command_for(service), env=env, stdout=log, stderr=subprocess.STDOUT
+            )
 
     def wait_started(self, service: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from scripts.harness import command_for
 from services.ingest.provisioning import definitions
 from services.ingest.settings import IngestSettings
 from services.notifier.settings import NotifierSettings
@@ -128,3 +130,22 @@ def test_every_consumer_scales_on_its_queue_and_has_probes_and_a_budget() -> Non
         assert {e["name"] for e in container["env"]} <= SETTINGS_VARIABLES
     config = next(d for d in documents if d["kind"] == "ConfigMap")
     assert set(config["data"]) <= SETTINGS_VARIABLES
+
+
+def test_work_downstream_of_the_route_yields_the_cpu_in_the_harness_and_in_compose() -> None:
+    """Notifier and paper run at a lower CPU priority than ingest and the router, on a shared
+    machine (the harness: `nice`) as under Docker (`cpu_shares`, default 1024)."""
+    for service in ("ingest", "router"):
+        assert command_for(service)[0] == sys.executable
+        assert "cpu_shares" not in COMPOSE["services"][service]
+    for service in ("notifier", "paper"):
+        assert command_for(service)[:3] == ["nice", "-n", "10"]
+        assert command_for(service)[3:] == [
+            sys.executable,
+            "-m",
+            "faststream",
+            "run",
+            "--factory",
+            f"services.{service}.main:create_app",
+        ]
+        assert COMPOSE["services"][service]["cpu_shares"] < 1024
