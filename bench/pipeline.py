@@ -25,6 +25,7 @@ from bench.paper import bare_typst
 from bench.processes import counter_total, rest_of_machine, usage
 from bench.relay import relay_rate
 from bench.report import write_report
+from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import free_port, smtp_sink
@@ -215,6 +216,9 @@ class Run:
             "letters_per_second": round(letters / seconds, 1),
             "cpu_seconds": {s: round(cpu1[s] - cpu0[s], 1) for s in self.services.processes},
             "other_cpu_seconds": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1 if k not in self.services.processes},
+            "machine_cpu_ms_per_message": round(
+                (cpu1["machine busy"] - cpu0["machine busy"]) * 1000 / len(references), 1
+            ),
             "latency_ms": percentiles(
                 [(r["routed_at"].timestamp() - sent[r["agency_reference"]]) * 1000 for r in routes]
             ),
@@ -281,7 +285,8 @@ async def main(args: argparse.Namespace) -> None:
         print(f"baselines: raw one-hop relay of {args.relay} messages of {size} bytes, bare typst...", flush=True)
         relay = await relay_rate(ws.rabbitmq_url, args.relay, b"x" * size)
         typst = await asyncio.to_thread(bare_typst, 200)
-        print(f"  relay {relay:.0f} messages/s; bare typst {typst:.1f} letters/s", flush=True)
+        wakeups = await asyncio.to_thread(wakeup_cost)
+        print(f"  relay {relay:.0f} messages/s; bare typst {typst:.1f} letters/s; {wakeups}", flush=True)
 
         citizens = [a for a in accounts if a["state"] != "none"] if args.skip_no_account else accounts
         with smtp_sink() as sink, tempfile.TemporaryDirectory() as spool:
@@ -341,15 +346,15 @@ async def main(args: argparse.Namespace) -> None:
             flush=True,
         )
 
-    report = build_report(args, relay, typst, scenarios, drain, peak, len(sink.raw), len(pushes.delivered))
+    baselines = {"relay_per_second": round(relay, 1), "typst_letters_per_second": round(typst, 1), **wakeups}
+    report = build_report(args, baselines, scenarios, drain, peak, len(sink.raw), len(pushes.delivered))
     write_report(OUT, report, {s["name"]: s["timeline"] for s in scenarios})
     print_key_figures(report)
 
 
 def build_report(
     args: argparse.Namespace,
-    relay: float,
-    typst: float,
+    baselines: dict[str, float],
     scenarios: list[dict[str, Any]],
     drain: dict[str, Any],
     peak: dict[str, float],
@@ -357,6 +362,7 @@ def build_report(
     pushes: int,
 ) -> dict[str, Any]:
     single, batched, _, paced = scenarios
+    relay, typst = baselines["relay_per_second"], baselines["typst_letters_per_second"]
     per_service = {
         s: {"cpu_seconds": {x["name"]: x["cpu_seconds"].get(s) for x in scenarios}, "peak_rss_mb": peak[s]}
         for s in peak
@@ -367,7 +373,7 @@ def build_report(
     return {
         "machine": facts(),
         "size": {"accounts": args.accounts, "municipal_messages": args.municipal},
-        "baselines": {"relay_per_second": round(relay, 1), "typst_letters_per_second": round(typst, 1)},
+        "baselines": baselines,
         "scenarios": [{k: v for k, v in s.items() if k != "timeline"} for s in scenarios],
         "paper_from_full_queue": {**drain, "ratio_to_typst": round(drain["letters_per_second"] / typst, 3)},
         "latency_ms": {s["name"]: s["latency_ms"] for s in scenarios},
@@ -391,12 +397,11 @@ def build_report(
 
 def print_key_figures(report: dict[str, Any]) -> None:
     print(f"\nreport: {OUT}/report.md, {OUT}/report.json, {OUT}/throughput.png")
-    print(
-        f"relay baseline {report['baselines']['relay_per_second']} msg/s; bare typst {report['baselines']['typst_letters_per_second']} letters/s"
-    )
+    print(f"baselines: {report['baselines']}")
     for s in report["scenarios"]:
         print(
-            f"{s['name']}: {s['throughput']} msg/s ({s['ratio_to_relay']:.1%} of relay), {s['letters']} letters, latency {s['latency_ms']}"
+            f"{s['name']}: {s['throughput']} msg/s ({s['ratio_to_relay']:.1%} of relay), {s['letters']} letters,"
+            f" machine CPU {s['machine_cpu_ms_per_message']} ms/message, latency {s['latency_ms']}"
         )
     paper = report["paper_from_full_queue"]
     print(

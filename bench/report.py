@@ -42,19 +42,22 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
         "",
         f"Machine: {report['machine']}",
         "",
-        "| scenario | messages | seconds | messages/s | ratio to relay | letters | notifications |",
-        "|---|---|---|---|---|---|---|",
+        "| scenario | messages | seconds | messages/s | ratio to relay | machine CPU ms/message | letters | notifications |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in report["scenarios"]:
         lines.append(
-            f"| {s['name']} | {s['messages']} | {s['seconds']} | {s['throughput']} | {s['ratio_to_relay']} | {s['letters']} | {s['notifications']} |"
+            f"| {s['name']} | {s['messages']} | {s['seconds']} | {s['throughput']} | {s['ratio_to_relay']}"
+            f" | {s['machine_cpu_ms_per_message']} | {s['letters']} | {s['notifications']} |"
         )
+    wakeups = {k: v for k, v in report["baselines"].items() if k.startswith("round_trip_cpu_us")}
     lines += [
         "",
         "## Baselines",
         "",
         f"- raw aio-pika one-hop relay: {report['baselines']['relay_per_second']} messages/s",
         f"- bare typst: {report['baselines']['typst_letters_per_second']} letters/s",
+        f"- the price of a wakeup (bench/wakeups.py), CPU µs per loopback round trip of two processes: {wakeups}",
         "",
         "## Paper, from a full queue (one render process, the rest of the pipeline idle)",
         "",
