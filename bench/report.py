@@ -63,7 +63,7 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
         "",
         f"- {report['paper_from_full_queue']}",
         "",
-        "## Latency, publish to stored route (ms)",
+        "## Latency, publish to the route's `routed_at` (ms: stamped when the router decided, before it inserts the route)",
         "",
     ]
     for name, latency in report["latency_ms"].items():

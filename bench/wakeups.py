@@ -4,8 +4,8 @@ round trip between them, back to back and with both asleep in between.
 Every hop of the pipeline wakes processes: the broker, a service, the database, PostgreSQL.
 At a high message rate they seldom sleep; at a low one each message wakes each of them. On a
 virtual machine a sleeping CPU is woken by an interrupt the hypervisor delivers, which can
-cost far more than the work the message brings. The report quotes both figures beside the
-latency scenario: together they tell how much of the CPU per message is the rate, not the code.
+cost far more than the work the message brings. The report quotes both figures with the
+baselines: together they tell how much of the CPU per message is the rate, not the code.
 
 Run alone: python -m bench.wakeups"""
 
