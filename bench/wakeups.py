@@ -63,10 +63,7 @@ def wakeup_cost(back_to_back: int = 2000, after_sleep: int = 200, sleep_seconds:
     finally:
         server.join(timeout=10)
         server.kill()
-    return {
-        "round_trip_cpu_us_back_to_back": round(busy, 1),
-        f"round_trip_cpu_us_after_{sleep_seconds * 1000:.0f}_ms_asleep": round(asleep, 1),
-    }
+    return {"back_to_back": round(busy, 1), f"after_{sleep_seconds * 1000:.0f}_ms_asleep": round(asleep, 1)}
 
 
 if __name__ == "__main__":
