@@ -1,10 +1,14 @@
-"""var/bench/report.json, report.md and throughput.png from one benchmark run."""
+"""One benchmark run's report: its figures and targets (`build_report`), written to
+var/bench/report.json, report.md and throughput.png (`write_report`), the key figures printed
+last (`print_key_figures`)."""
 
 import json
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+
+from bench.machine import facts
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -54,8 +58,10 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
         "",
         "## Baselines",
         "",
-        f"- raw aio-pika one-hop relay: {report['baselines']['relay_per_second']} messages/s",
-        f"- bare typst: {report['baselines']['typst_letters_per_second']} letters/s",
+        "Each measured on the idle machine before the scenarios and again after them; the ratios use the mean.",
+        "",
+        f"- raw aio-pika one-hop relay: {_sampled(report['baselines'], 'relay_per_second')} messages/s",
+        f"- bare typst: {_sampled(report['baselines'], 'typst_letters_per_second')} letters/s",
         f"- the price of a wakeup (bench/wakeups.py), CPU µs per loopback round trip of two processes: {report['baselines']['wakeup_round_trip_cpu_us']}",
         "",
         "## Paper, from a full queue (one render process, the rest of the pipeline idle)",
@@ -81,3 +87,68 @@ def write_report(out: Path, report: dict[str, Any], timelines: dict[str, list[tu
     ]
     lines += ["", "![throughput over time](throughput.png)", ""]
     (out / "report.md").write_text("\n".join(lines))
+
+
+def _sampled(baselines: dict[str, Any], figure: str) -> str:
+    before, after = baselines["before_scenarios"][figure], baselines["after_scenarios"][figure]
+    return f"{baselines[figure]} (before {before}, after {after})"
+
+
+def build_report(
+    size: dict[str, int],
+    pace: str,
+    baselines: dict[str, Any],
+    scenarios: list[dict[str, Any]],
+    drain: dict[str, Any],
+    peak: dict[str, float],
+    mails: int,
+    pushes: int,
+) -> dict[str, Any]:
+    single, batched, _, paced = scenarios
+    relay, typst = baselines["relay_per_second"], baselines["typst_letters_per_second"]
+    per_service = {
+        s: {"cpu_seconds": {x["name"]: x["cpu_seconds"].get(s) for x in scenarios}, "peak_rss_mb": peak[s]}
+        for s in peak
+    }
+    paper_rate = drain["letters_per_second"]
+    for s in scenarios:
+        s["ratio_to_relay"] = round(s["throughput"] / relay, 3)
+    return {
+        "machine": facts(),
+        "size": size,
+        "baselines": baselines,
+        "scenarios": [{k: v for k, v in s.items() if k != "timeline"} for s in scenarios],
+        "paper_from_full_queue": {**drain, "ratio_to_typst": round(drain["letters_per_second"] / typst, 3)},
+        "latency_ms": {s["name"]: s["latency_ms"] for s in scenarios},
+        "services": per_service,
+        "side_effects": {"emails_received": mails, "pushes_received": pushes},
+        "targets": {
+            f"single submissions >= 25% of the relay ({single['ratio_to_relay']:.1%})": single["ratio_to_relay"]
+            >= 0.25,
+            f"batches >= 3x single ({batched['throughput'] / single['throughput']:.2f}x)": batched["throughput"]
+            >= 3 * single["throughput"],
+            f"p99 publish-to-route < 250 ms at {pace} ({paced['latency_ms'].get('p99')} ms)": paced["latency_ms"].get(
+                "p99", 1e9
+            )
+            < 250,
+            f"paper >= 80% of bare typst per process ({paper_rate / typst:.0%}, from a full queue)": paper_rate
+            >= 0.8 * typst,
+            f"no service above 300 MB RSS (max {max(peak.values()):.0f} MB)": max(peak.values()) <= 300,
+        },
+    }
+
+
+def print_key_figures(out: Path, report: dict[str, Any]) -> None:
+    print(f"\nreport: {out}/report.md, {out}/report.json, {out}/throughput.png")
+    print(f"baselines: {report['baselines']}")
+    for s in report["scenarios"]:
+        print(
+            f"{s['name']}: {s['throughput']} msg/s ({s['ratio_to_relay']:.1%} of relay), {s['letters']} letters,"
+            f" machine CPU {s['machine_cpu_ms_per_message']} ms/message, latency {s['latency_ms']}"
+        )
+    paper = report["paper_from_full_queue"]
+    print(
+        f"paper from a full queue: {paper['letters_per_second']} letters/s ({paper['ratio_to_typst']:.0%} of bare typst)"
+    )
+    for target, ok in report["targets"].items():
+        print(f"{'holds ' if ok else 'MISSED'} {target}")
