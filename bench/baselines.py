@@ -1,11 +1,11 @@
-"""The machine's own limits, measured twice in one run: on the idle machine before the
-scenarios and again after them. The host's speed drifts: five runs of one morning, minutes
-apart, gave the relay 861 to 1,271 messages/s and bare typst 148 to 217 letters/s. A baseline
-measured once, in the first minute, speaks for a machine the scenarios half an hour later may
-no longer have. The ratios use the mean of the two samples; the report shows both, so a reader
-sees how far the machine moved under them."""
+"""The machine's own limits, sampled through the run: on the idle machine before the first
+scenario and again after each. The host's speed drifts: in one default-size run the relay gave
+1,287 messages/s and bare typst 239 letters/s at the start, 652 and 153 twenty-two minutes
+later. So each figure is compared with the mean of the samples taken just before and just
+after it, and the report lists every sample, so a reader sees how far the machine moved."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -30,10 +30,33 @@ async def measure(amqp_url: str, messages: int, body: bytes, letters: int) -> Sa
 
 
 def combined(before: Sample, after: Sample) -> dict[str, Any]:
-    """The figures the ratios use (the mean of both samples), with both samples beside them."""
+    """What a figure measured between two samples is compared with: their mean, both beside it."""
     return {
         "relay_per_second": round((before.relay_per_second + after.relay_per_second) / 2, 1),
         "typst_letters_per_second": round((before.typst_letters_per_second + after.typst_letters_per_second) / 2, 1),
-        "before_scenarios": asdict(before),
-        "after_scenarios": asdict(after),
+        "before": asdict(before),
+        "after": asdict(after),
     }
+
+
+class Bracketing:
+    """Takes a sample before the first phase and after each, and gives each phase's result the
+    baselines around it (`combined`, under "baselines")."""
+
+    def __init__(self, sample: Callable[[], Awaitable[Sample]]) -> None:
+        self._sample = sample
+        self.samples: list[dict[str, Any]] = []
+        self._last: Sample | None = None
+
+    async def _take(self, when: str) -> Sample:
+        sample = await self._sample()
+        print(f"  baselines {when}: {sample}", flush=True)
+        self.samples.append({"when": when} | asdict(sample))
+        self._last = sample
+        return sample
+
+    async def phase(self, name: str, run: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+        before = self._last or await self._take("before the first scenario")
+        result = await run
+        result["baselines"] = combined(before, await self._take(f"after {name}"))
+        return result

@@ -1,8 +1,8 @@
 """`make bench`: a mass mailing through the whole pipeline (ingest -> router -> box,
 notifier to a local SMTP sink and a local push endpoint, paper), the four services as real
 processes on RabbitMQ and FerretDB, measured against the raw limits of this machine in the
-same run: an aio-pika one-hop relay and bare typst rendering, each measured before the
-scenarios and again after them (`bench.baselines`).
+same run: an aio-pika one-hop relay and bare typst rendering, sampled before the first
+scenario and after each (`bench.baselines`).
 
 Run: make bench [ACCOUNTS=100000]   Writes var/bench/report.{json,md} and throughput.png.
 """
@@ -21,7 +21,7 @@ from urllib.parse import quote
 import aio_pika
 from py_vapid import Vapid02
 
-from bench.baselines import combined, measure
+from bench.baselines import Bracketing, measure
 from bench.processes import counter_total, rest_of_machine, usage
 from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
@@ -283,10 +283,10 @@ async def main(args: argparse.Namespace) -> None:
             return f"amqp://{registry[agency_id].broker_user}:{passwords[agency_id]}@127.0.0.1:5672/{ws.vhost}"
 
         size = len(json.dumps(submission(accounts[0]["bsn"], "aanslag", "BD-S-000000")).encode())
-        print(f"baselines: raw one-hop relay of {args.relay} messages of {size} bytes, bare typst...", flush=True)
-        before = await measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS)
         wakeups = await asyncio.to_thread(wakeup_cost)
-        print(f"  {before}; wakeup round trip, CPU µs: {wakeups}", flush=True)
+        print(f"wakeup round trip, CPU µs: {wakeups}", flush=True)
+        print(f"baselines: raw one-hop relay of {args.relay} messages of {size} bytes, bare typst...", flush=True)
+        bracketing = Bracketing(lambda: measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS))
 
         citizens = [a for a in accounts if a["state"] != "none"] if args.skip_no_account else accounts
         with smtp_sink() as sink, tempfile.TemporaryDirectory() as spool:
@@ -309,7 +309,8 @@ async def main(args: argparse.Namespace) -> None:
                     batch, parked = how.pop("batch", False), how.pop("parked", None)
                     sending = publish(url(agency.agency_id), agency, bodies, batch=batch, **how)
                     references = {b["reference"] for b in bodies}
-                    return await run.scenario(name, sending, agency.agency_id, references, args.timeout, parked)
+                    scenario = run.scenario(name, sending, agency.agency_id, references, args.timeout, parked)
+                    return await bracketing.phase(name, scenario)
 
                 def to_citizens(prefix: str, message_type: str, recipients: list[Document]) -> list[dict[str, Any]]:
                     return [submission(a["bsn"], message_type, f"{prefix}-{i:06}") for i, a in enumerate(recipients)]
@@ -332,7 +333,9 @@ async def main(args: argparse.Namespace) -> None:
                         parked=Queues.PAPER_COMMANDS.name,
                     )
                 )
-                drain = await run.paper_drain(scenarios[-1]["letters"], args.timeout)
+                drain = await bracketing.phase(
+                    "the paper drain", run.paper_drain(scenarios[-1]["letters"], args.timeout)
+                )
                 rate = args.paced_rate or scenarios[0]["throughput"] / 2
                 paced = to_citizens("BD-P", "aanslag", citizens[: max(200, int(rate * args.paced_seconds))])
                 scenarios.append(
@@ -345,11 +348,8 @@ async def main(args: argparse.Namespace) -> None:
             f"  SMTP sink received {len(sink.raw)} e-mails; push endpoint {len(pushes.delivered)} pushes",
             flush=True,
         )
-        print("baselines again, the services stopped...", flush=True)
-        after = await measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS)
-        print(f"  {after}", flush=True)
 
-    baselines = combined(before, after) | {"wakeup_round_trip_cpu_us": wakeups}
+    baselines = {"samples": bracketing.samples, "wakeup_round_trip_cpu_us": wakeups}
     scale = {"accounts": args.accounts, "municipal_messages": args.municipal}
     report = build_report(scale, pace_of(args), baselines, scenarios, drain, peak, len(sink.raw), len(pushes.delivered))
     write_report(OUT, report, {s["name"]: s["timeline"] for s in scenarios})
@@ -366,9 +366,7 @@ def arguments() -> argparse.Namespace:
         "--accounts", type=int, default=100_000, help="population size; the mass mailing goes to every citizen"
     )
     parser.add_argument("--municipal", type=int, default=5000, help="messages of the municipality scenario")
-    parser.add_argument(
-        "--relay", type=int, default=10_000, help="messages through the raw relay, in each of its two samples"
-    )
+    parser.add_argument("--relay", type=int, default=5000, help="messages through the raw relay in each of its samples")
     parser.add_argument(
         "--paced-seconds",
         type=float,
