@@ -1,8 +1,8 @@
-"""The machine's own limits, sampled through the run: on the idle machine before the first
-scenario and again after each. The host's speed drifts: in one default-size run the relay gave
-1,287 messages/s and bare typst 239 letters/s at the start, 652 and 153 twenty-two minutes
-later. So each figure is compared with the mean of the samples taken just before and just
-after it, and the report lists every sample, so a reader sees how far the machine moved."""
+"""The machine's own limits, sampled through the run while the pipeline is idle: before the
+first scenario and again after each. The host's speed drifts: in one default-size run the
+relay gave 1,287 messages/s and bare typst 239 letters/s at the start, 652 and 153 twenty-two
+minutes later. So each figure is compared with the mean of the samples taken just before and
+just after it, and the report lists every sample, so a reader sees how far the machine moved."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -23,7 +23,7 @@ class Sample:
 
 
 async def measure(amqp_url: str, messages: int, body: bytes, letters: int) -> Sample:
-    """The raw one-hop relay (`bench.relay`), then bare typst (`bench.paper`), on an idle machine."""
+    """The raw one-hop relay (`bench.relay`), then bare typst (`bench.paper`)."""
     relay = await relay_rate(amqp_url, messages, body)
     typst = await asyncio.to_thread(bare_typst, letters)
     return Sample(round(relay, 1), round(typst, 1))

@@ -42,7 +42,7 @@ OUT = Path("var/bench")
 BATCH = 1000
 WINDOW = 500
 TYPST_LETTERS = 300
-"""Letters of each bare typst sample (two or three seconds)."""
+"""Letters of each bare typst sample (about two seconds)."""
 POLL_SECONDS = 1.0
 STATISTICS_INTERVAL_MS = 1000
 COUNTERS = {
@@ -285,7 +285,11 @@ async def main(args: argparse.Namespace) -> None:
         size = len(json.dumps(submission(accounts[0]["bsn"], "aanslag", "BD-S-000000")).encode())
         wakeups = await asyncio.to_thread(wakeup_cost)
         print(f"wakeup round trip, CPU µs: {wakeups}", flush=True)
-        print(f"baselines: raw one-hop relay of {args.relay} messages of {size} bytes, bare typst...", flush=True)
+        print(
+            f"baselines, before the first scenario and after each: raw one-hop relay of {args.relay} messages"
+            f" of {size} bytes, bare typst of {TYPST_LETTERS} letters",
+            flush=True,
+        )
         bracketing = Bracketing(lambda: measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS))
 
         citizens = [a for a in accounts if a["state"] != "none"] if args.skip_no_account else accounts
