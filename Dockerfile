@@ -7,6 +7,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY shared ./shared
 COPY services ./services
+COPY tools ./tools
 COPY deploy/agencies.json ./deploy/agencies.json
 
 FROM python:3.11.11-slim-bookworm

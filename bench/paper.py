@@ -20,12 +20,12 @@ from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.sample_letter import SAMPLE
 from scripts.smtp_sink import free_port
-from services.router.population import population
-from shared.agencies import MongoAgencyRegistry, read_agency_file
-from shared.ids import derived_id
-from shared.messages import PrintLetter
-from shared.mongo import Collections
-from shared.topology import Exchanges, RoutingKeys
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import PrintLetter
+from shared.messaging.topology import Exchanges, RoutingKeys
+from shared.storage.agencies import MongoAgencyRegistry, read_agency_file
+from shared.storage.mongo import Collections
+from tools.population import population
 
 
 def bare_typst(count: int) -> float:

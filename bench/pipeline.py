@@ -27,16 +27,16 @@ from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
 from scripts.harness import ServiceProcesses
+from scripts.push_sink import push_service
 from scripts.smtp_sink import free_port, smtp_sink
-from services.ingest.provisioning import ProvisioningSettings, passwords_for, provision
 from services.router.accounts import MongoAccountStore
-from services.router.population import population
-from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
-from shared.ids import message_id_for
-from shared.mongo import Collections, Document
-from shared.rabbitmq_admin import ManagementApi
-from shared.topology import Exchanges, Queues, RoutingKeys
-from tests.support.push import push_service
+from shared.contracts.ids import message_id_for
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys
+from shared.storage.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.storage.mongo import Collections, Document
+from tools.population import population
+from tools.provisioning import ProvisioningSettings, passwords_for, provision
+from tools.rabbitmq_admin import ManagementApi
 
 OUT = Path("var/bench")
 BATCH = 1000

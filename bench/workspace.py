@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from pymongo import AsyncMongoClient
 
-from shared.mongo import Database, Document, ensure_indexes
-from shared.rabbitmq_admin import ManagementApi
+from shared.storage.mongo import Database, Document, ensure_indexes
+from tools.rabbitmq_admin import ManagementApi
 
 
 @dataclass(frozen=True)

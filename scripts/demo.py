@@ -20,14 +20,14 @@ from pymongo import AsyncMongoClient
 
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import smtp_sink
-from services.ingest.client import AgencyClient
-from services.ingest.provisioning import ProvisioningSettings, load_registry, passwords_for, provision
-from services.router.population import population, seed
-from shared.agencies import Agency, read_agency_file
-from shared.bsn import Bsn
-from shared.messages import Receipt
-from shared.mongo import Collections, Database, Document
-from shared.rabbitmq_admin import ManagementApi
+from shared.contracts.bsn import Bsn
+from shared.contracts.messages import Receipt
+from shared.storage.agencies import Agency, read_agency_file
+from shared.storage.mongo import Collections, Database, Document
+from tools.agency_client import AgencyClient
+from tools.population import population, seed
+from tools.provisioning import ProvisioningSettings, load_registry, passwords_for, provision
+from tools.rabbitmq_admin import ManagementApi
 
 VHOST = DATABASE = "berichtenbox-demo"
 POPULATION = 2000

@@ -11,8 +11,8 @@ import sys
 
 import aio_pika
 
-from shared.settings import ServiceSettings
-from shared.topology import Queues, dead_letter_queue
+from shared.messaging.topology import Queues, dead_letter_queue
+from shared.runtime.settings import ServiceSettings
 
 REPLAYS_HEADER = "x-berichtenbox-replays"
 DROPPED = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason", "x-delivery-count")

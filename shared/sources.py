@@ -5,8 +5,8 @@ no message at all (its command carries what a notification tells)."""
 
 from collections.abc import Mapping
 
-from shared.finds import GroupedFinder
-from shared.mongo import Collections, Database, Document
+from shared.storage.finds import GroupedFinder
+from shared.storage.mongo import Collections, Database, Document
 
 Fields = Mapping[str, int]
 """A projection: {field: 1, ...}; `_id` always comes with it."""

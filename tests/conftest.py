@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.mongo import Database, Document
-from shared.rabbitmq_admin import ManagementApi
-from shared.settings import ServiceSettings
+from shared.runtime.settings import ServiceSettings
+from shared.storage.mongo import Database, Document
 from tests.infrastructure import InfrastructureMissing, Servers, servers
+from tools.rabbitmq_admin import ManagementApi
 
 S = TypeVar("S", bound=ServiceSettings)
 

@@ -8,8 +8,8 @@ keeps its submission's correlation id in MongoDB; the event carries the first on
 
 from collections.abc import Awaitable, Callable
 
-from shared.grouping import GroupCommit, Request
-from shared.messages import MAX_BATCH_SIZE, MessagesAccepted
+from shared.contracts.messages import MAX_BATCH_SIZE, MessagesAccepted
+from shared.runtime.grouping import GroupCommit, Request
 
 Publish = Callable[[MessagesAccepted, str], Awaitable[None]]
 Announced = tuple[str, str]

@@ -27,10 +27,10 @@ from services.ingest.checks import (
     reject,
 )
 from services.ingest.repository import MessageStore, Stored
-from shared.agencies import Agency, AgencyRegistry
-from shared.ids import derived_id, message_id_for, receipt_id_for
-from shared.messages import MessagesAccepted, Reason, Receipt, ReceiptStatus
-from shared.mongo import Document
+from shared.contracts.ids import derived_id, message_id_for, receipt_id_for
+from shared.contracts.messages import MessagesAccepted, Reason, Receipt, ReceiptStatus
+from shared.storage.agencies import Agency, AgencyRegistry
+from shared.storage.mongo import Document
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from services.ingest.announcements import GroupedAnnouncements
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
-from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, declare_receipt_queues, delivery, persistent_publisher
-from shared.ids import derived_id
-from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
-from shared.receipts import ReceiptPublisher
-from shared.service import create_service_app, wire
-from shared.topology import Exchanges, Queues, RoutingKeys
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import MessagesAccepted, Receipt, ReceiptStatus
+from shared.messaging.broker import consumer, declare_receipt_queues, delivery, persistent_publisher
+from shared.messaging.receipts import ReceiptPublisher
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys
+from shared.runtime.service import create_service_app, wire
+from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 
 
 def create_app(settings: IngestSettings | None = None) -> FastStream:

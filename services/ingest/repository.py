@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from shared.inserts import GroupedInserter
-from shared.mongo import Collections, Database, Document
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document
 
 STAMPED = frozenset({"accepted_at", "status"})
 """Fields ingest stamps on a message when it stores it; a redelivery stamps them anew."""

@@ -1,7 +1,7 @@
 from pydantic import Field
 
-from shared.messages import MAX_BATCH_SIZE
-from shared.settings import ServiceSettings
+from shared.contracts.messages import MAX_BATCH_SIZE
+from shared.runtime.settings import ServiceSettings
 
 
 class IngestSettings(ServiceSettings):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.notifier.claims import Status
-from shared.dead_letter import PermanentError
-from shared.logs import correlation_id
-from shared.messages import Channel, NotifyCitizen
+from shared.contracts.messages import Channel, NotifyCitizen
+from shared.messaging.dead_letter import PermanentError
+from shared.runtime.logs import correlation_id
 
 CONCURRENT_NOTIFICATIONS = 100
 

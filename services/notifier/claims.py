@@ -12,10 +12,10 @@ from enum import StrEnum
 
 from pymongo import DESCENDING
 
-from shared.ids import derived_id
-from shared.inserts import GroupedInserter
-from shared.messages import Channel
-from shared.mongo import Collections, Database, Document
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import Channel
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document
 
 
 class Status(StrEnum):

@@ -14,10 +14,10 @@ from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.reminders import MongoReminders
 from services.notifier.settings import NotifierSettings
-from shared.agencies import AgencyRegistry
-from shared.dead_letter import PermanentError
-from shared.messages import Channel, NotifyCitizen, PushSubscriptionGone
-from shared.mongo import Document
+from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
+from shared.messaging.dead_letter import PermanentError
+from shared.storage.agencies import AgencyRegistry
+from shared.storage.mongo import Document
 
 ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
 """What the notifier reads of an account (never its BSN). It reads no message: the command

@@ -15,15 +15,15 @@ from services.notifier.email import SmtpSender
 from services.notifier.push import PushSender
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
-from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, persistent_publisher
-from shared.dead_letter import PermanentError
-from shared.logs import correlation_id
-from shared.messages import MessageOpened, NotifyCitizen, NotifyCitizens, PushSubscriptionGone
-from shared.periodic import Periodic
-from shared.service import create_service_app, wire
+from shared.contracts.messages import MessageOpened, NotifyCitizen, NotifyCitizens, PushSubscriptionGone
+from shared.messaging.broker import consumer, persistent_publisher
+from shared.messaging.dead_letter import PermanentError
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
+from shared.runtime.logs import correlation_id
+from shared.runtime.periodic import Periodic
+from shared.runtime.service import create_service_app, wire
 from shared.sources import MongoAccountSource
-from shared.topology import Exchanges, Queues, RoutingKeys, notifier_delay_queues
+from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from shared.dead_letter import describe
-from shared.ids import derived_id
-from shared.inserts import GroupedInserter
-from shared.messages import Channel, NotifyCitizen
-from shared.mongo import Collections, Database, Document
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import Channel, NotifyCitizen
+from shared.messaging.dead_letter import describe
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from shared.settings import ServiceSettings
-from shared.topology import NOTIFIER_RETRY_DELAYS
+from shared.messaging.topology import NOTIFIER_RETRY_DELAYS
+from shared.runtime.settings import ServiceSettings
 
 
 class NotifierSettings(ServiceSettings):

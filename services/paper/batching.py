@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from services.paper.letters import MongoLetterStore, is_due
 from services.paper.spool import ManifestEntry, Spool
-from shared.ids import derived_id
-from shared.mongo import Document
+from shared.contracts.ids import derived_id
+from shared.storage.mongo import Document
 
 
 class BatchCloser:

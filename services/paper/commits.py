@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from services.paper.spool import Spool, SpooledLetter
-from shared.grouping import GroupCommit, Request
+from shared.runtime.grouping import GroupCommit, Request
 
 MAX_LETTERS = 100
 

@@ -7,9 +7,9 @@ from typing import Protocol
 
 from pymongo import ASCENDING
 
-from shared.finds import GroupedFinder
-from shared.inserts import GroupedInserter
-from shared.mongo import Collections, Database, Document
+from shared.storage.finds import GroupedFinder
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document
 
 
 class LetterStore(Protocol):

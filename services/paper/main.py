@@ -21,15 +21,15 @@ from services.paper.letters import MongoLetterStore
 from services.paper.printing import ACCOUNT_FIELDS, MESSAGE_FIELDS, LetterPrinter
 from services.paper.render import LetterContent, RenderedFile, render_letter_into, warm_up
 from services.paper.spool import Spool
-from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, persistent_publisher
-from shared.logs import correlation_id
-from shared.messages import PrintLetter, Receipt
-from shared.periodic import Periodic
-from shared.service import create_service_app, wire
-from shared.settings import ServiceSettings
+from shared.contracts.messages import PrintLetter, Receipt
+from shared.messaging.broker import consumer, persistent_publisher
+from shared.messaging.topology import Exchanges, Queues
+from shared.runtime.logs import correlation_id
+from shared.runtime.periodic import Periodic
+from shared.runtime.service import create_service_app, wire
+from shared.runtime.settings import ServiceSettings
 from shared.sources import MongoMessageSources
-from shared.topology import Exchanges, Queues
+from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 
 logger = logging.getLogger(__name__)
 

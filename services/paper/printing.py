@@ -12,12 +12,12 @@ from services.paper.commits import GroupedSpoolCommits, StagedLetter
 from services.paper.letters import LetterStore, sheets_for
 from services.paper.render import LetterContent, RenderedFile
 from services.paper.spool import Spool
-from shared.agencies import Agency, AgencyRegistry
-from shared.dead_letter import PermanentError
+from shared.contracts.ids import receipt_id_for
+from shared.contracts.messages import PrintLetter, Reason, Receipt, ReceiptStatus
 from shared.dutch import dutch_date
-from shared.ids import receipt_id_for
-from shared.messages import PrintLetter, Reason, Receipt, ReceiptStatus
-from shared.mongo import Document
+from shared.messaging.dead_letter import PermanentError
+from shared.storage.agencies import Agency, AgencyRegistry
+from shared.storage.mongo import Document
 
 Renderer = Callable[[LetterContent, list[bytes], str], Awaitable[RenderedFile]]
 """Renders a letter into the file at the path given."""

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from services.router.policy import AccountFacts, AccountState
-from shared.dead_letter import PermanentError
-from shared.finds import GroupedFinder
-from shared.messages import (
+from shared.contracts.messages import (
     AccountActivated,
     AccountEvent,
     EmailLinked,
@@ -20,7 +18,9 @@ from shared.messages import (
     PreferencesChanged,
     PushSubscriptionsChanged,
 )
-from shared.mongo import Collections, Database, Document
+from shared.messaging.dead_letter import PermanentError
+from shared.storage.finds import GroupedFinder
+from shared.storage.mongo import Collections, Database, Document
 
 ASPECTS = ("activation", "email", "preferences", "push", "guardianship")
 

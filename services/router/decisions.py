@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from services.router.policy import Rule
-from shared.messages import CallToAction, Channel
+from shared.contracts.messages import CallToAction, Channel
 
 
 class StoredRoute(BaseModel):

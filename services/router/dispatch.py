@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Protocol
 
 from services.router.decisions import Decision
-from shared.ids import derived_id, receipt_id_for
-from shared.messages import (
+from shared.contracts.ids import derived_id, receipt_id_for
+from shared.contracts.messages import (
     MAX_BATCH_SIZE,
     NotifyCitizen,
     NotifyCitizens,

@@ -12,12 +12,8 @@ from faststream import FastStream
 from services.router.accounts import MongoAccountStore
 from services.router.repository import MongoRoutedMessageStore
 from services.router.routing import MessageRouter
-from shared.agencies import CachedAgencyRegistry, MongoAgencyRegistry
-from shared.broker import consumer, persistent_publisher
-from shared.dead_letter import PermanentError
-from shared.ids import derived_id
-from shared.logs import correlation_id
-from shared.messages import (
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import (
     AnyAccountEvent,
     MessagesAccepted,
     NotifyCitizens,
@@ -25,10 +21,14 @@ from shared.messages import (
     PushSubscriptionGone,
     Receipt,
 )
-from shared.receipts import ReceiptPublisher
-from shared.service import create_service_app, wire
-from shared.settings import ServiceSettings
-from shared.topology import Exchanges, Queues, RoutingKeys
+from shared.messaging.broker import consumer, persistent_publisher
+from shared.messaging.dead_letter import PermanentError
+from shared.messaging.receipts import ReceiptPublisher
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys
+from shared.runtime.logs import correlation_id
+from shared.runtime.service import create_service_app, wire
+from shared.runtime.settings import ServiceSettings
+from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ sender's digital delivery: paper.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.messages import Channel
+from shared.contracts.messages import Channel
 
 
 class AccountState(StrEnum):

@@ -5,9 +5,9 @@ submission with one insert."""
 from dataclasses import replace
 
 from services.router.decisions import Decision, StoredRoute
-from shared.finds import GroupedFinder
-from shared.inserts import GroupedInserter
-from shared.mongo import Collections, Database, Document
+from shared.storage.finds import GroupedFinder
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document
 
 MESSAGE_FIELDS = {
     "agency_id": 1,

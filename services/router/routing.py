@@ -17,9 +17,9 @@ from services.router.accounts import AccountStore, account_facts
 from services.router.decisions import Decision, MessageToRoute, StoredRoute
 from services.router.dispatch import Dispatcher, RouterOutbox
 from services.router.policy import AgencyFacts, MessageFacts, decide
-from shared.agencies import AgencyRegistry
-from shared.messages import MessagesAccepted
-from shared.mongo import Document, stored_precision
+from shared.contracts.messages import MessagesAccepted
+from shared.storage.agencies import AgencyRegistry
+from shared.storage.mongo import Document, stored_precision
 
 CONCURRENT_LOOK_UPS = 100
 """Messages of one submission decided at a time (each needs a few look-ups)."""

@@ -9,13 +9,13 @@ import pytest
 
 from scripts.harness import ServiceProcesses
 from services.router.accounts import MongoAccountStore
-from services.router.population import population
-from shared.ids import message_id_for
-from shared.messages import ReceiptStatus
-from shared.mongo import Collections, Database
+from shared.contracts.ids import message_id_for
+from shared.contracts.messages import ReceiptStatus
+from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
 from tests.support.samples import submission
 from tests.support.wire import AgencyAccess, eventually, register_agencies, remove_agency_users
+from tools.population import population
 
 ACCOUNTS = list(population(300, seed=5))
 

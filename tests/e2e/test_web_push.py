@@ -8,18 +8,18 @@ from pathlib import Path
 from py_vapid import Vapid02
 
 from scripts.harness import ServiceProcesses
+from scripts.push_sink import push_service
 from services.notifier.claims import MongoNotificationLog
 from services.notifier.content import NotificationFacts, push_payload
-from services.router.population import population
-from shared.agencies import MongoAgencyRegistry
-from shared.ids import derived_id
-from shared.messages import CallToAction, Channel, NotifyCitizen, NotifyCitizens
-from shared.mongo import Collections, Database, ensure_indexes
-from shared.topology import Exchanges, RoutingKeys
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import CallToAction, Channel, NotifyCitizen, NotifyCitizens
+from shared.messaging.topology import Exchanges, RoutingKeys
+from shared.storage.agencies import MongoAgencyRegistry
+from shared.storage.mongo import Collections, Database, ensure_indexes
 from tests.conftest import Sandbox
-from tests.support.push import push_service
 from tests.support.samples import AGENCIES
 from tests.support.wire import eventually, replay_json
+from tools.population import population
 
 CITIZEN = next(a for a in population(200, seed=4) if a["state"] == "activated")
 

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from shared.mongo import Database
+from shared.storage.mongo import Database
 from tests.conftest import Sandbox
 from tests.support.wire import AgencyAccess, register_agencies, remove_agency_users
 

@@ -6,11 +6,11 @@ import asyncio
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 
-from shared.broker import consumer, create_broker, declare_topology
-from shared.dead_letter import ATTEMPTS_HEADER, REASON_HEADER, SOURCE_QUEUE_HEADER, PermanentError
-from shared.messages import PrintLetter
-from shared.settings import ServiceSettings
-from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.contracts.messages import PrintLetter
+from shared.messaging.broker import consumer, create_broker, declare_topology
+from shared.messaging.dead_letter import ATTEMPTS_HEADER, REASON_HEADER, SOURCE_QUEUE_HEADER, PermanentError
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.runtime.settings import ServiceSettings
 from tests.conftest import Sandbox
 from tests.support.wire import running, take
 

@@ -11,10 +11,10 @@ import pytest
 from services.ingest.main import create_app
 from services.ingest.repository import MongoMessageStore, Stored
 from services.ingest.settings import IngestSettings
-from shared.ids import message_id_for
-from shared.messages import ReceiptStatus
-from shared.mongo import Collections, Database, Document
-from shared.topology import Exchanges, Queues, RoutingKeys, receipts_queue
+from shared.contracts.ids import message_id_for
+from shared.contracts.messages import ReceiptStatus
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, receipts_queue
+from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.support.samples import attachment, submission
 from tests.support.wire import AgencyAccess, bodies, running, take
@@ -92,7 +92,7 @@ async def test_rejections_answer_the_agency_and_are_kept(
 async def test_a_submission_without_user_id_is_kept_as_unauthenticated(
     sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
 ) -> None:
-    from services.ingest.client import AgencyClient
+    from tools.agency_client import AgencyClient
 
     async with (
         running(create_app(sandbox.settings(IngestSettings))),

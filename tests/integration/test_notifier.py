@@ -15,14 +15,14 @@ from services.notifier.email import OutgoingEmail, SmtpSender
 from services.notifier.main import create_app
 from services.notifier.reminders import MongoReminders, ReminderSweep
 from services.notifier.settings import NotifierSettings
-from services.router.population import population
-from shared.dead_letter import REASON_HEADER
-from shared.ids import derived_id
-from shared.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
-from shared.mongo import Collections, Database, Document
-from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
+from shared.messaging.dead_letter import REASON_HEADER
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.support.wire import AgencyAccess, broker_of, eventually, running, take
+from tools.population import population
 
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
 SUBJECT, BODY = "Besluit over uw WW-uitkering", "U krijgt vanaf 1 januari een uitkering van 1.234 euro."

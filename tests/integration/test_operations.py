@@ -13,14 +13,14 @@ from services.ingest.settings import IngestSettings
 from services.router.accounts import MongoAccountStore
 from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
-from services.router.population import population
-from shared.dead_letter import REASON_HEADER
-from shared.messages import MessagesAccepted
-from shared.mongo import Database
-from shared.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.contracts.messages import MessagesAccepted
+from shared.messaging.dead_letter import REASON_HEADER
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.storage.mongo import Database
 from tests.conftest import Sandbox
 from tests.support.samples import submission
 from tests.support.wire import AgencyAccess, broker_of, running, take
+from tools.population import population
 
 
 def get(port: int, path: str) -> tuple[int, str]:

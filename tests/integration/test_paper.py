@@ -20,15 +20,15 @@ from services.paper.main import PaperSettings, create_app
 from services.paper.printing import ACCOUNT_FIELDS, MESSAGE_FIELDS, LetterPrinter
 from services.paper.render import LetterContent, RenderedFile, render_letter_into
 from services.paper.spool import Spool
-from services.router.population import population
-from shared.agencies import MongoAgencyRegistry
-from shared.ids import derived_id
-from shared.messages import PrintLetter, Receipt, ReceiptStatus
-from shared.mongo import Collections, Database, Document
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import PrintLetter, Receipt, ReceiptStatus
+from shared.messaging.topology import Exchanges, RoutingKeys
 from shared.sources import MongoMessageSources
-from shared.topology import Exchanges, RoutingKeys
+from shared.storage.agencies import MongoAgencyRegistry
+from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.support.wire import AgencyAccess, eventually, running
+from tools.population import population
 
 ACCOUNTS = [a for a in population(100, seed=9) if a["state"] == "activated"]
 ACCEPTED_AT = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
@@ -100,7 +100,7 @@ async def test_letters_waiting_when_paper_starts_are_rendered_at_the_first_attem
             await publisher.publish(
                 command(message_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
             )
-    failures, failures_logger = KeptRecords(), logging.getLogger("shared.dead_letter")
+    failures, failures_logger = KeptRecords(), logging.getLogger("shared.messaging.dead_letter")
     failures_logger.addHandler(failures)
     try:
         async with running(create_app(sandbox.settings(PaperSettings, spool_dir=tmp_path))):

@@ -5,17 +5,17 @@ from datetime import UTC, datetime
 
 from py_vapid import Vapid02
 
+from scripts.push_sink import push_service
 from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.main import create_app
 from services.notifier.settings import NotifierSettings
-from services.router.population import population
-from shared.ids import derived_id
-from shared.messages import Channel, NotifyCitizen, NotifyCitizens
-from shared.mongo import Collections, Database
-from shared.topology import Exchanges, RoutingKeys
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import Channel, NotifyCitizen, NotifyCitizens
+from shared.messaging.topology import Exchanges, RoutingKeys
+from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
-from tests.support.push import push_service
 from tests.support.wire import AgencyAccess, broker_of, eventually, running
+from tools.population import population
 
 CITIZEN = next(a for a in population(200, seed=6) if a["state"] == "activated")
 

@@ -16,14 +16,14 @@ from services.paper.main import create_app as paper_app
 from services.router.accounts import MongoAccountStore
 from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
-from services.router.population import population
-from shared.ids import message_id_for
-from shared.messages import AccountActivated, EmailLinked, MessagesAccepted, PreferencesChanged, ReceiptStatus
-from shared.mongo import Collections, Database, Document
-from shared.topology import Exchanges, Queues, RoutingKeys, account_event_key
+from shared.contracts.ids import message_id_for
+from shared.contracts.messages import AccountActivated, EmailLinked, MessagesAccepted, PreferencesChanged, ReceiptStatus
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys, account_event_key
+from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.support.samples import submission
 from tests.support.wire import AgencyAccess, bodies, eventually, replay, running, take
+from tools.population import population
 
 ACCOUNTS = list(population(400, seed=21))
 

@@ -13,12 +13,12 @@ import aio_pika
 from faststream import FastStream, TestApp
 from faststream.rabbit import RabbitBroker
 
-from services.ingest.client import AgencyClient
-from services.ingest.provisioning import ProvisioningSettings, provision
-from shared.agencies import Agency, MongoAgencyRegistry
-from shared.mongo import Database, ensure_indexes
+from shared.storage.agencies import Agency, MongoAgencyRegistry
+from shared.storage.mongo import Database, ensure_indexes
 from tests.conftest import Sandbox
 from tests.support.samples import AGENCIES
+from tools.agency_client import AgencyClient
+from tools.provisioning import ProvisioningSettings, provision
 
 T = TypeVar("T")
 

@@ -4,9 +4,9 @@ import pytest
 
 from services.router.accounts import InMemoryAccountStore, account_facts
 from services.router.policy import AccountState
-from services.router.population import population
-from shared.dead_letter import PermanentError
-from shared.messages import AccountActivated, EmailLinked, GuardianshipChanged, PreferencesChanged
+from shared.contracts.messages import AccountActivated, EmailLinked, GuardianshipChanged, PreferencesChanged
+from shared.messaging.dead_letter import PermanentError
+from tools.population import population
 
 READY = next(a for a in population(50, seed=1) if a["state"] == "ready")
 BSN = READY["bsn"]

@@ -1,4 +1,4 @@
-from shared.agencies import Agency, CachedAgencyRegistry, InMemoryAgencyRegistry
+from shared.storage.agencies import Agency, CachedAgencyRegistry, InMemoryAgencyRegistry
 from tests.support.samples import UWV
 
 

@@ -3,7 +3,7 @@
 import asyncio
 
 from services.ingest.announcements import GroupedAnnouncements
-from shared.messages import MessagesAccepted
+from shared.contracts.messages import MessagesAccepted
 
 
 class SlowBroker:

@@ -3,8 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from services.router.population import bsn_from
-from shared.bsn import Bsn, BsnField, passes_elfproef
+from shared.contracts.bsn import Bsn, BsnField, passes_elfproef
+from tools.population import bsn_from
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.ingest.checks import Codes, Rejected, Valid, check_submission, parse_payload
-from shared.messages import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
+from shared.contracts.messages import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 from tests.support.samples import BELASTINGDIENST, PDF, attachment, submission
 
 TODAY = date.today()

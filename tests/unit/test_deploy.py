@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from scripts.harness import command_for
-from services.ingest.provisioning import definitions
 from services.ingest.settings import IngestSettings
 from services.notifier.settings import NotifierSettings
 from services.paper.main import PaperSettings
 from services.router.main import RouterSettings
-from shared.topology import Queues
+from shared.messaging.topology import Queues
 from tests.support.samples import AGENCIES
+from tools.provisioning import definitions
 
 COMPOSE = yaml.safe_load(Path("compose.yaml").read_text())
 K8S = Path("deploy/k8s")

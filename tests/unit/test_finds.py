@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pymongo.errors import AutoReconnect
 
-from shared.finds import GroupedFinder
-from shared.mongo import Document
+from shared.storage.finds import GroupedFinder
+from shared.storage.mongo import Document
 
 
 class FakeCollection:

@@ -6,8 +6,8 @@ from typing import Any
 
 from pymongo.errors import AutoReconnect, BulkWriteError
 
-from shared.inserts import GroupedInserter
-from shared.mongo import DUPLICATE_KEY, Document
+from shared.storage.inserts import GroupedInserter
+from shared.storage.mongo import DUPLICATE_KEY, Document
 
 INVALID = 121
 

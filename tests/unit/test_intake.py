@@ -10,9 +10,9 @@ import pytest
 from services.ingest.checks import Codes
 from services.ingest.intake import Envelope, SubmissionIntake
 from services.ingest.repository import InMemoryMessageStore
-from shared.agencies import InMemoryAgencyRegistry
-from shared.ids import message_id_for
-from shared.messages import MessagesAccepted, Receipt, ReceiptStatus
+from shared.contracts.ids import message_id_for
+from shared.contracts.messages import MessagesAccepted, Receipt, ReceiptStatus
+from shared.storage.agencies import InMemoryAgencyRegistry
 from tests.support.samples import AGENCIES, BELASTINGDIENST, submission
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

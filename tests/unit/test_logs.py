@@ -1,7 +1,7 @@
 import json
 import logging
 
-from shared.logs import JsonFormatter, correlation_id
+from shared.runtime.logs import JsonFormatter, correlation_id
 
 
 def test_json_log_lines_carry_the_correlation_id() -> None:

@@ -7,7 +7,7 @@ import pytest
 from services.notifier.content import NotificationFacts, email_content, push_payload
 from services.notifier.delivery import ACCOUNT_FIELDS
 from services.notifier.email import OutgoingEmail, build_email
-from shared.messages import NotifyCitizen
+from shared.contracts.messages import NotifyCitizen
 
 FACTS = NotificationFacts(
     "new_message", "UWV", "Stuur uw jaaropgave terug", date(2027, 3, 1), "https://box.example/berichten"

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.reminders import MongoReminders
-from shared.messages import Channel, NotifyCitizen
-from shared.mongo import Collections, Database
+from shared.contracts.messages import Channel, NotifyCitizen
+from shared.storage.mongo import Collections, Database
 from tests.unit.test_inserts import FakeCollection
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ from pymongo.errors import AutoReconnect
 
 from services.notifier.batches import Outcomes, notify_all
 from services.notifier.claims import Status
-from shared.dead_letter import PermanentError
-from shared.logs import correlation_id
-from shared.messages import Channel, NotifyCitizen
+from shared.contracts.messages import Channel, NotifyCitizen
+from shared.messaging.dead_letter import PermanentError
+from shared.runtime.logs import correlation_id
 
 
 def notification(n: int) -> NotifyCitizen:

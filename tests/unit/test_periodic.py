@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from shared.periodic import Periodic
+from shared.runtime.periodic import Periodic
 
 
 async def test_a_failing_run_is_logged_and_the_job_keeps_running(caplog: pytest.LogCaptureFixture) -> None:

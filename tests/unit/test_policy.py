@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.router.policy import AccountFacts, AccountState, AgencyFacts, MessageFacts, Route, Rule, decide
-from shared.messages import Channel
+from shared.contracts.messages import Channel
 
 BELASTINGDIENST = AgencyFacts("belastingdienst", mandatory_sender=True, paper_copy_allowed=True)
 UWV = AgencyFacts("uwv", mandatory_sender=False, paper_copy_allowed=True)

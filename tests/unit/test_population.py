@@ -1,5 +1,5 @@
-from services.router.population import ACTIVATED, EMAIL_GIVEN_ACTIVATED, population
-from shared.bsn import passes_elfproef
+from shared.contracts.bsn import passes_elfproef
+from tools.population import ACTIVATED, EMAIL_GIVEN_ACTIVATED, population
 
 
 def test_population_has_the_real_proportions_and_valid_unique_bsns() -> None:

@@ -11,7 +11,7 @@ from services.notifier.main import create_app as notifier_app
 from services.notifier.settings import NotifierSettings
 from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
-from shared.topology import Queues
+from shared.messaging.topology import Queues
 
 
 def prefetch(app: FastStream) -> dict[str, int | None]:

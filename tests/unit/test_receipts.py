@@ -9,9 +9,9 @@ import pytest
 from faststream.rabbit import RabbitBroker, RabbitMessage, TestRabbitBroker
 from pydantic import ValidationError
 
-from shared.messages import Receipt, Receipts, ReceiptStatus, receipts_in
-from shared.receipts import LARGEST, ReceiptPublisher
-from shared.topology import Exchanges, receipts_queue
+from shared.contracts.messages import Receipt, Receipts, ReceiptStatus, receipts_in
+from shared.messaging.receipts import LARGEST, ReceiptPublisher
+from shared.messaging.topology import Exchanges, receipts_queue
 
 ISSUED = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

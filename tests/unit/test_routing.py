@@ -7,11 +7,9 @@ from typing import Any
 from services.router.accounts import InMemoryAccountStore
 from services.router.decisions import StoredRoute
 from services.router.policy import Rule
-from services.router.population import population
 from services.router.repository import InMemoryRoutedMessageStore
 from services.router.routing import MessageRouter
-from shared.agencies import InMemoryAgencyRegistry
-from shared.messages import (
+from shared.contracts.messages import (
     CallToAction,
     MessagesAccepted,
     NotifyCitizen,
@@ -20,7 +18,9 @@ from shared.messages import (
     Receipt,
     ReceiptStatus,
 )
+from shared.storage.agencies import InMemoryAgencyRegistry
 from tests.support.samples import AGENCIES
+from tools.population import population
 
 
 class RecordingOutbox:

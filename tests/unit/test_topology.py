@@ -13,7 +13,7 @@ from services.ingest.main import create_app as ingest_app
 from services.notifier.main import create_app as notifier_app
 from services.paper.main import create_app as paper_app
 from services.router.main import create_app as router_app
-from shared.topology import BINDINGS, Exchanges, Queues, RoutingKeys, is_known_queue_name
+from shared.messaging.topology import BINDINGS, Exchanges, Queues, RoutingKeys, is_known_queue_name
 
 EXCHANGE_NAMES = {e.name for e in Exchanges.ALL}
 ROUTING_KEYS = {v for k, v in vars(RoutingKeys).items() if k.isupper()}

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.mongo import Collections, Database
+from shared.storage.mongo import Collections, Database
 
 
 class Letterhead(BaseModel):

@@ -8,8 +8,8 @@ of that group."""
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from shared.grouping import GroupCommit, Request
-from shared.mongo import Document
+from shared.runtime.grouping import GroupCommit, Request
+from shared.storage.mongo import Document
 
 
 class Cursor(Protocol):

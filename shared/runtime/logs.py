@@ -12,7 +12,7 @@ from typing import Any
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 
-from shared.settings import ServiceSettings
+from shared.runtime.settings import ServiceSettings
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 

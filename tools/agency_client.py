@@ -10,8 +10,8 @@ from typing import Any, Self
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
-from shared.messages import Receipt, receipts_in
-from shared.topology import Exchanges, RoutingKeys, receipts_queue
+from shared.contracts.messages import Receipt, receipts_in
+from shared.messaging.topology import Exchanges, RoutingKeys, receipts_queue
 
 
 class AgencyClient:

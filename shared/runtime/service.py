@@ -10,12 +10,12 @@ from faststream.rabbit import RabbitBroker
 from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 
-from shared.broker import create_broker, declare_topology
-from shared.logs import configure_logging
-from shared.metrics import Metrics
-from shared.mongo import Database, Document, create_client, database, ensure_indexes
-from shared.ops import OpsServer
-from shared.settings import ServiceSettings
+from shared.messaging.broker import create_broker, declare_topology
+from shared.runtime.logs import configure_logging
+from shared.runtime.metrics import Metrics
+from shared.runtime.ops import OpsServer
+from shared.runtime.settings import ServiceSettings
+from shared.storage.mongo import Database, Document, create_client, database, ensure_indexes
 
 API_VERSION = "1"
 

@@ -10,9 +10,9 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from shared.metrics import Metrics
-from shared.mongo import Database
-from shared.topology import Queues
+from shared.messaging.topology import Queues
+from shared.runtime.metrics import Metrics
+from shared.storage.mongo import Database
 
 QUEUE_POLL_SECONDS = 15
 

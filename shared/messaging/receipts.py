@@ -11,10 +11,10 @@ import asyncio
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.publisher import RabbitPublisher
 
-from shared.grouping import GroupCommit, Request
-from shared.ids import derived_id
-from shared.messages import Receipt, Receipts
-from shared.topology import Exchanges
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import Receipt, Receipts
+from shared.messaging.topology import Exchanges
+from shared.runtime.grouping import GroupCommit, Request
 
 LARGEST = 2000
 """Receipts per `Receipts` message (a routed batch of 1,000 may have a box and a paper receipt each)."""

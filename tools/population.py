@@ -3,7 +3,7 @@
 Of 16.4M accounts 7.1M are activated and 5.8M of those linked an e-mail address; the other
 shares are assumptions, named here. Deterministic for a seed. Used by the demo, tests, bench.
 
-Run: python -m services.router.population --count 1000 [--seed 7]
+Run: python -m tools.population --count 1000 [--seed 7]
 """
 
 import argparse
@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Iterator
 
 from services.router.accounts import ASPECTS, MongoAccountStore
-from shared.mongo import Document, create_client, database, ensure_indexes
-from shared.settings import ServiceSettings
+from shared.runtime.settings import ServiceSettings
+from shared.storage.mongo import Document, create_client, database, ensure_indexes
 
 ACTIVATED = 7.1 / 16.4
 EMAIL_GIVEN_ACTIVATED = 5.8 / 7.1

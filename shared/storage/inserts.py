@@ -10,8 +10,8 @@ from typing import Any, Protocol
 
 from pymongo.errors import BulkWriteError
 
-from shared.grouping import GroupCommit, Request
-from shared.mongo import DUPLICATE_KEY, Document
+from shared.runtime.grouping import GroupCommit, Request
+from shared.storage.mongo import DUPLICATE_KEY, Document
 
 
 class Collection(Protocol):

@@ -7,7 +7,7 @@
 - definitions: the same users and permissions, the service user and the policies as a
   RabbitMQ definitions file, loaded by the broker at boot (compose does this).
 
-Run: python -m services.ingest.provisioning load|provision|definitions [--credentials FILE] [--out FILE]
+Run: python -m tools.provisioning load|provision|definitions [--credentials FILE] [--out FILE]
 """
 
 import argparse
@@ -23,12 +23,12 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
-from shared.agencies import Agency, MongoAgencyRegistry, read_agency_file
-from shared.broker import declare_receipt_queues, declare_topology
-from shared.mongo import create_client, database, ensure_indexes
-from shared.rabbitmq_admin import ManagementApi, vhost_of
-from shared.settings import ServiceSettings
-from shared.topology import Exchanges, receipts_queue
+from shared.messaging.broker import declare_receipt_queues, declare_topology
+from shared.messaging.topology import Exchanges, receipts_queue
+from shared.runtime.settings import ServiceSettings
+from shared.storage.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.storage.mongo import create_client, database, ensure_indexes
+from tools.rabbitmq_admin import ManagementApi, vhost_of
 
 REGISTRY_FILE = Path("deploy/agencies.json")
 CREDENTIALS_FILE = Path("var/agency-credentials.json")

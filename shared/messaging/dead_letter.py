@@ -16,7 +16,7 @@ from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker
 from pydantic import ValidationError
 
-from shared.topology import Exchanges
+from shared.messaging.topology import Exchanges
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.settings import ServiceSettings
+from shared.runtime.settings import ServiceSettings
 
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]

@@ -17,10 +17,10 @@ from faststream.rabbit import (
 from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
-from shared.dead_letter import DeadLetterMiddleware
-from shared.logs import CorrelationMiddleware
-from shared.settings import ServiceSettings
-from shared.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
+from shared.messaging.dead_letter import DeadLetterMiddleware
+from shared.messaging.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
+from shared.runtime.logs import CorrelationMiddleware
+from shared.runtime.settings import ServiceSettings
 
 
 def create_broker(settings: ServiceSettings) -> RabbitBroker:

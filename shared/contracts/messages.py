@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.bsn import BsnField
+from shared.contracts.bsn import BsnField
 
 MAX_SUBJECT_LENGTH = 200
 MAX_BODY_LENGTH = 50_000
