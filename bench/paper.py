@@ -20,10 +20,11 @@ from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.sample_letter import SAMPLE
 from scripts.smtp_sink import free_port
+from shared.contracts.agencies import read_agency_file
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import PrintLetter
 from shared.messaging.topology import Exchanges, RoutingKeys
-from shared.storage.agencies import MongoAgencyRegistry, read_agency_file
+from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Collections
 from tools.population import population
 

@@ -29,10 +29,11 @@ from bench.workspace import Workspace, workspace
 from scripts.harness import ServiceProcesses
 from scripts.push_sink import push_service
 from scripts.smtp_sink import free_port, smtp_sink
-from services.router.accounts import MongoAccountStore
+from services.router.repository import MongoAccountStore
+from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.ids import message_id_for
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys
-from shared.storage.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Collections, Document
 from tools.population import population
 from tools.provisioning import ProvisioningSettings, passwords_for, provision

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pymongo import AsyncMongoClient
 
 from shared.storage.mongo import Database, Document, ensure_indexes
+from tools.indexes import EVERY_INDEX
 from tools.rabbitmq_admin import ManagementApi
 
 
@@ -42,7 +43,7 @@ async def workspace(name: str) -> AsyncIterator[Workspace]:
     api.set_permissions(vhost, "guest", configure=".*", write=".*", read=".*")
     client: AsyncMongoClient[Document] = AsyncMongoClient(mongodb_url, tz_aware=True)
     db = client[database_name]
-    await ensure_indexes(db)
+    await ensure_indexes(db, EVERY_INDEX)
     try:
         yield Workspace(
             vhost, database_name, f"amqp://guest:guest@127.0.0.1:5672/{vhost}", mongodb_url, management_url, db

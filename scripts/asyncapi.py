@@ -15,10 +15,10 @@ from services.ingest.main import create_app as ingest
 from services.ingest.settings import IngestSettings
 from services.notifier.main import create_app as notifier
 from services.notifier.settings import NotifierSettings
-from services.paper.main import PaperSettings
 from services.paper.main import create_app as paper
-from services.router.main import RouterSettings
+from services.paper.settings import PaperSettings
 from services.router.main import create_app as router
+from services.router.settings import RouterSettings
 
 DOCS = Path("docs/asyncapi")
 SERVER = "amqp://rabbitmq:5672/"

@@ -20,9 +20,9 @@ from pymongo import AsyncMongoClient
 
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import smtp_sink
+from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.bsn import Bsn
 from shared.contracts.messages import Receipt
-from shared.storage.agencies import Agency, read_agency_file
 from shared.storage.mongo import Collections, Database, Document
 from tools.agency_client import AgencyClient
 from tools.population import population, seed

@@ -12,7 +12,8 @@ import random
 import uuid
 from collections.abc import Iterator
 
-from services.router.accounts import ASPECTS, MongoAccountStore
+from services.router import repository as router_storage
+from services.router.repository import ASPECTS, MongoAccountStore
 from shared.runtime.settings import ServiceSettings
 from shared.storage.mongo import Document, create_client, database, ensure_indexes
 
@@ -101,7 +102,7 @@ async def seed(settings: ServiceSettings, count: int, seed_value: int, chunk: in
     client = create_client(settings)
     try:
         db = database(client, settings)
-        await ensure_indexes(db)
+        await ensure_indexes(db, router_storage.INDEXES)
         store = MongoAccountStore(db)
         batch: list[Document] = []
         for document in population(count, seed_value):

@@ -23,10 +23,12 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
+from shared.contracts.agencies import Agency, read_agency_file
 from shared.messaging.broker import declare_receipt_queues, declare_topology
 from shared.messaging.topology import Exchanges, receipts_queue
 from shared.runtime.settings import ServiceSettings
-from shared.storage.agencies import Agency, MongoAgencyRegistry, read_agency_file
+from shared.storage import agencies as agencies_storage
+from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import create_client, database, ensure_indexes
 from tools.rabbitmq_admin import ManagementApi, vhost_of
 
@@ -43,7 +45,7 @@ async def load_registry(settings: ServiceSettings, agencies: list[Agency]) -> No
     client = create_client(settings)
     try:
         db = database(client, settings)
-        await ensure_indexes(db)
+        await ensure_indexes(db, agencies_storage.INDEXES)
         registry = MongoAgencyRegistry(db)
         for agency in agencies:
             await registry.save(agency)

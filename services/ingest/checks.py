@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.contracts.agencies import Agency
 from shared.contracts.messages import MAX_ATTACHMENT_BYTES, Reason, Submission
-from shared.storage.agencies import Agency
 
 
 class Codes:

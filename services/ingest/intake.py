@@ -1,8 +1,8 @@
 """The intake use case: authenticate, validate, store once, announce, receipt.
 
 Order of effects: store (status `accepted`); then at once announce the new messages of the
-submission in one `MessagesAccepted` (a batch stays a batch; the outbox may carry concurrent
-submissions' messages in the same event) and send the receipts; the consumer acks when both
+submission in one `MessagesAccepted` (a batch stays a batch; the publisher may carry
+concurrent submissions' messages in the same event) and send the receipts; the consumer acks when both
 are confirmed. Redelivered after a crash anywhere in between (or after its ack was lost), the
 same AMQP message resumes with the same ids: announced again (routing is idempotent) and
 answered `accepted` again under the same receipt id. Any other submission with a stored
@@ -14,23 +14,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
-from bson import Binary
-
-from services.ingest.checks import (
-    Codes,
-    Rejected,
-    Valid,
-    check_submission,
-    parse_payload,
-    reject,
-)
-from services.ingest.repository import MessageStore, Stored
+from services.ingest.checks import Codes, Rejected, Valid, check_submission, parse_payload, reject
+from services.ingest.publishers import IntakePublisher
+from services.ingest.records import NewMessage, Rejection, Stored
+from services.ingest.repository import MessageStore
+from shared.contracts.agencies import Agency
 from shared.contracts.ids import derived_id, message_id_for, receipt_id_for
 from shared.contracts.messages import MessagesAccepted, Reason, Receipt, ReceiptStatus
-from shared.storage.agencies import Agency, AgencyRegistry
-from shared.storage.mongo import Document
+from shared.storage.agencies import AgencyRegistry
 
 
 @dataclass(frozen=True)
@@ -44,23 +36,18 @@ class Envelope:
     redelivered: bool = False
 
 
-class IntakeOutbox(Protocol):
-    async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None: ...
-    async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None: ...
-
-
 class SubmissionIntake:
     def __init__(
         self,
         agencies: AgencyRegistry,
         store: MessageStore,
-        outbox: IntakeOutbox,
+        publisher: IntakePublisher,
         *,
         max_batch: int,
         payload_cap: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.agencies, self.store, self.outbox = agencies, store, outbox
+        self.agencies, self.store, self.publisher = agencies, store, publisher
         self.max_batch, self.payload_cap, self.clock = max_batch, payload_cap, clock
 
     async def handle(self, envelope: Envelope) -> list[Receipt]:
@@ -79,13 +66,13 @@ class SubmissionIntake:
             )
             for rejection_id, r in zip(rejection_ids, rejected, strict=True)
         ]
-        stored = await self.store.add_many([_message_document(agency, v, now, envelope) for v in valid])
-        new = [s.document["_id"] for s in stored if s.is_new(envelope.redelivered)]
+        stored = await self.store.add_many([_new_message(agency, v, now, correlation_id) for v in valid])
+        new = [s.message.message_id for s in stored if s.is_new(envelope.redelivered)]
         receipts += [_stored_receipt(item, envelope.redelivered, now, correlation_id) for item in stored]
         announced = [MessagesAccepted(agency_id=agency.agency_id, message_ids=new)] if new else []
         await asyncio.gather(
-            *(self.outbox.messages_accepted(event, correlation_id or "") for event in announced),
-            self.outbox.receipts(agency.agency_id, receipts),  # a batch's in one AMQP message
+            *(self.publisher.messages_accepted(event, correlation_id or "") for event in announced),
+            self.publisher.receipts(agency.agency_id, receipts),  # a batch's in one AMQP message
         )
         return receipts
 
@@ -109,25 +96,36 @@ class SubmissionIntake:
         ids = [derived_id("rejection", envelope.user_id or "", digest, str(i)) for i in range(len(rejected))]
         await self.store.add_rejections(
             [
-                {
-                    "_id": rejection_id,
-                    "agency_id": agency.agency_id if agency else None,
-                    "broker_user": envelope.user_id,
-                    "agency_reference": r.reference,
-                    "reasons": [reason.model_dump() for reason in r.reasons],
-                    "payload": Binary(envelope.body[: self.payload_cap]),
-                    "payload_size": len(envelope.body),
-                    "payload_sha256": digest,
-                    "received_at": now,
-                }
+                Rejection(
+                    rejection_id=rejection_id,
+                    agency_id=agency.agency_id if agency else None,
+                    broker_user=envelope.user_id,
+                    reference=r.reference,
+                    reasons=r.reasons,
+                    payload=envelope.body[: self.payload_cap],
+                    payload_size=len(envelope.body),
+                    payload_sha256=digest,
+                    received_at=now,
+                )
                 for rejection_id, r in zip(ids, rejected, strict=True)
             ]
         )
         return ids
 
 
+def _new_message(agency: Agency, valid: Valid, now: datetime, correlation_id: str | None) -> NewMessage:
+    return NewMessage(
+        message_id=message_id_for(agency.agency_id, valid.reference),
+        agency_id=agency.agency_id,
+        reference=valid.reference,
+        submission=valid.submission,
+        accepted_at=now,
+        correlation_id=correlation_id,
+    )
+
+
 def _stored_receipt(item: Stored, redelivered: bool, now: datetime, correlation_id: str | None) -> Receipt:
-    message_id, reference = item.document["_id"], item.document["agency_reference"]
+    message_id, reference = item.message.message_id, item.message.reference
     if item.is_new(redelivered):
         return _receipt(
             ReceiptStatus.ACCEPTED, message_id, now, correlation_id, reference=reference, message_id=message_id
@@ -156,16 +154,3 @@ def _receipt(
         issued_at=now,
         correlation_id=correlation_id,
     )
-
-
-def _message_document(agency: Agency, valid: Valid, now: datetime, envelope: Envelope) -> Document:
-    content = valid.submission.model_dump(mode="json", exclude={"reference", "agency", "schema_version"})
-    return {
-        "_id": message_id_for(agency.agency_id, valid.reference),
-        "agency_id": agency.agency_id,
-        "agency_reference": valid.reference,
-        **content,
-        "status": "accepted",
-        "accepted_at": now,
-        "correlation_id": envelope.correlation_id or envelope.message_id,
-    }

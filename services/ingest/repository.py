@@ -1,75 +1,86 @@
-"""Where ingest keeps messages and rejections: a Protocol, MongoDB, and an in-memory fake."""
+"""Where ingest keeps messages and rejections: the only module that knows their documents.
+Messages are inserted, never updated."""
 
-from dataclasses import dataclass
 from typing import Protocol
 
-from shared.storage.inserts import GroupedInserter
-from shared.storage.mongo import Collections, Database, Document
+from bson import Binary
+from pymongo import ASCENDING, IndexModel
+
+from services.ingest.records import NewMessage, Prior, Rejection, Stored
+from shared.storage.grouped import GroupedInserter
+from shared.storage.mongo import Collections, Database, Document, Indexes
+
+INDEXES: Indexes = {
+    # Unique per (agency, reference) through _id = uuid5(agency, reference); this index serves look-ups.
+    Collections.MESSAGES: [
+        IndexModel([("agency_id", ASCENDING), ("agency_reference", ASCENDING)], name="agency_reference")
+    ],
+    Collections.REJECTIONS: [IndexModel([("received_at", ASCENDING)], name="received_at")],
+}
 
 STAMPED = frozenset({"accepted_at", "status"})
 """Fields ingest stamps on a message when it stores it; a redelivery stamps them anew."""
 
 
-@dataclass(frozen=True)
-class Stored:
-    document: Document
-    original: Document | None
-    """The message already stored under the same (agency, reference), if any."""
-
-    def is_new(self, redelivered: bool) -> bool:
-        """Not stored before; or stored by an earlier delivery of this same AMQP message (a
-        redelivery whose content and correlation id match the original's), which may have died
-        before its announcement and receipt went out: it resumes, with the same ids. A new AMQP
-        message under a stored reference is a duplicate, even while the original is still being
-        processed."""
-        if self.original is None:
-            return True
-        original = self.original
-        return redelivered and all(original.get(k) == v for k, v in self.document.items() if k not in STAMPED)
-
-
 class MessageStore(Protocol):
-    async def add_many(self, documents: list[Document]) -> list[Stored]: ...
-    async def add_rejections(self, rejections: list[Document]) -> None: ...
+    async def add_many(self, messages: list[NewMessage]) -> list[Stored]:
+        """Insert at once; each message with what was stored under its id before."""
+        ...
+
+    async def add_rejections(self, rejections: list[Rejection]) -> None:
+        """Idempotent: a rejection kept by an earlier delivery is not kept twice."""
+        ...
 
 
 class MongoMessageStore:
-    """Inserts messages and never updates them."""
-
     def __init__(self, db: Database) -> None:
         self._messages = db[Collections.MESSAGES]
         self._new_messages = GroupedInserter(self._messages)
         self._new_rejections = GroupedInserter(db[Collections.REJECTIONS])
 
-    async def add_many(self, documents: list[Document]) -> list[Stored]:
+    async def add_many(self, messages: list[NewMessage]) -> list[Stored]:
         """One unordered insert (grouped with concurrent submissions'); ids already present
-        come back with their original."""
+        are compared with their original."""
+        documents = [message_document(m) for m in messages]
         taken = await self._new_messages.insert(documents)
         if not taken:
-            return [Stored(d, None) for d in documents]
-        duplicate_ids = sorted(taken)
-        originals = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": duplicate_ids}})}
-        return [Stored(d, originals.get(d["_id"])) for d in documents]
+            return [Stored(m, Prior.NONE) for m in messages]
+        originals = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": sorted(taken)}})}
+        return [Stored(m, _prior(d, originals.get(d["_id"]))) for m, d in zip(messages, documents, strict=True)]
 
-    async def add_rejections(self, rejections: list[Document]) -> None:
-        """Idempotent: a rejection kept by an earlier delivery is not kept twice."""
-        await self._new_rejections.insert(rejections)
+    async def add_rejections(self, rejections: list[Rejection]) -> None:
+        await self._new_rejections.insert([_rejection_document(r) for r in rejections])
 
 
-class InMemoryMessageStore:
-    def __init__(self) -> None:
-        self.messages: dict[str, Document] = {}
-        self.rejections: list[Document] = []
+def message_document(message: NewMessage) -> Document:
+    content = message.submission.model_dump(mode="json", exclude={"reference", "agency", "schema_version"})
+    return {
+        "_id": message.message_id,
+        "agency_id": message.agency_id,
+        "agency_reference": message.reference,
+        **content,
+        "status": "accepted",
+        "accepted_at": message.accepted_at,
+        "correlation_id": message.correlation_id,
+    }
 
-    async def add_many(self, documents: list[Document]) -> list[Stored]:
-        stored = []
-        for d in documents:
-            original = self.messages.get(d["_id"])
-            if original is None:
-                self.messages[d["_id"]] = dict(d)
-            stored.append(Stored(d, None if original is None else dict(original)))
-        return stored
 
-    async def add_rejections(self, rejections: list[Document]) -> None:
-        known = {r["_id"] for r in self.rejections}
-        self.rejections.extend(r for r in rejections if r["_id"] not in known)
+def _prior(document: Document, original: Document | None) -> Prior:
+    if original is None:
+        return Prior.NONE
+    same = all(original.get(k) == v for k, v in document.items() if k not in STAMPED)
+    return Prior.SAME if same else Prior.OTHER
+
+
+def _rejection_document(rejection: Rejection) -> Document:
+    return {
+        "_id": rejection.rejection_id,
+        "agency_id": rejection.agency_id,
+        "broker_user": rejection.broker_user,
+        "agency_reference": rejection.reference,
+        "reasons": [reason.model_dump() for reason in rejection.reasons],
+        "payload": Binary(rejection.payload),
+        "payload_size": rejection.payload_size,
+        "payload_sha256": rejection.payload_sha256,
+        "received_at": rejection.received_at,
+    }

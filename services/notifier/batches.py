@@ -7,22 +7,17 @@ database, the broker) is raised after the whole chunk was handled, so the delive
 back; the claims keep what went out from going out again."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from services.notifier.claims import Status
-from shared.contracts.messages import Channel, NotifyCitizen
+from services.notifier.notifying import Outcomes
+from shared.contracts.messages import NotifyCitizen
 from shared.messaging.dead_letter import PermanentError
 from shared.runtime.logs import correlation_id
 
 CONCURRENT_NOTIFICATIONS = 100
 
-Outcomes = dict[Channel, Status | None]
-
-
-class Notifier(Protocol):
-    async def handle(self, command: NotifyCitizen) -> Outcomes: ...
+Notify = Callable[[NotifyCitizen], Awaitable[Outcomes]]
 
 
 @dataclass
@@ -37,14 +32,14 @@ class Failures:
 
 
 async def notify_all(
-    notifier: Notifier,
+    notify: Notify,
     notifications: list[NotifyCitizen],
     handled: Callable[[NotifyCitizen, Outcomes], None],
 ) -> Failures:
     failures = Failures()
     for start in range(0, len(notifications), CONCURRENT_NOTIFICATIONS):
         chunk = notifications[start : start + CONCURRENT_NOTIFICATIONS]
-        results = await asyncio.gather(*(_notify(notifier, n) for n in chunk), return_exceptions=True)
+        results = await asyncio.gather(*(_notify(notify, n) for n in chunk), return_exceptions=True)
         errors = []
         for notification, result in zip(chunk, results, strict=True):
             if isinstance(result, PermanentError):
@@ -58,8 +53,8 @@ async def notify_all(
     return failures
 
 
-async def _notify(notifier: Notifier, notification: NotifyCitizen) -> Outcomes:
+async def _notify(notify: Notify, notification: NotifyCitizen) -> Outcomes:
     """In a task of its own, so the correlation id it sets is its own."""
     if notification.correlation_id:
         correlation_id.set(notification.correlation_id)
-    return await notifier.handle(notification)
+    return await notify(notification)

@@ -1,20 +1,21 @@
 """Print batches: rendered letters are collected into a batch when enough are waiting
-(`batch_size`) or the oldest has waited long enough (`batch_max_age_seconds`)."""
+(`size`) or the oldest has waited long enough (`max_age_seconds`)."""
 
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from services.paper.letters import MongoLetterStore, is_due
+from services.paper.records import PrintBatch, PrintedLetter
+from services.paper.repository import LetterStore
+from services.paper.rules import is_due
 from services.paper.spool import ManifestEntry, Spool
 from shared.contracts.ids import derived_id
-from shared.storage.mongo import Document
 
 
 class BatchCloser:
     def __init__(
         self,
-        letters: MongoLetterStore,
+        letters: LetterStore,
         spool: Spool,
         *,
         size: int,
@@ -35,30 +36,29 @@ class BatchCloser:
         if not waiting:
             return None
         now = self.clock()
-        reason = is_due(_aware(waiting[0]["rendered_at"]), now, len(waiting), self.size, self.max_age)
+        reason = is_due(waiting[0].rendered_at, now, len(waiting), self.size, self.max_age)
         if reason is None:
             return None
-        ids = [letter["_id"] for letter in waiting]
+        ids = [letter.letter_id for letter in waiting]
         batch_id = derived_id("batch", *ids)
         claimed = set(await self.letters.claim_for_batch(batch_id, ids))
         # a rendered letter's record does not change: the ones read above are its members
-        entries = [_entry(letter) for letter in waiting if letter["_id"] in claimed]
+        entries = [_entry(letter) for letter in waiting if letter.letter_id in claimed]
         header = _header(batch_id, entries, now, reason)
         path = self.spool.write_batch(batch_id, entries, header)
-        letter_ids = [entry.letter_id for entry in entries]
-        await self.letters.save_batch({**header, "_id": batch_id, "path": str(path), "letter_ids": letter_ids})
+        await self.letters.save_batch(PrintBatch(batch_id, header, str(path), [e.letter_id for e in entries]))
         return batch_id
 
 
-def _entry(letter: Document) -> ManifestEntry:
+def _entry(letter: PrintedLetter) -> ManifestEntry:
     return ManifestEntry(
-        letter_id=letter["_id"],
-        file=letter["file"],
-        sha256=letter["sha256"],
-        pages=letter["pages"],
-        sheets=letter["sheets"],
-        postage=letter["postage"],
-        copy_of_box_message=letter["copy_of_box_message"],
+        letter_id=letter.letter_id,
+        file=letter.file,
+        sha256=letter.sha256,
+        pages=letter.pages,
+        sheets=letter.sheets,
+        postage=letter.postage,
+        copy_of_box_message=letter.copy_of_box_message,
     )
 
 
@@ -72,7 +72,3 @@ def _header(batch_id: str, entries: list[ManifestEntry], now: datetime, reason: 
         "sheet_count": sum(e.sheets for e in entries),
         "by_postage": dict(Counter(e.postage for e in entries)),
     }
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,9 +5,9 @@ derived from the message, so a redelivery sends the same commands again under th
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
 
-from services.router.decisions import Decision
+from services.router.publishers import RouterPublisher
+from services.router.records import Decision
 from shared.contracts.ids import derived_id, receipt_id_for
 from shared.contracts.messages import (
     MAX_BATCH_SIZE,
@@ -19,15 +19,9 @@ from shared.contracts.messages import (
 )
 
 
-class RouterOutbox(Protocol):
-    async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
-    async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
-    async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None: ...
-
-
 class Dispatcher:
-    def __init__(self, outbox: RouterOutbox, clock: Callable[[], datetime]) -> None:
-        self.outbox, self.clock = outbox, clock
+    def __init__(self, publisher: RouterPublisher, clock: Callable[[], datetime]) -> None:
+        self.publisher, self.clock = publisher, clock
 
     async def dispatch(self, routed: list[Decision], correlation_id: str) -> None:
         """What follows the routes: each letter, the notifications in one command, the receipts
@@ -40,15 +34,17 @@ class Dispatcher:
             )
         await asyncio.gather(
             *(
-                self.outbox.print_letter(letter, d.message.correlation_id or correlation_id)
+                self.publisher.print_letter(letter, d.message.correlation_id or correlation_id)
                 for d in routed
                 if (letter := _letter(d)) is not None
             ),
             *(
-                self.outbox.notify(NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id)
+                self.publisher.notify(
+                    NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id
+                )
                 for i in range(0, len(notifications), MAX_BATCH_SIZE)
             ),
-            *(self.outbox.receipts(agency_id, rs) for agency_id, rs in receipts.items()),
+            *(self.publisher.receipts(agency_id, rs) for agency_id, rs in receipts.items()),
         )
 
     def _receipts(self, decision: Decision, correlation_id: str) -> list[Receipt]:

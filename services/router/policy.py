@@ -1,6 +1,6 @@
 """Where the law lives: from (message, agency, account) to a Route, and why. No I/O.
 
-The legal defaults of ../shared/domain.md:
+The legal defaults (the Wet Elektronisch Berichtenverkeer and the citizen's choices):
 | recipient                          | mandatory sender        | any other agency |
 | no account                         | paper                   | paper            |
 | ready, never activated             | box                     | paper            |

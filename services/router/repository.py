@@ -1,22 +1,81 @@
-"""The router's records: a message is read from ingest's collection; its Route is inserted
-once under the message's id in `routes` (the first decision stored wins), the Routes of one
-submission with one insert."""
+"""The router's records, and the only module that knows their documents: a message is read
+from ingest's collection; its route is inserted once under the message's id in `routes` (the
+first decision stored wins); accounts are kept up to date from the citizen side's events.
+
+Account events are applied in order per citizen: each aspect (activation, e-mail,
+preferences, push, guardianship) keeps the sequence number of the event that last set it,
+and an update only lands when its sequence is newer. Redelivered or stale events change nothing."""
 
 from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
 
-from services.router.decisions import Decision, StoredRoute
-from shared.storage.finds import GroupedFinder
-from shared.storage.inserts import GroupedInserter
-from shared.storage.mongo import Collections, Database, Document
+from pydantic import ValidationError
+from pymongo import ASCENDING, IndexModel
 
-MESSAGE_FIELDS = {
-    "agency_id": 1,
-    "agency_reference": 1,
-    "recipient_bsn": 1,
-    "paper_copy_requested": 1,
-    "call_to_action": 1,
-    "correlation_id": 1,
-}
+from services.router.policy import AccountFacts, AccountState
+from services.router.records import Decision, MessageToRoute, Recipient, StoredRoute, Unreadable
+from shared.contracts.messages import (
+    AccountActivated,
+    AccountEvent,
+    EmailLinked,
+    GuardianshipChanged,
+    PreferencesChanged,
+    PushSubscriptionsChanged,
+)
+from shared.messaging.dead_letter import PermanentError
+from shared.storage.grouped import GroupedFinder, GroupedInserter
+from shared.storage.mongo import Collections, Database, Document, Indexes
+
+INDEXES: Indexes = {Collections.ACCOUNTS: [IndexModel([("bsn", ASCENDING)], unique=True, name="bsn_unique")]}
+ASPECTS = ("activation", "email", "preferences", "push", "guardianship")
+MESSAGE_FIELDS = dict.fromkeys(
+    ["agency_id", "agency_reference", "recipient_bsn", "paper_copy_requested", "call_to_action", "correlation_id"], 1
+)
+
+
+class RoutedMessageStore(Protocol):
+    async def get(self, message_id: str) -> MessageToRoute | Unreadable | None: ...
+    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
+        """Insert the routes at once; where one was stored before (a redelivery), it wins."""
+        ...
+
+
+class AccountStore(Protocol):
+    async def by_bsn(self, bsn: str) -> Recipient | None: ...
+    async def apply(self, event: AccountEvent) -> bool:
+        """True when the event changed the account; False when it was stale or repeated."""
+        ...
+
+    async def remove_push_subscription(self, account_id: str, endpoint: str) -> None: ...
+
+
+class MongoRoutedMessageStore:
+    def __init__(self, db: Database) -> None:
+        self._routes = db[Collections.ROUTES]
+        self._new_routes = GroupedInserter(self._routes)
+        self._messages = GroupedFinder(db[Collections.MESSAGES], projection=MESSAGE_FIELDS)
+
+    async def get(self, message_id: str) -> MessageToRoute | Unreadable | None:
+        """The fields of the message the router needs (read with other look-ups in flight)."""
+        document = await self._messages.get(message_id)
+        return None if document is None else message_to_route(document)
+
+    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
+        decisions = [_as_stored(d) for d in decisions]
+        routed_before = await self._new_routes.insert([route_document(d) for d in decisions])
+        return [await self._stored(d) if d.message_id in routed_before else d for d in decisions]
+
+    async def _stored(self, decision: Decision) -> Decision:
+        stored = await self._routes.find_one({"_id": decision.message_id})
+        return replace(decision, route=StoredRoute.model_validate(stored))
+
+
+def message_to_route(document: Document) -> MessageToRoute | Unreadable:
+    try:
+        return MessageToRoute.model_validate(document)
+    except ValidationError as error:  # its text would quote the document: only the count
+        return Unreadable(f"stored message is invalid ({error.error_count()} fields)")
 
 
 def route_document(decision: Decision) -> Document:
@@ -29,35 +88,81 @@ def route_document(decision: Decision) -> Document:
     }
 
 
-class MongoRoutedMessageStore:
+def _as_stored(decision: Decision) -> Decision:
+    """With `routed_at` as a BSON date keeps it (milliseconds), so what is dispatched now
+    equals what a redelivery reads back."""
+    moment = decision.route.routed_at
+    return replace(decision, route=decision.route.model_copy(update={"routed_at": _milliseconds(moment)}))
+
+
+def _milliseconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class MongoAccountStore:
     def __init__(self, db: Database) -> None:
-        self._messages = db[Collections.MESSAGES]
-        self._routes = db[Collections.ROUTES]
-        self._new_routes = GroupedInserter(self._routes)
-        self._message_fields = GroupedFinder(self._messages, projection=MESSAGE_FIELDS)
+        self._accounts = db[Collections.ACCOUNTS]
+        self._by_number = GroupedFinder(self._accounts, field="bsn")
 
-    async def get(self, message_id: str) -> Document | None:
-        """The fields of the message the router needs (read with other look-ups in flight)."""
-        return await self._message_fields.get(message_id)
+    async def by_bsn(self, bsn: str) -> Recipient | None:
+        """Through the unique BSN index, with other look-ups in flight."""
+        return recipient(await self._by_number.get(bsn))
 
-    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
-        routed_before = await self._new_routes.insert([route_document(d) for d in decisions])
-        return [await self._stored(d) if d.message_id in routed_before else d for d in decisions]
+    async def apply(self, event: AccountEvent) -> bool:
+        aspect, fields = change_of(event)
+        version = f"versions.{aspect}"
+        result = await self._accounts.update_one(
+            {"bsn": event.bsn.value, version: {"$lt": event.sequence}},
+            {"$set": {**fields, version: event.sequence}},
+        )
+        if result.matched_count:
+            return True
+        if await self._accounts.count_documents({"bsn": event.bsn.value}, limit=1) == 0:
+            raise PermanentError("account event for a citizen without an account record")
+        return False
 
-    async def _stored(self, decision: Decision) -> Decision:
-        stored = await self._routes.find_one({"_id": decision.message_id})
-        return replace(decision, route=StoredRoute.model_validate(stored))
+    async def remove_push_subscription(self, account_id: str, endpoint: str) -> None:
+        """Idempotent: the notifier reports an app registration the push service no longer knows.
+        Read, filter, write: safe because account events are applied one at a time (the queue
+        has a single active consumer), and FerretDB's `$pull` ignores a condition on a field."""
+        account = await self._accounts.find_one({"_id": account_id}, {"push_subscriptions": 1})
+        subscriptions = (account or {}).get("push_subscriptions") or []
+        kept = [s for s in subscriptions if s.get("endpoint") != endpoint]
+        if len(kept) != len(subscriptions):
+            await self._accounts.update_one({"_id": account_id}, {"$set": {"push_subscriptions": kept}})
+
+    async def insert_many(self, documents: list[Document]) -> None:
+        """For tools that load a population (tools/population.py)."""
+        await self._accounts.insert_many(documents, ordered=False)
 
 
-class InMemoryRoutedMessageStore:
-    def __init__(self, documents: list[Document]) -> None:
-        self.documents = {d["_id"]: d for d in documents}
-        self.routes: dict[str, Document] = {}
+def recipient(document: Document | None) -> Recipient | None:
+    if document is None:
+        return None
+    facts = AccountFacts(
+        state=AccountState(document["state"]),
+        opted_in_agencies=frozenset(document.get("opted_in_agencies", ())),
+        paper_copy_agencies=frozenset(document.get("paper_copy_agencies", ())),
+        under_guardianship=document.get("guardianship") is not None,
+        has_email=bool(document.get("email")),
+        has_push=bool(document.get("push_subscriptions")),
+    )
+    return Recipient(document["_id"], facts)
 
-    async def get(self, message_id: str) -> Document | None:
-        return self.documents.get(message_id)
 
-    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
-        for d in decisions:
-            self.routes.setdefault(d.message_id, route_document(d))
-        return [replace(d, route=StoredRoute.model_validate(self.routes[d.message_id])) for d in decisions]
+def change_of(event: AccountEvent) -> tuple[str, dict[str, Any]]:
+    """The aspect an event sets, and the fields it sets."""
+    match event:
+        case AccountActivated():
+            return "activation", {"state": AccountState.ACTIVATED.value}
+        case EmailLinked(email=email):
+            return "email", {"email": email}
+        case PreferencesChanged():
+            return "preferences", event.model_dump(
+                include={"opted_in_agencies", "paper_copy_agencies", "reminder_opt_in"}
+            )
+        case PushSubscriptionsChanged(subscriptions=subscriptions):
+            return "push", {"push_subscriptions": subscriptions}
+        case GuardianshipChanged(guardianship=guardianship):
+            return "guardianship", {"guardianship": guardianship}
+    raise PermanentError(f"no handling for account event {type(event).__name__}")

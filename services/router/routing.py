@@ -9,17 +9,14 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
 
-from pydantic import ValidationError
-
-from services.router.accounts import AccountStore, account_facts
-from services.router.decisions import Decision, MessageToRoute, StoredRoute
-from services.router.dispatch import Dispatcher, RouterOutbox
+from services.router.dispatch import Dispatcher
 from services.router.policy import AgencyFacts, MessageFacts, decide
+from services.router.publishers import RouterPublisher
+from services.router.records import Decision, StoredRoute, Unreadable
+from services.router.repository import AccountStore, RoutedMessageStore
 from shared.contracts.messages import MessagesAccepted
 from shared.storage.agencies import AgencyRegistry
-from shared.storage.mongo import Document, stored_precision
 
 CONCURRENT_LOOK_UPS = 100
 """Messages of one submission decided at a time (each needs a few look-ups)."""
@@ -38,24 +35,17 @@ class Routing:
         return f"{len(self.unroutable)} of {len(self.unroutable) + len(self.routed)} messages not routed: {why}"
 
 
-class RoutedMessageStore(Protocol):
-    async def get(self, message_id: str) -> Document | None: ...
-    async def store_routes(self, decisions: list[Decision]) -> list[Decision]:
-        """Insert the routes at once; where one was stored before (a redelivery), it wins."""
-        ...
-
-
 class MessageRouter:
     def __init__(
         self,
         messages: RoutedMessageStore,
         accounts: AccountStore,
         agencies: AgencyRegistry,
-        outbox: RouterOutbox,
+        publisher: RouterPublisher,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.messages, self.accounts, self.agencies, self.clock = messages, accounts, agencies, clock
-        self.dispatcher = Dispatcher(outbox, clock)
+        self.dispatcher = Dispatcher(publisher, clock)
 
     async def route(self, event: MessagesAccepted, correlation_id: str) -> Routing:
         routing, decided = Routing(), []
@@ -73,13 +63,11 @@ class MessageRouter:
 
     async def _decide(self, message_id: str) -> Decision | str:
         """The decision for one message, or why there is none."""
-        document = await self.messages.get(message_id)
-        if document is None:
+        message = await self.messages.get(message_id)
+        if message is None:
             return "no stored message with this id"
-        try:
-            message = MessageToRoute.model_validate(document)
-        except ValidationError as error:  # its text would quote the document: only the count
-            return f"stored message is invalid ({error.error_count()} fields)"
+        if isinstance(message, Unreadable):
+            return message.reason
         agency = await self.agencies.get(message.agency_id)
         if agency is None:
             return "message from an agency that is not in the registry"
@@ -87,14 +75,14 @@ class MessageRouter:
         route = decide(
             MessageFacts(paper_copy_requested=message.paper_copy_requested),
             AgencyFacts(agency.agency_id, agency.mandatory_sender, agency.paper_copy_allowed),
-            account_facts(account),
+            None if account is None else account.facts,
         )
         stored = StoredRoute(
             box=route.box,
             paper=route.paper,
             channels=list(route.channels),
             rules=list(route.rules),
-            account_id=account["_id"] if account else None,
-            routed_at=stored_precision(self.clock()),
+            account_id=account.account_id if account else None,
+            routed_at=self.clock(),
         )
         return Decision(message_id, message, stored)

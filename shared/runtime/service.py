@@ -1,4 +1,4 @@
-"""The lifecycle every service shares: indexes and what handlers need before the broker
+"""The lifecycle every service shares: its own indexes and what handlers need before the broker
 starts consuming, the whole topology once it is connected, the MongoDB client closed after
 shutdown, and its AsyncAPI document."""
 
@@ -15,7 +15,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.metrics import Metrics
 from shared.runtime.ops import OpsServer
 from shared.runtime.settings import ServiceSettings
-from shared.storage.mongo import Database, Document, create_client, database, ensure_indexes
+from shared.storage.mongo import Database, Document, Indexes, create_client, database, ensure_indexes
 
 API_VERSION = "1"
 
@@ -43,6 +43,7 @@ def create_service_app(
     wiring: Wiring,
     *,
     description: str,
+    indexes: Indexes,
     before_consuming: Callable[[], Awaitable[None]] | None = None,
     after_connect: Callable[[], Awaitable[None]] | None = None,
     before_close: Callable[[], Awaitable[None]] | None = None,
@@ -52,7 +53,7 @@ def create_service_app(
 
     async def prepare() -> None:
         configure_logging(settings)
-        await ensure_indexes(db)
+        await ensure_indexes(db, indexes)  # of the collections this service owns
         if before_consuming is not None:  # what a handler needs (paper's render processes)
             await before_consuming()
 

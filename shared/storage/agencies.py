@@ -1,35 +1,17 @@
-"""The agency registry: who may send, as which broker user, and with which legal standing.
-"Mandatory sender" and "paper copy allowed" are data here, never hard-coded names."""
+"""The agency registry in MongoDB, read by every service, written by `tools/provisioning.py`."""
 
-import json
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pymongo import ASCENDING, IndexModel
 
-from shared.storage.mongo import Collections, Database
+from shared.contracts.agencies import Agency
+from shared.storage.mongo import Collections, Database, Document, Indexes
 
-
-class Letterhead(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    return_address: str = Field(description="one line, printed above the window address")
-    contact_lines: list[str] = Field(default_factory=list)
-
-
-class Agency(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    agency_id: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
-    display_name: str
-    broker_user: str
-    allowed_message_types: frozenset[str]
-    mandatory_sender: bool = False
-    paper_copy_allowed: bool = False
-    active: bool = True
-    letterhead: Letterhead
+INDEXES: Indexes = {
+    Collections.AGENCIES: [IndexModel([("broker_user", ASCENDING)], unique=True, name="broker_user_unique")],
+}
 
 
 class AgencyRegistry(Protocol):
@@ -55,11 +37,10 @@ class MongoAgencyRegistry:
         await self._agencies.replace_one({"_id": agency.agency_id}, {"_id": agency.agency_id, **document}, upsert=True)
 
 
-def _agency(document: dict[str, object] | None) -> Agency | None:
+def _agency(document: Document | None) -> Agency | None:
     if document is None:
         return None
-    document = {k: v for k, v in document.items() if k != "_id"}
-    return Agency.model_validate(document)
+    return Agency.model_validate({k: v for k, v in document.items() if k != "_id"})
 
 
 class CachedAgencyRegistry:
@@ -84,20 +65,3 @@ class CachedAgencyRegistry:
 
     async def get(self, agency_id: str) -> Agency | None:
         return await self._cached(("id", agency_id), lambda: self.inner.get(agency_id))
-
-
-class InMemoryAgencyRegistry:
-    def __init__(self, agencies: list[Agency]) -> None:
-        self._by_id = {a.agency_id: a for a in agencies}
-
-    async def by_broker_user(self, broker_user: str) -> Agency | None:
-        return next((a for a in self._by_id.values() if a.broker_user == broker_user), None)
-
-    async def get(self, agency_id: str) -> Agency | None:
-        return self._by_id.get(agency_id)
-
-
-def read_agency_file(path: Path) -> list[Agency]:
-    """The versioned registry file in deploy/."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [Agency.model_validate(entry) for entry in data["agencies"]]

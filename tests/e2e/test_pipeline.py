@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts.harness import ServiceProcesses
-from services.router.accounts import MongoAccountStore
+from services.router.repository import MongoAccountStore
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import ReceiptStatus
 from shared.storage.mongo import Collections, Database

@@ -9,8 +9,8 @@ from py_vapid import Vapid02
 
 from scripts.harness import ServiceProcesses
 from scripts.push_sink import push_service
-from services.notifier.claims import MongoNotificationLog
 from services.notifier.content import NotificationFacts, push_payload
+from services.notifier.repository import MongoNotificationLog
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import CallToAction, Channel, NotifyCitizen, NotifyCitizens
 from shared.messaging.topology import Exchanges, RoutingKeys
@@ -19,6 +19,7 @@ from shared.storage.mongo import Collections, Database, ensure_indexes
 from tests.conftest import Sandbox
 from tests.support.samples import AGENCIES
 from tests.support.wire import eventually, replay_json
+from tools.indexes import EVERY_INDEX
 from tools.population import population
 
 CITIZEN = next(a for a in population(200, seed=4) if a["state"] == "activated")
@@ -31,7 +32,7 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
     vapid.generate_keys()
     async with push_service() as pushes:
         phone, old_tablet = pushes.device("phone"), pushes.device("old-tablet", gone=True)
-        await ensure_indexes(db)
+        await ensure_indexes(db, EVERY_INDEX)
         await MongoAgencyRegistry(db).save(AGENCIES["rdw"])
         await db[Collections.ACCOUNTS].insert_one(
             {**CITIZEN, "push_subscriptions": [phone.subscription(), old_tablet.subscription()]}
@@ -88,4 +89,4 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
     assert len(pushes.claims) == 2  # both devices were tried, each with its own signed claims
     outcome = await MongoNotificationLog(db).latest(message_id, Channel.PUSH)
     assert outcome is not None
-    assert outcome["status"] == "sent"
+    assert outcome is not None and outcome.status == "sent"

@@ -9,12 +9,13 @@ import aiormq
 import pytest
 
 from services.ingest.main import create_app
-from services.ingest.repository import MongoMessageStore, Stored
+from services.ingest.records import NewMessage, Stored
+from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import ReceiptStatus
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys, receipts_queue
-from shared.storage.mongo import Collections, Database, Document
+from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
 from tests.support.samples import attachment, submission
 from tests.support.wire import AgencyAccess, bodies, running, take
@@ -164,8 +165,8 @@ async def test_consumer_dies_after_storing_before_acking(
     stored_then_died = asyncio.Event()
     store_for_real = MongoMessageStore.add_many
 
-    async def store_then_die(self: MongoMessageStore, documents: list[Document]) -> list[Stored]:
-        await store_for_real(self, documents)
+    async def store_then_die(self: MongoMessageStore, messages: list[NewMessage]) -> list[Stored]:
+        await store_for_real(self, messages)
         stored_then_died.set()
         raise asyncio.CancelledError  # like a process killed mid-handler: nothing after this runs
 

@@ -10,10 +10,11 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from scripts.smtp_sink import SmtpSink, smtp_sink
-from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.email import OutgoingEmail, SmtpSender
 from services.notifier.main import create_app
-from services.notifier.reminders import MongoReminders, ReminderSweep
+from services.notifier.records import Outcome, Status
+from services.notifier.reminders import ReminderSweep
+from services.notifier.repository import MongoNotificationLog, MongoReminders
 from services.notifier.settings import NotifierSettings
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
@@ -26,6 +27,7 @@ from tools.population import population
 
 CITIZEN = next(a for a in population(200, seed=4) if a["email"] and a["state"] == "activated")
 SUBJECT, BODY = "Besluit over uw WW-uitkering", "U krijgt vanaf 1 januari een uitkering van 1.234 euro."
+NONE = Outcome(Status.RETRYING, 0, "no outcome recorded")
 ROUTED_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 ACTION = CallToAction(text="Controleer het bedrag en reageer als het niet klopt", deadline=date(2027, 1, 15))
 
@@ -82,7 +84,7 @@ def text_of(mail: EmailMessage) -> str:
     return "\n".join(part.get_content() for part in mail.walk() if part.get_content_maintype() == "text")
 
 
-async def status_of(db: Database, message_id: str, kind: str = "new_message") -> Document | None:
+async def status_of(db: Database, message_id: str, kind: str = "new_message") -> Outcome | None:
     return await MongoNotificationLog(db).latest(message_id, Channel.EMAIL, kind)
 
 
@@ -106,7 +108,7 @@ async def test_the_exact_e_mail(sandbox: Sandbox, db: Database, agencies: dict[s
     raw = mail.as_string()
     for secret in (CITIZEN["bsn"], SUBJECT, BODY, "1.234 euro", "WW-uitkering"):
         assert secret not in raw
-    assert (await status_of(db, message_id) or {})["status"] == Status.SENT
+    assert (await status_of(db, message_id) or NONE).status == Status.SENT
 
 
 async def test_a_notification_that_can_never_be_sent_holds_up_none_of_its_batch(
@@ -176,11 +178,11 @@ async def test_transient_failure_is_retried_through_a_delay_queue(
             await publish(broker_of(app), notify(message_id))
             await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 1, timeout=10)
             record = await eventually(
-                lambda: status_of(db, message_id), lambda d: d is not None and d["status"] == Status.SENT
+                lambda: status_of(db, message_id), lambda d: d is not None and d.status == Status.SENT
             )
     assert len(sink.received) == 1
     assert record is not None
-    assert (record["status"], record["attempt"]) == (Status.SENT, 2)
+    assert (record.status, record.attempt) == (Status.SENT, 2)
 
 
 async def test_permanent_and_exhausted_failures_are_final(
@@ -193,18 +195,18 @@ async def test_permanent_and_exhausted_failures_are_final(
             sink.next_answers = ["550 5.1.1 no such user"]
             await publish(broker_of(app), notify(refused))
             await eventually(
-                lambda: status_of(db, refused), lambda d: d is not None and d["status"] == Status.PERMANENT_FAILURE
+                lambda: status_of(db, refused), lambda d: d is not None and d.status == Status.PERMANENT_FAILURE
             )
             sink.next_answers = ["421 4.7.0 too busy"] * 2
             await publish(broker_of(app), notify(flaky))
             await eventually(
                 lambda: status_of(db, flaky),
-                lambda d: d is not None and d["status"] == Status.TECHNICAL_FAILURE,
+                lambda d: d is not None and d.status == Status.TECHNICAL_FAILURE,
                 timeout=10,
             )
     assert sink.received == []
-    assert (await status_of(db, refused) or {})["detail"] == "SMTP 550"
-    assert (await status_of(db, flaky) or {})["attempt"] == 2
+    assert (await status_of(db, refused) or NONE).detail == "SMTP 550"
+    assert (await status_of(db, flaky) or NONE).attempt == 2
 
 
 class Clock:
@@ -264,7 +266,7 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
     assert len(reminders) == 1
     assert reminders[0]["To"] == opted_in["email"]
     assert "UWV vraagt u: Controleer het bedrag en reageer als het niet klopt" in text_of(reminders[0])
-    assert (reminded or {})["status"] == Status.SENT
+    assert (reminded or NONE).status == Status.SENT
 
 
 async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up_no_other(db: Database) -> None:

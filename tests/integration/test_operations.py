@@ -10,9 +10,9 @@ from scripts.replay_dead_letters import replay
 from scripts.smtp_sink import free_port
 from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
-from services.router.accounts import MongoAccountStore
-from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
+from services.router.repository import MongoAccountStore
+from services.router.settings import RouterSettings
 from shared.contracts.messages import MessagesAccepted
 from shared.messaging.dead_letter import REASON_HEADER
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue

@@ -15,15 +15,15 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from services.paper.batching import BatchCloser
-from services.paper.letters import MongoLetterStore
-from services.paper.main import PaperSettings, create_app
-from services.paper.printing import ACCOUNT_FIELDS, MESSAGE_FIELDS, LetterPrinter
+from services.paper.main import create_app
+from services.paper.printing import LetterPrinter
 from services.paper.render import LetterContent, RenderedFile, render_letter_into
+from services.paper.repository import MongoLetterStore, MongoPrintSources
+from services.paper.settings import PaperSettings
 from services.paper.spool import Spool
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import PrintLetter, Receipt, ReceiptStatus
 from shared.messaging.topology import Exchanges, RoutingKeys
-from shared.sources import MongoMessageSources
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
@@ -150,8 +150,8 @@ async def test_an_unprintable_address_is_undeliverable_and_the_agency_is_told(
     assert not (tmp_path / "letters").exists()
 
 
-def paper_sources(db: Database) -> MongoMessageSources:
-    return MongoMessageSources(db, message_fields=MESSAGE_FIELDS, account_fields=ACCOUNT_FIELDS)
+def paper_sources(db: Database) -> MongoPrintSources:
+    return MongoPrintSources(db)
 
 
 async def render_inline(content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
@@ -175,11 +175,15 @@ async def test_a_render_that_fails_leaves_no_staged_file_and_no_letter(
     with pytest.raises(RuntimeError, match="render process died"):
         await printer.print(command(message_id), "c")
     assert list((tmp_path / "letters").iterdir()) == []
-    assert await letters.get(command(message_id).letter_id) is None
+    assert await letters.status(command(message_id).letter_id) is None
 
 
-async def no_receipts(agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-    raise AssertionError("no receipt expected")
+class NoReceipts:
+    async def undeliverable(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+        raise AssertionError("no receipt expected")
+
+
+no_receipts = NoReceipts()
 
 
 async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(
@@ -240,4 +244,5 @@ async def test_a_letter_another_batch_claimed_first_is_left_out_of_this_one(
     [batch_id] = await BatchCloser(letters, spool, size=3, max_age_seconds=600).close_due()
     manifest = json.loads((tmp_path / "batches" / batch_id / "manifest.json").read_text())
     assert [entry["letter_id"] for entry in manifest["letters"]] == kept
-    assert (await letters.batch(batch_id) or {})["letter_ids"] == kept
+    batch = await letters.batch(batch_id)
+    assert batch is not None and batch.letter_ids == kept

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from py_vapid import Vapid02
 
 from scripts.push_sink import push_service
-from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.main import create_app
+from services.notifier.records import Status
+from services.notifier.repository import MongoNotificationLog
 from services.notifier.settings import NotifierSettings
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import Channel, NotifyCitizen, NotifyCitizens
@@ -51,10 +52,10 @@ async def test_busy_push_service_is_retried_through_the_delay_queue(
                 persist=True,
             )
             outcome = await eventually(
-                lambda: log.latest("m-busy", Channel.PUSH), lambda o: o is not None and o["status"] == Status.SENT
+                lambda: log.latest("m-busy", Channel.PUSH), lambda o: o is not None and o.status == Status.SENT
             )
     assert outcome is not None
-    assert (outcome["status"], outcome["attempt"]) == (Status.SENT, 2)
+    assert (outcome.status, outcome.attempt) == (Status.SENT, 2)
     assert [endpoint for endpoint, _ in pushes.delivered] == [phone.endpoint]
     first = await db[Collections.NOTIFICATION_OUTCOMES].find_one({"message_id": "m-busy", "attempt": 1})
     assert first is not None

@@ -11,11 +11,11 @@ from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
 from services.notifier.main import create_app as notifier_app
 from services.notifier.settings import NotifierSettings
-from services.paper.main import PaperSettings
 from services.paper.main import create_app as paper_app
-from services.router.accounts import MongoAccountStore
-from services.router.main import RouterSettings
+from services.paper.settings import PaperSettings
 from services.router.main import create_app as router_app
+from services.router.repository import MongoAccountStore
+from services.router.settings import RouterSettings
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import AccountActivated, EmailLinked, MessagesAccepted, PreferencesChanged, ReceiptStatus
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys, account_event_key

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.storage.agencies import Agency, read_agency_file
+from shared.contracts.agencies import Agency, read_agency_file
 
 AGENCIES = {a.agency_id: a for a in read_agency_file(Path("deploy/agencies.json"))}
 BELASTINGDIENST: Agency = AGENCIES["belastingdienst"]

@@ -13,11 +13,13 @@ import aio_pika
 from faststream import FastStream, TestApp
 from faststream.rabbit import RabbitBroker
 
-from shared.storage.agencies import Agency, MongoAgencyRegistry
+from shared.contracts.agencies import Agency
+from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Database, ensure_indexes
 from tests.conftest import Sandbox
 from tests.support.samples import AGENCIES
 from tools.agency_client import AgencyClient
+from tools.indexes import EVERY_INDEX
 from tools.provisioning import ProvisioningSettings, provision
 
 T = TypeVar("T")
@@ -35,7 +37,7 @@ class AgencyAccess:
 
 async def register_agencies(sandbox: Sandbox, db: Database) -> dict[str, AgencyAccess]:
     """The registry, with broker users of this sandbox's own (users are global in RabbitMQ)."""
-    await ensure_indexes(db)
+    await ensure_indexes(db, EVERY_INDEX)
     registry = MongoAgencyRegistry(db)
     own = [a.model_copy(update={"broker_user": f"{a.broker_user}.{sandbox.vhost}"}) for a in AGENCIES.values()]
     passwords = {a.agency_id: secrets.token_urlsafe(12) for a in own}

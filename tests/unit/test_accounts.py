@@ -2,10 +2,10 @@
 
 import pytest
 
-from services.router.accounts import InMemoryAccountStore, account_facts
 from services.router.policy import AccountState
 from shared.contracts.messages import AccountActivated, EmailLinked, GuardianshipChanged, PreferencesChanged
 from shared.messaging.dead_letter import PermanentError
+from tests.fakes.router import InMemoryAccountStore
 from tools.population import population
 
 READY = next(a for a in population(50, seed=1) if a["state"] == "ready")
@@ -19,8 +19,9 @@ async def test_events_in_order_build_the_account() -> None:
     assert await store.apply(
         PreferencesChanged(bsn=BSN, sequence=3, opted_in_agencies=["uwv"], paper_copy_agencies=[], reminder_opt_in=True)
     )
-    facts = account_facts(await store.by_bsn(BSN))
-    assert facts is not None
+    account = await store.by_bsn(BSN)
+    assert account is not None
+    facts = account.facts
     assert (facts.state, facts.has_email, facts.opted_in_agencies) == (AccountState.ACTIVATED, True, frozenset({"uwv"}))
 
 
@@ -29,7 +30,7 @@ async def test_a_stale_event_never_overwrites_a_newer_state() -> None:
     await store.apply(EmailLinked(bsn=BSN, sequence=5, email="new@example.nl"))
     assert not await store.apply(EmailLinked(bsn=BSN, sequence=4, email="old@example.nl"))
     assert not await store.apply(EmailLinked(bsn=BSN, sequence=5, email="new@example.nl"))
-    assert (await store.by_bsn(BSN) or {})["email"] == "new@example.nl"
+    assert store.by_number[BSN]["email"] == "new@example.nl"
 
 
 async def test_aspects_are_ordered_independently() -> None:

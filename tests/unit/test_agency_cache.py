@@ -1,4 +1,6 @@
-from shared.storage.agencies import Agency, CachedAgencyRegistry, InMemoryAgencyRegistry
+from shared.contracts.agencies import Agency
+from shared.storage.agencies import CachedAgencyRegistry
+from tests.fakes.agencies import InMemoryAgencyRegistry
 from tests.support.samples import UWV
 
 

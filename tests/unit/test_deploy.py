@@ -18,8 +18,8 @@ import yaml
 from scripts.harness import command_for
 from services.ingest.settings import IngestSettings
 from services.notifier.settings import NotifierSettings
-from services.paper.main import PaperSettings
-from services.router.main import RouterSettings
+from services.paper.settings import PaperSettings
+from services.router.settings import RouterSettings
 from shared.messaging.topology import Queues
 from tests.support.samples import AGENCIES
 from tools.provisioning import definitions

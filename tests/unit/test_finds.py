@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pymongo.errors import AutoReconnect
 
-from shared.storage.finds import GroupedFinder
+from shared.storage.grouped import GroupedFinder
 from shared.storage.mongo import Document
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo.errors import AutoReconnect, BulkWriteError
 
-from shared.storage.inserts import GroupedInserter
+from shared.storage.grouped import GroupedInserter
 from shared.storage.mongo import DUPLICATE_KEY, Document
 
 INVALID = 121

@@ -9,16 +9,16 @@ import pytest
 
 from services.ingest.checks import Codes
 from services.ingest.intake import Envelope, SubmissionIntake
-from services.ingest.repository import InMemoryMessageStore
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import MessagesAccepted, Receipt, ReceiptStatus
-from shared.storage.agencies import InMemoryAgencyRegistry
+from tests.fakes.agencies import InMemoryAgencyRegistry
+from tests.fakes.ingest import InMemoryMessageStore
 from tests.support.samples import AGENCIES, BELASTINGDIENST, submission
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-class RecordingOutbox:
+class RecordingPublisher:
     def __init__(self) -> None:
         self.accepted: list[MessagesAccepted] = []
         self.received: list[tuple[str, Receipt]] = []
@@ -33,11 +33,11 @@ class RecordingOutbox:
         self.received.extend((agency_id, r) for r in receipts)
 
 
-def intake(store: InMemoryMessageStore | None = None, outbox: RecordingOutbox | None = None) -> SubmissionIntake:
+def intake(store: InMemoryMessageStore | None = None, outbox: RecordingPublisher | None = None) -> SubmissionIntake:
     return SubmissionIntake(
         InMemoryAgencyRegistry(list(AGENCIES.values())),
         store or InMemoryMessageStore(),
-        outbox or RecordingOutbox(),
+        outbox or RecordingPublisher(),
         max_batch=1000,
         payload_cap=64,
         clock=lambda: NOW,
@@ -50,18 +50,18 @@ def envelope(body: Any, user: str | None = BELASTINGDIENST.broker_user, referenc
 
 
 async def test_accepts_stores_announces_and_receipts() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     receipts = await intake(store, outbox).handle(envelope(submission()))
     message_id = message_id_for("belastingdienst", "ref-1")
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
     assert receipts[0].message_id == message_id
     assert receipts[0].correlation_id == "corr-1"  # names its submission: receipts of several may travel together
     assert outbox.accepted == [MessagesAccepted(agency_id="belastingdienst", message_ids=[message_id])]
-    assert store.messages[message_id]["status"] == "accepted"
+    assert store.messages[message_id].accepted_at == NOW
 
 
 async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announced() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     service = intake(store, outbox)
     await service.handle(envelope(submission()))
     repeat = await service.handle(envelope(submission(subject="changed")))
@@ -71,7 +71,7 @@ async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announce
 
 
 async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same_ids() -> None:
-    store, first, second = InMemoryMessageStore(), RecordingOutbox(), RecordingOutbox()
+    store, first, second = InMemoryMessageStore(), RecordingPublisher(), RecordingPublisher()
     await intake(store, first).handle(envelope(submission()))  # then crashed before its ack
     receipts = await intake(store, second).handle(replace(envelope(submission()), redelivered=True))
     assert [r.status for r in receipts] == [ReceiptStatus.ACCEPTED]
@@ -80,13 +80,13 @@ async def test_redelivery_after_a_crash_before_the_receipt_resumes_with_the_same
     assert len(store.messages) == 1
 
 
-class BrokerDownOnAnnounce(RecordingOutbox):
+class BrokerDownOnAnnounce(RecordingPublisher):
     async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
         raise ConnectionError("broker connection lost")
 
 
 async def test_a_redelivery_after_a_lost_announcement_announces_after_all() -> None:
-    store, broken, second = InMemoryMessageStore(), BrokerDownOnAnnounce(), RecordingOutbox()
+    store, broken, second = InMemoryMessageStore(), BrokerDownOnAnnounce(), RecordingPublisher()
     with pytest.raises(ConnectionError):  # the receipt may have gone out; the announcement did not
         await intake(store, broken).handle(envelope(submission()))
     receipts = await intake(store, second).handle(replace(envelope(submission()), redelivered=True))
@@ -96,7 +96,7 @@ async def test_a_redelivery_after_a_lost_announcement_announces_after_all() -> N
 
 
 async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     await intake(store, outbox).handle(envelope(submission()))
     receipts = await intake(store, outbox).handle(envelope(submission()))
     assert [r.status for r in receipts] == [ReceiptStatus.DUPLICATE]
@@ -104,7 +104,7 @@ async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate()
 
 
 async def test_a_redelivered_message_that_is_not_the_stored_one_is_a_duplicate() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     await intake(store, outbox).handle(envelope(submission()))
     other_content = replace(envelope(submission(subject="changed")), redelivered=True)
     other_message = Envelope(envelope(submission()).body, BELASTINGDIENST.broker_user, "ref-1", "corr-2", True)
@@ -115,28 +115,28 @@ async def test_a_redelivered_message_that_is_not_the_stored_one_is_a_duplicate()
 
 
 async def test_unknown_sender_is_kept_for_audit_without_a_receipt() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     receipts = await intake(store, outbox).handle(envelope(submission(), user="someone-else"))
     assert receipts == [] and outbox.received == [] and store.messages == {}
     [rejection] = store.rejections
-    assert rejection["reasons"][0]["code"] == Codes.UNAUTHENTICATED
-    assert rejection["broker_user"] == "someone-else"
+    assert rejection.reasons[0].code == Codes.UNAUTHENTICATED
+    assert rejection.broker_user == "someone-else"
 
 
 async def test_missing_user_id_is_unauthenticated() -> None:
     store = InMemoryMessageStore()
     await intake(store).handle(envelope(submission(), user=None))
-    assert store.rejections[0]["reasons"][0]["detail"] == "no user_id property"
+    assert store.rejections[0].reasons[0].detail == "no user_id property"
 
 
 async def test_rejection_keeps_a_capped_payload_and_answers_the_agency() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     body = submission(recipient_bsn="123456789", body="x" * 500)
     receipts = await intake(store, outbox).handle(envelope(body))
     assert [(r.status, r.reasons[0].code) for r in receipts] == [(ReceiptStatus.REJECTED, Codes.INVALID_BSN)]
     assert outbox.received[0][0] == "belastingdienst"
     [rejection] = store.rejections
-    assert len(rejection["payload"]) == 64 and rejection["payload_size"] > 500
+    assert len(rejection.payload) == 64 and rejection.payload_size > 500
 
 
 async def test_a_rejected_message_delivered_twice_is_kept_once() -> None:
@@ -148,7 +148,7 @@ async def test_a_rejected_message_delivered_twice_is_kept_once() -> None:
 
 
 async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
-    store, outbox = InMemoryMessageStore(), RecordingOutbox()
+    store, outbox = InMemoryMessageStore(), RecordingPublisher()
     batch = {
         "submissions": [
             submission(reference="a"),

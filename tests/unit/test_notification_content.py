@@ -5,8 +5,8 @@ from email.message import EmailMessage
 import pytest
 
 from services.notifier.content import NotificationFacts, email_content, push_payload
-from services.notifier.delivery import ACCOUNT_FIELDS
 from services.notifier.email import OutgoingEmail, build_email
+from services.notifier.repository import ACCOUNT_FIELDS
 from shared.contracts.messages import NotifyCitizen
 
 FACTS = NotificationFacts(

@@ -5,8 +5,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from services.notifier.claims import MongoNotificationLog, Status
-from services.notifier.reminders import MongoReminders
+from services.notifier.records import Outcome, Status
+from services.notifier.repository import MongoNotificationLog, MongoReminders
 from shared.contracts.messages import Channel, NotifyCitizen
 from shared.storage.mongo import Collections, Database
 from tests.unit.test_inserts import FakeCollection
@@ -32,7 +32,7 @@ async def test_outcomes_recorded_one_after_another_go_as_one_insert_and_claims_a
 
     async def claim_and_record(i: int) -> None:
         assert await log.claim(f"m{i}", Channel.EMAIL, "new_message", 1, NOW)
-        await log.record(f"m{i}", Channel.EMAIL, "new_message", 1, Status.SENT, NOW)
+        await log.record(f"m{i}", Channel.EMAIL, "new_message", Outcome(Status.SENT, 1), NOW)
 
     await one_after_another(3, claim_and_record)
     assert [len(call) for call in outcomes.calls] == [3]

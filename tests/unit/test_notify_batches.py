@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from pymongo.errors import AutoReconnect
 
-from services.notifier.batches import Outcomes, notify_all
-from services.notifier.claims import Status
+from services.notifier.batches import notify_all
+from services.notifier.notifying import Outcomes
+from services.notifier.records import Status
 from shared.contracts.messages import Channel, NotifyCitizen
 from shared.messaging.dead_letter import PermanentError
 from shared.runtime.logs import correlation_id
@@ -46,7 +47,7 @@ class FakeNotifier:
 
 async def test_all_are_handled_concurrently_each_under_its_own_correlation_id() -> None:
     notifier, done = FakeNotifier(), []
-    failures = await notify_all(notifier, [notification(n) for n in range(250)], lambda c, o: done.append(c))
+    failures = await notify_all(notifier.handle, [notification(n) for n in range(250)], lambda c, o: done.append(c))
     assert failures.permanent == {}
     assert len(done) == 250
     assert set(notifier.handled) == {(f"m{n}", f"submission-{n}") for n in range(250)}
@@ -56,7 +57,7 @@ async def test_all_are_handled_concurrently_each_under_its_own_correlation_id() 
 
 async def test_one_that_can_never_be_sent_holds_up_none_of_the_others() -> None:
     notifier, done = FakeNotifier(permanent=frozenset({"m3", "m7"})), []
-    failures = await notify_all(notifier, [notification(n) for n in range(10)], lambda c, o: done.append(c))
+    failures = await notify_all(notifier.handle, [notification(n) for n in range(10)], lambda c, o: done.append(c))
     assert failures.permanent == {"n3": "no stored message to notify about", "n7": "no stored message to notify about"}
     assert sorted(c.message_id for c in done) == sorted(f"m{n}" for n in range(10) if n not in (3, 7))
     assert failures.reason(10).startswith("2 of 10 notifications failed: n3: no stored message")
@@ -65,6 +66,6 @@ async def test_one_that_can_never_be_sent_holds_up_none_of_the_others() -> None:
 async def test_an_error_that_may_pass_comes_back_after_the_whole_chunk_was_handled() -> None:
     notifier, done = FakeNotifier(transient=frozenset({"m2"})), []
     with pytest.raises(AutoReconnect):
-        await notify_all(notifier, [notification(n) for n in range(150)], lambda c, o: done.append(c))
+        await notify_all(notifier.handle, [notification(n) for n in range(150)], lambda c, o: done.append(c))
     assert len(notifier.handled) == 100  # the first chunk, all of it; the delivery comes back for the rest
     assert len(done) == 99

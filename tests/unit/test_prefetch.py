@@ -9,8 +9,8 @@ from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
 from services.notifier.main import create_app as notifier_app
 from services.notifier.settings import NotifierSettings
-from services.router.main import RouterSettings
 from services.router.main import create_app as router_app
+from services.router.settings import RouterSettings
 from shared.messaging.topology import Queues
 
 

@@ -4,10 +4,8 @@ submission's messages are routed together and one that cannot be routed holds up
 from datetime import date
 from typing import Any
 
-from services.router.accounts import InMemoryAccountStore
-from services.router.decisions import StoredRoute
 from services.router.policy import Rule
-from services.router.repository import InMemoryRoutedMessageStore
+from services.router.records import StoredRoute
 from services.router.routing import MessageRouter
 from shared.contracts.messages import (
     CallToAction,
@@ -18,12 +16,13 @@ from shared.contracts.messages import (
     Receipt,
     ReceiptStatus,
 )
-from shared.storage.agencies import InMemoryAgencyRegistry
+from tests.fakes.agencies import InMemoryAgencyRegistry
+from tests.fakes.router import InMemoryAccountStore, InMemoryRoutedMessageStore
 from tests.support.samples import AGENCIES
 from tools.population import population
 
 
-class RecordingOutbox:
+class RecordingPublisher:
     def __init__(self) -> None:
         self.sent: list[Any] = []
         self.correlation_ids: set[tuple[str, str]] = set()
@@ -74,7 +73,7 @@ async def route_one(router: MessageRouter, event: MessagesAccepted) -> StoredRou
     return decision.route
 
 
-def router(documents: list[dict[str, Any]], outbox: RecordingOutbox) -> MessageRouter:
+def router(documents: list[dict[str, Any]], outbox: RecordingPublisher) -> MessageRouter:
     return MessageRouter(
         InMemoryRoutedMessageStore(documents),
         InMemoryAccountStore(ACCOUNTS),
@@ -85,7 +84,7 @@ def router(documents: list[dict[str, Any]], outbox: RecordingOutbox) -> MessageR
 
 async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
     citizen = account_where(state="activated", guardianship=None, paper_copy_agencies=["belastingdienst"])
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     route = await route_one(router([message("belastingdienst", citizen["bsn"])], outbox), accepted("belastingdienst"))
     assert route.box and route.paper and Rule.PAPER_COPY_REQUESTED_BY_CITIZEN in route.rules
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
@@ -100,7 +99,7 @@ async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
 async def test_redelivery_reuses_the_route_and_the_ids() -> None:
     citizen = account_where(state="ready", guardianship=None)
     documents = [message("uwv", citizen["bsn"])]
-    first, second = RecordingOutbox(), RecordingOutbox()
+    first, second = RecordingPublisher(), RecordingPublisher()
     event = accepted("uwv")
     await router(documents, first).route(event, "c")
     await router(documents, second).route(event, "c")
@@ -109,7 +108,7 @@ async def test_redelivery_reuses_the_route_and_the_ids() -> None:
 
 
 async def test_unknown_citizen_goes_on_paper() -> None:
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     route = await route_one(router([message("rdw", "111222333")], outbox), accepted("rdw"))
     assert (route.box, route.paper, route.rules, route.account_id) == (False, True, [Rule.NO_ACCOUNT], None)
 
@@ -121,7 +120,7 @@ async def test_a_message_that_cannot_be_routed_holds_up_none_of_its_submission()
         message("ministerie-van-x", citizen["bsn"], "unknown-agency"),
         {"_id": "corrupt", "agency_id": "uwv", "recipient_bsn": citizen["bsn"]},
     ]
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     routing = await router(documents, outbox).route(accepted("uwv", "good", "unknown-agency", "corrupt", "gone"), "c")
     assert [d.message_id for d in routing.routed] == ["good"]
     assert routing.unroutable == {
@@ -137,7 +136,7 @@ async def test_a_message_that_cannot_be_routed_holds_up_none_of_its_submission()
 async def test_a_batch_stores_every_route_and_sends_every_command() -> None:
     citizens = [a for a in ACCOUNTS if a["state"] == "activated" and a["email"]][:5]
     documents = [message("belastingdienst", c["bsn"], f"m-{i}") for i, c in enumerate(citizens)]
-    store, outbox = InMemoryRoutedMessageStore(documents), RecordingOutbox()
+    store, outbox = InMemoryRoutedMessageStore(documents), RecordingPublisher()
     router = MessageRouter(
         store, InMemoryAccountStore(ACCOUNTS), InMemoryAgencyRegistry(list(AGENCIES.values())), outbox
     )
@@ -153,7 +152,7 @@ async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -
     citizen = account_where(state="ready", guardianship=None)
     store = InMemoryRoutedMessageStore([message("uwv", citizen["bsn"])])
     accounts = InMemoryAccountStore(ACCOUNTS)
-    first, second = RecordingOutbox(), RecordingOutbox()
+    first, second = RecordingPublisher(), RecordingPublisher()
     event = accepted("uwv")
     await MessageRouter(store, accounts, InMemoryAgencyRegistry(list(AGENCIES.values())), first).route(event, "c")
     accounts.by_number[citizen["bsn"]].update(state="activated", opted_in_agencies=["uwv"], email="x@example.nl")
@@ -171,7 +170,7 @@ async def test_messages_of_several_submissions_in_one_event_keep_their_own_corre
         message("belastingdienst", citizen["bsn"], "m-2", correlation_id="submission-2"),
         message("belastingdienst", citizen["bsn"], "m-3"),  # stored before correlation ids were kept
     ]
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     routing = await router(documents, outbox).route(accepted("belastingdienst", "m-1", "m-2", "m-3"), "event")
     assert len(routing.routed) == 3
     assert outbox.correlation_ids == {("m-1", "submission-1"), ("m-2", "submission-2"), ("m-3", "event")}
@@ -181,7 +180,7 @@ async def test_messages_of_several_submissions_in_one_event_keep_their_own_corre
 async def test_the_receipts_of_a_batch_go_to_the_agency_at_once() -> None:
     citizen = account_where(state="activated", guardianship=None)
     documents = [message("belastingdienst", citizen["bsn"], f"m-{n}", correlation_id="batch") for n in range(5)]
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     routing = await router(documents, outbox).route(
         accepted("belastingdienst", *(d["_id"] for d in documents)), "batch"
     )
@@ -196,7 +195,7 @@ async def test_a_notification_carries_what_it_tells_so_the_notifier_reads_no_mes
         message("belastingdienst", citizen["bsn"], "with-action", call_to_action=action),
         message("belastingdienst", citizen["bsn"], "without-action"),
     ]
-    outbox = RecordingOutbox()
+    outbox = RecordingPublisher()
     await router(documents, outbox).route(accepted("belastingdienst", "with-action", "without-action"), "c")
     notified = {s.message_id: s for s in outbox.sent if isinstance(s, NotifyCitizen)}
     assert {m: n.agency_id for m, n in notified.items()} == dict.fromkeys(notified, "belastingdienst")

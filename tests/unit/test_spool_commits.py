@@ -6,8 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from services.paper.commits import GroupedSpoolCommits, StagedLetter
-from services.paper.spool import Spool
+from services.paper.spool import Spool, StagedLetter
 
 
 def staged(spool: Spool, letter_id: str, content: bytes = b"%PDF-1.7") -> StagedLetter:
@@ -19,8 +18,7 @@ def staged(spool: Spool, letter_id: str, content: bytes = b"%PDF-1.7") -> Staged
 async def test_letters_finishing_together_are_committed_and_a_missing_file_fails_only_its_letter(
     tmp_path: Path,
 ) -> None:
-    spool = Spool(tmp_path)
-    commits = GroupedSpoolCommits(spool, gather_seconds=0.05)
+    spool = commits = Spool(tmp_path, gather_seconds=0.05)
     lost = StagedLetter("lost", spool.staging_path("lost"), "sha", 1)  # its render never wrote it
     outcomes = await asyncio.gather(
         commits.commit(staged(spool, "one")),

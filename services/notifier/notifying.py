@@ -8,24 +8,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from services.notifier.claims import MongoNotificationLog, Status
 from services.notifier.content import NotificationFacts, email_content, push_payload
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
-from services.notifier.reminders import MongoReminders
+from services.notifier.publishers import NotifierPublisher
+from services.notifier.records import Outcome, Recipient, Status
+from services.notifier.repository import NotificationLog, Recipients, Reminders
 from services.notifier.settings import NotifierSettings
 from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
 from shared.messaging.dead_letter import PermanentError
 from shared.storage.agencies import AgencyRegistry
-from shared.storage.mongo import Document
 
-ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
-"""What the notifier reads of an account (never its BSN). It reads no message: the command
-carries what a notification tells of one, its sender and its call to action."""
-
-
-class Accounts(Protocol):
-    async def account(self, account_id: str) -> Document | None: ...
+Outcomes = dict[Channel, Status | None]
+"""Per channel: the outcome, or None when another delivery owns the send."""
 
 
 class EmailPort(Protocol):
@@ -36,51 +31,35 @@ class PushPort(Protocol):
     async def send(self, subscription: dict[str, object], payload: dict[str, str]) -> None: ...
 
 
-class NotifierOutbox(Protocol):
-    async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None: ...
-    async def subscription_gone(self, event: PushSubscriptionGone) -> None: ...
-
-
 class Notifier:
     def __init__(
         self,
         settings: NotifierSettings,
-        accounts: Accounts,
+        recipients: Recipients,
         agencies: AgencyRegistry,
-        log: MongoNotificationLog,
-        reminders: MongoReminders,
+        log: NotificationLog,
+        reminders: Reminders,
         email: EmailPort,
         push: PushPort,
-        outbox: NotifierOutbox,
+        publisher: NotifierPublisher,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.settings, self.accounts, self.agencies, self.log, self.reminders = (
-            settings,
-            accounts,
-            agencies,
-            log,
-            reminders,
-        )
-        self.email, self.push, self.outbox, self.clock = email, push, outbox, clock
+        self.settings, self.recipients, self.agencies = settings, recipients, agencies
+        self.log, self.reminders, self.email, self.push = log, reminders, email, push
+        self.publisher, self.clock = publisher, clock
 
-    async def handle(self, command: NotifyCitizen) -> dict[Channel, Status | None]:
-        """Per channel: the outcome, or None when another delivery owns the send."""
-        account = await self.accounts.account(command.account_id)
-        if account is None:
+    async def handle(self, command: NotifyCitizen) -> Outcomes:
+        recipient = await self.recipients.get(command.account_id)
+        if recipient is None:
             raise PermanentError("message has no routed account to notify")
         if command.kind == "reminder" and await self.reminders.cancelled(command.message_id):
             return dict.fromkeys(command.channels)
         facts = await self._facts(command)
-        outcomes: dict[Channel, Status | None] = {}
+        outcomes: Outcomes = {}
         for channel in command.channels:
-            outcomes[channel] = await self._notify(command, channel, facts, account)
-        if (
-            command.kind == "new_message"
-            and outcomes.get(Channel.EMAIL) is Status.SENT
-            and account.get("reminder_opt_in")
-        ):
-            after = timedelta(days=self.settings.reminder_after_days)
-            await self.reminders.schedule(command, after)
+            outcomes[channel] = await self._notify(command, channel, facts, recipient)
+        if command.kind == "new_message" and outcomes.get(Channel.EMAIL) is Status.SENT and recipient.reminder_opt_in:
+            await self.reminders.schedule(command, timedelta(days=self.settings.reminder_after_days))
         return outcomes
 
     async def _facts(self, command: NotifyCitizen) -> NotificationFacts:
@@ -97,49 +76,47 @@ class Notifier:
         )
 
     async def _notify(
-        self, command: NotifyCitizen, channel: Channel, facts: NotificationFacts, account: Document
+        self, command: NotifyCitizen, channel: Channel, facts: NotificationFacts, recipient: Recipient
     ) -> Status | None:
         if not await self.log.claim(command.message_id, channel, command.kind, command.attempt, self.clock()):
             return None
         try:
             if channel is Channel.EMAIL:
-                await self._email(command, facts, account)
+                await self._email(command, facts, recipient)
             else:
-                await self._push(facts, account)
+                await self._push(facts, recipient)
             status, detail = Status.SENT, ""
         except TransientFailure as failure:
             status, detail = await self._retry_or_give_up(command, channel), str(failure)
         except PermanentFailure as failure:
             status, detail = Status.PERMANENT_FAILURE, str(failure)
-        await self.log.record(command.message_id, channel, command.kind, command.attempt, status, self.clock(), detail)
+        outcome = Outcome(status, command.attempt, detail)
+        await self.log.record(command.message_id, channel, command.kind, outcome, self.clock())
         return status
 
-    async def _email(self, command: NotifyCitizen, facts: NotificationFacts, account: Document) -> None:
-        address = account.get("email")
-        if not address:
+    async def _email(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
+        if not recipient.email:
             raise PermanentFailure("the citizen has no e-mail address")
         message = build_email(
             email_content(facts),
             sender=self.settings.mail_from,
-            recipient=address,
+            recipient=recipient.email,
             notification_id=command.notification_id,
             domain=self.settings.mail_domain,
             box_url=self.settings.box_url,
         )
         await self.email.send(message)
 
-    async def _push(self, facts: NotificationFacts, account: Document) -> None:
+    async def _push(self, facts: NotificationFacts, recipient: Recipient) -> None:
         """Sent when any device got it; transient when none did and one may later."""
-        subscriptions = account.get("push_subscriptions") or []
         payload, delivered, transient, refused = push_payload(facts), 0, False, "no registered device"
-        for subscription in subscriptions:
+        for subscription in recipient.push_subscriptions:
             try:
                 await self.push.send(subscription, payload)
                 delivered += 1
             except SubscriptionGone:
-                await self.outbox.subscription_gone(
-                    PushSubscriptionGone(account_id=account["_id"], endpoint=subscription["endpoint"])
-                )
+                gone = PushSubscriptionGone(account_id=recipient.account_id, endpoint=str(subscription["endpoint"]))
+                await self.publisher.subscription_gone(gone)
             except TransientFailure:
                 transient = True
             except PermanentFailure as failure:
@@ -155,5 +132,5 @@ class Notifier:
         if command.attempt > len(delays):
             return Status.TECHNICAL_FAILURE
         again = command.model_copy(update={"channels": [channel], "attempt": command.attempt + 1})
-        await self.outbox.retry(again, delays[command.attempt - 1])
+        await self.publisher.retry(again, delays[command.attempt - 1])
         return Status.RETRYING

@@ -1,0 +1,55 @@
+"""What the notifier reads and keeps, as its use cases speak of it. Only `repository.py`
+knows how these look as stored documents."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.messages import CallToAction
+
+
+class Status(StrEnum):
+    SENT = "sent"
+    RETRYING = "retrying"
+    PERMANENT_FAILURE = "permanent-failure"
+    TECHNICAL_FAILURE = "technical-failure"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the notifier reads of an account: where to notify, never the BSN."""
+
+    account_id: str
+    email: str | None = None
+    push_subscriptions: list[dict[str, object]] = field(default_factory=list)
+    reminder_opt_in: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one attempt on one channel ended."""
+
+    status: Status
+    attempt: int
+    detail: str = ""
+
+
+class DueReminder(BaseModel):
+    """A reminder whose time has come, with what its notification told (sender, call to action)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    account_id: str
+    agency_id: str
+    call_to_action: CallToAction | None = None
+    delivered_at: datetime
+
+
+@dataclass(frozen=True)
+class UnreadableReminder:
+    message_id: str
+    reason: str
+    """Names no stored value."""

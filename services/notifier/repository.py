@@ -1,0 +1,166 @@
+"""The notifier's records, and the only module that knows their documents: the account it
+notifies (read only; the router writes accounts), one claim per attempt before sending and
+its outcome after (inserts, never updates), and the three-week reminders."""
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from pydantic import ValidationError
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from services.notifier.records import DueReminder, Outcome, Recipient, Status, UnreadableReminder
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import Channel, NotifyCitizen
+from shared.messaging.dead_letter import describe
+from shared.storage.grouped import GroupedFinder, GroupedInserter
+from shared.storage.mongo import Collections, Database, Document, Indexes
+
+INDEXES: Indexes = {
+    Collections.NOTIFICATIONS: [
+        IndexModel(
+            # one claim per (message, channel, kind, attempt) through its derived _id
+            [("message_id", ASCENDING), ("channel", ASCENDING), ("kind", ASCENDING), ("attempt", ASCENDING)],
+            name="claims",
+        ),
+    ],
+    Collections.NOTIFICATION_OUTCOMES: [IndexModel([("message_id", ASCENDING)], name="message_id")],
+    Collections.REMINDERS: [IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due")],
+}
+ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
+"""What the notifier reads of an account (never its BSN). It reads no message: the command
+carries what a notification tells of one, its sender and its call to action."""
+
+
+class Recipients(Protocol):
+    async def get(self, account_id: str) -> Recipient | None: ...
+
+
+class NotificationLog(Protocol):
+    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
+        """True if this delivery may send: no other delivery claimed this attempt first."""
+        ...
+
+    async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None: ...
+
+
+class Reminders(Protocol):
+    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool: ...
+    async def cancelled(self, message_id: str) -> bool: ...
+    async def opened(self, message_id: str, opened_at: datetime) -> None: ...
+    async def due(self, now: datetime, limit: int) -> list[DueReminder | UnreadableReminder]: ...
+    async def queued(self, message_id: str, now: datetime) -> None: ...
+    async def invalid(self, message_id: str, reason: str, now: datetime) -> None: ...
+
+
+class MongoRecipients:
+    def __init__(self, db: Database) -> None:
+        self._accounts = GroupedFinder(db[Collections.ACCOUNTS], projection=ACCOUNT_FIELDS)
+
+    async def get(self, account_id: str) -> Recipient | None:
+        """Look-ups of concurrent deliveries go to the server together."""
+        document = await self._accounts.get(account_id)
+        if document is None:
+            return None
+        return Recipient(
+            account_id=document["_id"],
+            email=document.get("email"),
+            push_subscriptions=document.get("push_subscriptions") or [],
+            reminder_opt_in=bool(document.get("reminder_opt_in")),
+        )
+
+
+def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> str:
+    return derived_id("notification", message_id, channel.value, kind, str(attempt))
+
+
+class MongoNotificationLog:
+    """A claim that exists already means another delivery of the same command got there first,
+    or a notifier died between claim and send: either way this delivery does not send."""
+
+    def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
+        """`gather_seconds`: how long an outcome waits for others to be inserted with."""
+        self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
+        self._new_claims = GroupedInserter(db[Collections.NOTIFICATIONS])
+        self._new_outcomes = GroupedInserter(self._outcomes, gather_seconds=gather_seconds)
+
+    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
+        key = attempt_key(message_id, channel, kind, attempt)
+        claim: Document = {"_id": key, "message_id": message_id, "channel": channel.value, "kind": kind}
+        return key not in await self._new_claims.insert([{**claim, "attempt": attempt, "claimed_at": now}])
+
+    async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None:
+        attempt = outcome.attempt
+        document: Document = {"_id": attempt_key(message_id, channel, kind, attempt), "message_id": message_id}
+        document |= {"channel": channel.value, "kind": kind, "attempt": attempt, "status": outcome.status.value}
+        await self._new_outcomes.insert([{**document, "detail": outcome.detail, "at": now}])
+
+    async def latest(self, message_id: str, channel: Channel, kind: str = "new_message") -> Outcome | None:
+        """The last recorded outcome; None while claimed and not yet (or never) recorded."""
+        cursor = self._outcomes.find({"message_id": message_id, "channel": channel.value, "kind": kind})
+        found = await cursor.sort("attempt", DESCENDING).limit(1).to_list()
+        return Outcome(Status(found[0]["status"]), found[0]["attempt"], found[0]["detail"]) if found else None
+
+
+class MongoReminders:
+    """Found by the sweep through the (status, due_at) index, never by a full scan."""
+
+    def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
+        """`gather_seconds`: how long a new reminder waits for others to be inserted with."""
+        self._reminders = db[Collections.REMINDERS]
+        self._new_reminders = GroupedInserter(self._reminders, gather_seconds=gather_seconds)
+
+    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
+        """False when already scheduled, sent, or the message was opened first. The reminder
+        keeps what its notification tells (sender, call to action), to tell it again."""
+        action = notified.call_to_action
+        reminder = {
+            "_id": notified.message_id,
+            "account_id": notified.account_id,
+            "agency_id": notified.agency_id,
+            "call_to_action": action.model_dump(mode="json") if action else None,
+            "delivered_at": notified.delivered_at,
+            "status": "scheduled",
+            "due_at": notified.delivered_at + after,
+        }
+        return notified.message_id not in await self._new_reminders.insert([reminder])
+
+    async def opened(self, message_id: str, opened_at: datetime) -> None:
+        """Cancel a reminder not sent yet; remember the opening if none was scheduled yet."""
+        await self._reminders.update_one(
+            {"_id": message_id, "status": {"$in": ["scheduled", "queued"]}},
+            {"$set": {"status": "cancelled", "opened_at": opened_at}},
+        )
+        with contextlib.suppress(DuplicateKeyError):
+            await self._reminders.insert_one({"_id": message_id, "status": "cancelled", "opened_at": opened_at})
+
+    async def cancelled(self, message_id: str) -> bool:
+        return await self._reminders.count_documents({"_id": message_id, "status": "cancelled"}, limit=1) > 0
+
+    async def due(self, now: datetime, limit: int) -> list[DueReminder | UnreadableReminder]:
+        cursor = self._reminders.find({"status": "scheduled", "due_at": {"$lte": now}}).sort("due_at", ASCENDING)
+        return [due_reminder(d) for d in await cursor.limit(limit).to_list()]
+
+    async def queued(self, message_id: str, now: datetime) -> None:
+        await self._reminders.update_one(
+            {"_id": message_id, "status": "scheduled"}, {"$set": {"status": "queued", "queued_at": now}}
+        )
+
+    async def invalid(self, message_id: str, reason: str, now: datetime) -> None:
+        await self._reminders.update_one(
+            {"_id": message_id, "status": "scheduled"},
+            {"$set": {"status": "invalid", "reason": reason, "invalid_at": now}},
+        )
+
+
+def due_reminder(document: Document) -> DueReminder | UnreadableReminder:
+    """A reminder stored before reminders kept their sender cannot be told again."""
+    fields = ("account_id", "agency_id", "delivered_at")
+    if missing := [name for name in fields if name not in document]:
+        return UnreadableReminder(document["_id"], f"missing {missing[0]!r}")
+    try:
+        values = {name: document[name] for name in fields}
+        return DueReminder(message_id=document["_id"], call_to_action=document.get("call_to_action"), **values)
+    except ValidationError as error:
+        return UnreadableReminder(document["_id"], describe(error))

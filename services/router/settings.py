@@ -1,0 +1,5 @@
+from shared.runtime.settings import ServiceSettings
+
+
+class RouterSettings(ServiceSettings):
+    service_name: str = "router"
