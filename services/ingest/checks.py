@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.agencies import Agency
-from shared.contracts.messages import MAX_ATTACHMENT_BYTES, Reason, Submission
+from shared.contracts.messages import MAX_ATTACHMENT_BYTES, Reason, Submission, SubmissionBatch
 
 
 class Codes:
@@ -72,8 +72,9 @@ def parse_payload(body: bytes, *, max_batch: int) -> Payload | Rejected:
         return reject(Codes.MALFORMED_JSON, "the body must be a JSON object")
     if "submissions" not in data:
         return Payload([data], is_batch=False)
-    items = data["submissions"]
-    if set(data) != {"submissions"} or not isinstance(items, list) or not items:
+    try:
+        items = SubmissionBatch.model_validate(data).submissions
+    except ValidationError:
         return reject(Codes.INVALID_FIELD, 'a batch is exactly {"submissions": [non-empty list]}', "submissions")
     if len(items) > max_batch:
         return reject(Codes.BATCH_TOO_LARGE, f"{len(items)} submissions; at most {max_batch}", "submissions")

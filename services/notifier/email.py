@@ -3,7 +3,7 @@ credentials as configured, failures classified as transient (4xx, connection) or
 
 A mass mailing sends the same notification to millions: its MIME body is built and encoded
 once per distinct content, and each e-mail is that plus its own recipient headers (the
-standard library's `email` package cost a third of the notifier's CPU per e-mail)."""
+standard library's `email` package is costly per e-mail, docs/performance.md)."""
 
 import asyncio
 import contextlib

@@ -1,7 +1,7 @@
 """Web Push (RFC 8030/8291/8292) to the Berichtenbox app with VAPID, via pywebpush's async
 API: payload encrypted (aes128gcm) for each subscription; the signed VAPID header is made
 once per push service and reused until an hour before it expires (RFC 8292 allows reuse;
-signing each push was a fifth of the push path's CPU)."""
+signing is the costly part of a push, docs/performance.md)."""
 
 import json
 import time

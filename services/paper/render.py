@@ -1,7 +1,7 @@
 """Letter rendering: typst with the template in this folder and the fonts shipped beside it
 (system fonts ignored), PDF/A-2b. CPU-bound and pure, so it runs in a process pool; each
 process keeps one typst compiler, which keeps the fonts and the parsed template between
-letters (1.7 times the letters per second of a fresh compile each time, same bytes)."""
+letters (docs/performance.md says what that saves)."""
 
 import functools
 import hashlib
@@ -85,8 +85,8 @@ _PAGE_TREE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
 
 
 def page_count(pdf: bytes) -> int:
-    """typst writes its page tree uncompressed, the root's /Count the largest; reading that
-    instead of parsing the file with pypdf saves a quarter of the render time."""
+    """typst writes its page tree uncompressed, the root's /Count the largest: reading that is
+    far cheaper than parsing the file with pypdf (docs/performance.md)."""
     counts = [int(n) for n in _PAGE_TREE_COUNT.findall(pdf)]
     return max(counts) if counts else len(PdfReader(io.BytesIO(pdf)).pages)
 

@@ -59,9 +59,11 @@ class Submission(Contract):
 
 
 class SubmissionBatch(Contract):
-    """Up to 1,000 submissions in one AMQP message (mass mailings); each needs a reference."""
+    """Up to 1,000 submissions in one AMQP message (mass mailings); each needs a reference.
+    The items are checked one by one as `Submission`s, so one bad item rejects only itself;
+    the size limit is ingest's setting (`BERICHTENBOX_MAX_BATCH_SIZE`)."""
 
-    submissions: list[dict[str, object]] = Field(min_length=1)
+    submissions: list[object] = Field(min_length=1)
 
 
 class ReceiptStatus(StrEnum):

@@ -61,8 +61,9 @@ def persistent_publisher(
 
 def delivery(broker: RabbitBroker) -> RabbitMessage:
     """The message being handled, from the broker's context. Handlers ask for it here rather
-    than with a `RabbitMessage` parameter, which FastDepends resolves in a worker thread: a
-    thread hop per delivery, 5-9% of ingest's and the router's CPU (py-spy)."""
+    than with a `RabbitMessage` parameter (or any `Context()` one), which FastDepends resolves
+    in a worker thread: a thread hop per delivery (docs/performance.md). For the same reason
+    handlers get their use cases from their own object, not from the broker's context."""
     message: RabbitMessage = broker.context.get_local("message")
     return message
 

@@ -1,0 +1,117 @@
+from datetime import datetime, timedelta
+
+from services.notifier.email import OutgoingEmail
+from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
+from services.notifier.records import DueReminder, Outcome, Recipient, UnreadableReminder
+from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
+
+Attempt = tuple[str, Channel, str, int]
+"""(message id, channel, kind, attempt)"""
+
+
+class InMemoryRecipients:
+    def __init__(self, recipients: list[Recipient]) -> None:
+        self.by_id = {r.account_id: r for r in recipients}
+
+    async def get(self, account_id: str) -> Recipient | None:
+        return self.by_id.get(account_id)
+
+
+class InMemoryNotificationLog:
+    def __init__(self) -> None:
+        self.claims: set[Attempt] = set()
+        self.outcomes: dict[Attempt, Outcome] = {}
+
+    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
+        key = (message_id, channel, kind, attempt)
+        if key in self.claims:
+            return False
+        self.claims.add(key)
+        return True
+
+    async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None:
+        self.outcomes.setdefault((message_id, channel, kind, outcome.attempt), outcome)
+
+
+class InMemoryReminders:
+    def __init__(self) -> None:
+        self.scheduled: dict[str, tuple[NotifyCitizen, datetime]] = {}
+        self.states: dict[str, str] = {}
+        self.unreadable: list[UnreadableReminder] = []
+
+    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
+        if notified.message_id in self.states:
+            return False
+        self.scheduled[notified.message_id] = (notified, notified.delivered_at + after)
+        self.states[notified.message_id] = "scheduled"
+        return True
+
+    async def cancelled(self, message_id: str) -> bool:
+        return self.states.get(message_id) == "cancelled"
+
+    async def opened(self, message_id: str, opened_at: datetime) -> None:
+        if self.states.get(message_id, "scheduled") in ("scheduled", "queued"):
+            self.states[message_id] = "cancelled"
+
+    async def due(self, now: datetime, limit: int) -> list[DueReminder | UnreadableReminder]:
+        due: list[DueReminder | UnreadableReminder] = [r for r in self.unreadable if r.message_id not in self.states]
+        for message_id, (notified, at) in sorted(self.scheduled.items(), key=lambda item: item[1][1]):
+            if at <= now and self.states[message_id] == "scheduled":
+                due.append(
+                    DueReminder(
+                        message_id=message_id,
+                        account_id=notified.account_id,
+                        agency_id=notified.agency_id,
+                        call_to_action=notified.call_to_action,
+                        delivered_at=notified.delivered_at,
+                    )
+                )
+        return due[:limit]
+
+    async def queued(self, message_id: str, now: datetime) -> None:
+        if self.states.get(message_id) == "scheduled":
+            self.states[message_id] = "queued"
+
+    async def invalid(self, message_id: str, reason: str, now: datetime) -> None:
+        self.states[message_id] = f"invalid: {reason}"
+
+
+class RecordingEmail:
+    """Sends succeed, unless a failure is queued for the next send."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingEmail] = []
+        self.failures: list[TransientFailure | PermanentFailure] = []
+
+    async def send(self, email: OutgoingEmail) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(email)
+
+
+class RecordingPush:
+    """Pushes to endpoints named in `gone` or `busy` fail as a push service would."""
+
+    def __init__(self, gone: frozenset[str] = frozenset(), busy: frozenset[str] = frozenset()) -> None:
+        self.gone, self.busy = gone, busy
+        self.sent: list[tuple[str, dict[str, str]]] = []
+
+    async def send(self, subscription: dict[str, object], payload: dict[str, str]) -> None:
+        endpoint = str(subscription["endpoint"])
+        if endpoint in self.gone:
+            raise SubscriptionGone("push service answered 410")
+        if endpoint in self.busy:
+            raise TransientFailure("push service answered 503")
+        self.sent.append((endpoint, payload))
+
+
+class RecordingNotifierPublisher:
+    def __init__(self) -> None:
+        self.retries: list[tuple[NotifyCitizen, int]] = []
+        self.gone: list[PushSubscriptionGone] = []
+
+    async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None:
+        self.retries.append((command, delay_seconds))
+
+    async def subscription_gone(self, event: PushSubscriptionGone) -> None:
+        self.gone.append(event)

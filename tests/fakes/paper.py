@@ -1,0 +1,66 @@
+from pathlib import Path
+
+from services.paper.records import Addressee, Letter, MessageToPrint, PrintBatch, PrintedLetter
+from services.paper.render import LetterContent, RenderedFile
+from shared.contracts.messages import Receipt
+
+
+class InMemoryPrintSources:
+    def __init__(self, messages: dict[str, MessageToPrint], addressees: dict[str, Addressee]) -> None:
+        self.messages, self.addressees = messages, addressees
+
+    async def message(self, message_id: str) -> MessageToPrint | None:
+        return self.messages.get(message_id)
+
+    async def addressee(self, account_id: str) -> Addressee | None:
+        return self.addressees.get(account_id)
+
+
+class InMemoryLetterStore:
+    def __init__(self) -> None:
+        self.letters: dict[str, Letter] = {}
+        self.members: dict[str, str] = {}
+        self.batches: dict[str, PrintBatch] = {}
+
+    async def status(self, letter_id: str) -> str | None:
+        letter = self.letters.get(letter_id)
+        return None if letter is None else "rendered" if isinstance(letter, PrintedLetter) else "undeliverable"
+
+    async def record(self, letter: Letter) -> None:
+        self.letters.setdefault(letter.letter_id, letter)
+
+    async def unbatched(self, limit: int) -> list[PrintedLetter]:
+        waiting = [
+            letter
+            for letter in self.letters.values()
+            if isinstance(letter, PrintedLetter) and letter.letter_id not in self.members
+        ]
+        return sorted(waiting, key=lambda letter: letter.rendered_at)[:limit]
+
+    async def claim_for_batch(self, batch_id: str, letter_ids: list[str]) -> list[str]:
+        return [i for i in letter_ids if self.members.setdefault(i, batch_id) == batch_id]
+
+    async def save_batch(self, batch: PrintBatch) -> None:
+        self.batches[batch.batch_id] = batch
+
+
+class RecordingPaperPublisher:
+    def __init__(self) -> None:
+        self.receipts: list[tuple[str, Receipt]] = []
+
+    async def undeliverable(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+        self.receipts.append((agency_id, receipt))
+
+
+class FakeRenderer:
+    """Writes a small stand-in PDF where the render process would write the letter."""
+
+    def __init__(self, pages: int = 3) -> None:
+        self.pages = pages
+        self.rendered: list[tuple[LetterContent, list[bytes]]] = []
+
+    async def __call__(self, content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
+        self.rendered.append((content, attachments))
+        data = b"%PDF-1.7 " + content.reference.encode()
+        Path(path).write_bytes(data)  # noqa: ASYNC240 (a few bytes, as the render process would)
+        return RenderedFile(self.pages, "sha-" + content.reference, len(data))

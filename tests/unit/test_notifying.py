@@ -1,0 +1,143 @@
+"""The notification use case through in-memory fakes: claim, send, record per channel;
+retries that wait, permanent failures, gone devices, the reminder it schedules."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifier.failures import PermanentFailure, TransientFailure
+from services.notifier.notifying import Notifier
+from services.notifier.records import Recipient, Status
+from services.notifier.settings import NotifierSettings
+from shared.contracts.messages import CallToAction, Channel, NotifyCitizen
+from shared.messaging.dead_letter import PermanentError
+from tests.fakes.agencies import InMemoryAgencyRegistry
+from tests.fakes.notifier import (
+    InMemoryNotificationLog,
+    InMemoryRecipients,
+    InMemoryReminders,
+    RecordingEmail,
+    RecordingNotifierPublisher,
+    RecordingPush,
+)
+from tests.support.samples import AGENCIES
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+PHONE_ENDPOINT, OLD_TABLET_ENDPOINT = "https://push.example/phone", "https://push.example/old-tablet"
+PHONE: dict[str, object] = {"endpoint": PHONE_ENDPOINT}
+OLD_TABLET: dict[str, object] = {"endpoint": OLD_TABLET_ENDPOINT}
+CITIZEN = Recipient("a-1", email="burger@example.nl", push_subscriptions=[PHONE], reminder_opt_in=True)
+SETTINGS = NotifierSettings(retry_delays=(30, 120), box_url="https://box.example/berichten")
+
+
+class Wiring:
+    def __init__(self, recipient: Recipient = CITIZEN, push: RecordingPush | None = None) -> None:
+        self.log, self.reminders, self.email = InMemoryNotificationLog(), InMemoryReminders(), RecordingEmail()
+        self.push, self.publisher = push or RecordingPush(), RecordingNotifierPublisher()
+        self.notifier = Notifier(
+            SETTINGS,
+            InMemoryRecipients([recipient]),
+            InMemoryAgencyRegistry(list(AGENCIES.values())),
+            self.log,
+            self.reminders,
+            self.email,
+            self.push,
+            self.publisher,
+            clock=lambda: NOW,
+        )
+
+
+def command(channels: tuple[Channel, ...] = (Channel.EMAIL, Channel.PUSH), /, **fields: object) -> NotifyCitizen:
+    values: dict[str, object] = {
+        "notification_id": "n-1",
+        "message_id": "m-1",
+        "account_id": CITIZEN.account_id,
+        "agency_id": "uwv",
+        "call_to_action": CallToAction(text="Reageer binnen twee weken"),
+        "delivered_at": NOW,
+        "channels": list(channels),
+    }
+    return NotifyCitizen.model_validate(values | fields)
+
+
+async def test_both_channels_are_claimed_sent_recorded_and_a_reminder_is_scheduled() -> None:
+    wiring = Wiring()
+    outcomes = await wiring.notifier.handle(command())
+    assert outcomes == {Channel.EMAIL: Status.SENT, Channel.PUSH: Status.SENT}
+    [email] = wiring.email.sent
+    assert email.recipient == CITIZEN.email and b"Nieuw bericht van UWV" in email.data
+    [(endpoint, payload)] = wiring.push.sent
+    assert endpoint == PHONE_ENDPOINT and payload["url"] == SETTINGS.box_url
+    assert {k[1]: o.status for k, o in wiring.log.outcomes.items()} == {Channel.EMAIL: "sent", Channel.PUSH: "sent"}
+    notified, due_at = wiring.reminders.scheduled["m-1"]
+    assert notified.message_id == "m-1" and due_at == NOW + timedelta(days=SETTINGS.reminder_after_days)
+
+
+async def test_a_second_delivery_of_the_same_command_sends_nothing() -> None:
+    wiring = Wiring()
+    await wiring.notifier.handle(command())
+    again = await wiring.notifier.handle(command())
+    assert again == {Channel.EMAIL: None, Channel.PUSH: None}
+    assert len(wiring.email.sent) == 1 and len(wiring.push.sent) == 1
+
+
+async def test_a_transient_failure_waits_in_a_delay_queue_for_the_next_attempt_then_gives_up() -> None:
+    wiring = Wiring()
+    wiring.email.failures = [TransientFailure("SMTP 451")] * 3
+    assert await wiring.notifier.handle(command((Channel.EMAIL,))) == {Channel.EMAIL: Status.RETRYING}
+    [(retry, delay)] = wiring.publisher.retries
+    assert (retry.attempt, retry.channels, delay) == (2, [Channel.EMAIL], 30)
+    assert await wiring.notifier.handle(retry) == {Channel.EMAIL: Status.RETRYING}
+    last, delay = wiring.publisher.retries[-1]
+    assert (last.attempt, delay) == (3, 120)
+    assert await wiring.notifier.handle(last) == {Channel.EMAIL: Status.TECHNICAL_FAILURE}
+    assert len(wiring.publisher.retries) == 2 and wiring.email.sent == []
+    assert wiring.reminders.scheduled == {}  # nothing reached the citizen: nothing to remind of
+
+
+async def test_a_permanent_failure_is_final_with_its_reason() -> None:
+    wiring = Wiring()
+    wiring.email.failures = [PermanentFailure("SMTP 550")]
+    assert await wiring.notifier.handle(command((Channel.EMAIL,))) == {Channel.EMAIL: Status.PERMANENT_FAILURE}
+    [outcome] = wiring.log.outcomes.values()
+    assert (outcome.status, outcome.detail) == (Status.PERMANENT_FAILURE, "SMTP 550")
+    assert wiring.publisher.retries == []
+
+
+async def test_a_gone_device_is_reported_and_the_others_still_get_the_push() -> None:
+    citizen = Recipient("a-1", push_subscriptions=[OLD_TABLET, PHONE])
+    wiring = Wiring(citizen, RecordingPush(gone=frozenset({OLD_TABLET_ENDPOINT})))
+    assert await wiring.notifier.handle(command((Channel.PUSH,))) == {Channel.PUSH: Status.SENT}
+    assert [(g.account_id, g.endpoint) for g in wiring.publisher.gone] == [("a-1", OLD_TABLET_ENDPOINT)]
+    assert [endpoint for endpoint, _ in wiring.push.sent] == [PHONE_ENDPOINT]
+
+
+async def test_push_with_every_device_busy_is_retried() -> None:
+    wiring = Wiring(push=RecordingPush(busy=frozenset({PHONE_ENDPOINT})))
+    assert await wiring.notifier.handle(command((Channel.PUSH,))) == {Channel.PUSH: Status.RETRYING}
+    assert [c.channels for c, _ in wiring.publisher.retries] == [[Channel.PUSH]]
+
+
+async def test_no_address_is_a_permanent_failure_of_that_channel_only() -> None:
+    wiring = Wiring(Recipient("a-1", push_subscriptions=[PHONE]))
+    outcomes = await wiring.notifier.handle(command())
+    assert outcomes == {Channel.EMAIL: Status.PERMANENT_FAILURE, Channel.PUSH: Status.SENT}
+
+
+async def test_a_reminder_for_an_opened_message_sends_nothing() -> None:
+    wiring = Wiring()
+    await wiring.reminders.opened("m-1", NOW)
+    reminder = command((Channel.EMAIL,), kind="reminder", notification_id="n-r")
+    assert await wiring.notifier.handle(reminder) == {Channel.EMAIL: None}
+    assert wiring.email.sent == [] and wiring.log.claims == set()
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [({"account_id": "nobody"}, "no routed account"), ({"agency_id": "unknown"}, "not in the registry")],
+)
+async def test_what_can_never_be_sent_is_a_permanent_error(fields: dict[str, object], reason: str) -> None:
+    wiring = Wiring()
+    with pytest.raises(PermanentError, match=reason):
+        await wiring.notifier.handle(command(**fields))
+    assert wiring.email.sent == [] and wiring.log.claims == set()
