@@ -1,6 +1,9 @@
 """Moves dead-lettered messages back to the work queue they came from, after the cause was
 fixed. Each replayed message counts its replays in `x-berichtenbox-replays`; the reason
-headers of its last failure are dropped (the logs and metrics keep them).
+headers of its last failure are dropped (the logs and metrics keep them). The original
+sender's broker user stays in `x-berichtenbox-sender`, and the copy is published with this
+tool's own `user_id` (RabbitMQ checks it), so ingest handles a replayed submission as the
+agency that sent it, and no agency can pass for another this way.
 
 Run: python -m scripts.replay_dead_letters QUEUE [--limit N]   (QUEUE e.g. router.messages-accepted)
 """
@@ -11,6 +14,7 @@ import sys
 
 import aio_pika
 
+from shared.messaging.dead_letter import SENDER_HEADER
 from shared.messaging.topology import Queues, dead_letter_queue
 from shared.runtime.settings import ServiceSettings
 
@@ -25,6 +29,7 @@ async def replay(amqp_url: str, queue_name: str, limit: int) -> int:
     if work is None:
         raise SystemExit(f"unknown work queue {queue_name!r}; one of: {', '.join(q.name for q in Queues.WORK)}")
     connection = await aio_pika.connect(amqp_url)
+    user = ServiceSettings(rabbitmq_url=amqp_url).broker_user
     moved = 0
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -34,12 +39,15 @@ async def replay(amqp_url: str, queue_name: str, limit: int) -> int:
                 k: v for k, v in message.headers.items() if k not in DROPPED and not k.startswith("x-berichtenbox-")
             }
             headers[REPLAYS_HEADER] = int(str(message.headers.get(REPLAYS_HEADER, 0))) + 1
+            if sender := message.headers.get(SENDER_HEADER) or message.user_id:  # user_id: dead-lettered by the broker
+                headers[SENDER_HEADER] = str(sender)
             copy = aio_pika.Message(
                 message.body,
                 headers=headers,
                 content_type=message.content_type,
                 message_id=message.message_id,
                 correlation_id=message.correlation_id,
+                user_id=user,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
             await channel.default_exchange.publish(copy, routing_key=work.name)  # straight to the queue

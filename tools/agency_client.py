@@ -35,8 +35,12 @@ class AgencyClient:
     async def submit(
         self, body: Mapping[str, Any] | bytes, *, reference: str | None = None, user_id: str | None = ""
     ) -> None:
-        """Publish one submission (or a batch); `user_id` defaults to this agency's broker user."""
+        """Publish one submission (or a batch). `reference` is the AMQP message id and, for a
+        single submission given as a mapping without one, its `reference` in the body.
+        `user_id` defaults to this agency's broker user."""
         assert self._exchange is not None, "use `async with AgencyClient(...)`"
+        if not isinstance(body, bytes) and reference is not None and "submissions" not in body:
+            body = {"reference": reference, **body}
         payload = body if isinstance(body, bytes) else json.dumps(body, default=str).encode()
         message = aio_pika.Message(
             payload,

@@ -1,10 +1,11 @@
 """Pure intake rules: bytes in, valid submissions or precise rejections out. No I/O.
 
-Every rejection carries a reason code and, where it concerns one field, the field's path.
+Every rejection carries a reason code and, where it concerns one field, the field's path
+(`submissions.2.recipient_bsn` for an item of a batch). At most `MAX_REASONS` reasons are
+given, then one `too_many_errors`. The contract is strict: no coercion of strings to
+booleans, numbers or dates other than ISO dates.
 """
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -12,8 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.ingest.attachments import attachment_violations
+from services.ingest.characters import control_characters, unprintable_characters
 from shared.contracts.agencies import Agency
-from shared.contracts.messages import MAX_ATTACHMENT_BYTES, Reason, Submission, SubmissionBatch
+from shared.contracts.messages import Reason, Submission, SubmissionBatch
+from shared.contracts.printable import shown
 
 
 class Codes:
@@ -25,15 +29,25 @@ class Codes:
     UNKNOWN_FIELD = "unknown_field"
     MISSING_FIELD = "missing_field"
     MISSING_REFERENCE = "missing_reference"
+    DUPLICATE_REFERENCE = "duplicate_reference"
     INVALID_FIELD = "invalid_field"
     INVALID_BSN = "invalid_bsn"
     TOO_LONG = "too_long"
+    CONTROL_CHARACTER = "control_character"
+    UNPRINTABLE_CHARACTER = "unprintable_character"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     ATTACHMENT_NOT_BASE64 = "attachment_not_base64"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     ATTACHMENT_NOT_PDF = "attachment_not_pdf"
     MESSAGE_TYPE_NOT_ALLOWED = "message_type_not_allowed"
+    PAPER_COPY_NOT_ALLOWED = "paper_copy_not_allowed"
     DEADLINE_IN_PAST = "deadline_in_past"
+    TOO_MANY_ERRORS = "too_many_errors"
+
+
+MAX_REASONS = 50
+PRINTED_FIELDS = ("reference", "subject", "body")
+"""Fields a letter prints, beside `call_to_action.text`."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,21 @@ class Payload:
 @dataclass(frozen=True)
 class Valid:
     submission: Submission
-    reference: str
+
+    @property
+    def reference(self) -> str:
+        return self.submission.reference
 
 
 def reject(code: str, detail: str, field: str | None = None, reference: str | None = None) -> Rejected:
     return Rejected((Reason(code=code, field=field, detail=detail),), reference)
+
+
+def capped(reasons: list[Reason]) -> tuple[Reason, ...]:
+    if len(reasons) <= MAX_REASONS:
+        return tuple(reasons)
+    more = Reason(code=Codes.TOO_MANY_ERRORS, detail=f"{len(reasons) - MAX_REASONS} more problems not listed")
+    return (*reasons[:MAX_REASONS], more)
 
 
 def parse_payload(body: bytes, *, max_batch: int) -> Payload | Rejected:
@@ -67,7 +91,7 @@ def parse_payload(body: bytes, *, max_batch: int) -> Payload | Rejected:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        return reject(Codes.MALFORMED_JSON, f"not valid JSON: {exc}"[:200])
+        return reject(Codes.MALFORMED_JSON, shown(f"not valid JSON: {exc}"[:200]))
     if not isinstance(data, dict):
         return reject(Codes.MALFORMED_JSON, "the body must be a JSON object")
     if "submissions" not in data:
@@ -81,66 +105,87 @@ def parse_payload(body: bytes, *, max_batch: int) -> Payload | Rejected:
     return Payload(items, is_batch=True)
 
 
+def check_items(payload: Payload, agency: Agency, today: date) -> list[Valid | Rejected]:
+    """Each item checked on its own; a reference repeated within the batch is rejected after
+    its first use, which goes ahead."""
+    outcomes: list[Valid | Rejected] = []
+    seen: set[str] = set()
+    for index, item in enumerate(payload.items):
+        prefix = f"submissions.{index}." if payload.is_batch else ""
+        outcome = check_submission(item, agency, today=today, prefix=prefix)
+        if isinstance(outcome, Valid) and outcome.reference in seen:
+            detail = "an earlier item of this batch has the same reference"
+            outcome = reject(Codes.DUPLICATE_REFERENCE, detail, f"{prefix}reference", outcome.reference)
+        elif isinstance(outcome, Valid):
+            seen.add(outcome.reference)
+        outcomes.append(outcome)
+    return outcomes
+
+
 _PYDANTIC_CODES = {
     "extra_forbidden": Codes.UNKNOWN_FIELD,
     "missing": Codes.MISSING_FIELD,
     "string_too_long": Codes.TOO_LONG,
     "invalid_bsn": Codes.INVALID_BSN,
 }
+_KNOWN_FIELDS = frozenset(Submission.model_fields)
 
 
-def _reasons_from(error: ValidationError) -> tuple[Reason, ...]:
+def check_submission(item: Any, agency: Agency, *, today: date, prefix: str = "") -> Valid | Rejected:
+    """Validate one submission for `agency`, the authenticated sender."""
+    if not isinstance(item, dict):
+        return reject(Codes.INVALID_FIELD, "each submission must be a JSON object", prefix.rstrip(".") or None)
+    claimed = item.get("reference")
+    reference = claimed if isinstance(claimed, str) and claimed else None
+    reasons = [_reason(code, f"{prefix}{field}", detail) for code, field, detail in control_characters(item)]
+    unknown = [key for key in item if key not in _KNOWN_FIELDS]
+    if len(unknown) > MAX_REASONS:  # not worth validating further: say what is wrong, quickly
+        reasons += [_reason(Codes.UNKNOWN_FIELD, f"{prefix}{key}", "extra inputs are not permitted") for key in unknown]
+        return Rejected(capped(reasons), reference)
+    try:
+        submission = Submission.model_validate_json(json.dumps(item), strict=True)
+    except ValidationError as error:
+        return Rejected(capped(reasons + _reasons_from(error, prefix)), reference)
+    reasons += _rule_violations(submission, agency, today, prefix)
+    return Rejected(capped(reasons), reference) if reasons else Valid(submission)
+
+
+def _reason(code: str, field: str | None, detail: str) -> Reason:
+    return Reason(code=code, field=None if field is None else shown(field), detail=shown(detail))
+
+
+def _reasons_from(error: ValidationError, prefix: str) -> list[Reason]:
     reasons = []
-    for e in error.errors():
-        field = ".".join(str(p) for p in e["loc"]) or None
+    for e in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(p) for p in e["loc"])
         code = _PYDANTIC_CODES.get(e["type"], Codes.INVALID_FIELD)
         if e["type"] == "too_long" and field == "attachments":
             code = Codes.TOO_MANY_ATTACHMENTS
-        reasons.append(Reason(code=code, field=field, detail=e["msg"]))
-    return tuple(reasons)
+        if field == "reference" and e["type"] == "missing":
+            code = Codes.MISSING_REFERENCE
+        reasons.append(_reason(code, f"{prefix}{field}" if field else None, e["msg"]))
+    return reasons
 
 
-def check_submission(item: Any, agency: Agency, *, fallback_reference: str | None, today: date) -> Valid | Rejected:
-    """Validate one submission for `agency`, the authenticated sender."""
-    if not isinstance(item, dict):
-        return reject(Codes.INVALID_FIELD, "each submission must be a JSON object")
-    claimed_reference = item.get("reference")
-    reference = claimed_reference if isinstance(claimed_reference, str) and claimed_reference else fallback_reference
-    try:
-        submission = Submission.model_validate(item)
-    except ValidationError as error:
-        return Rejected(_reasons_from(error), reference)
-    if reference is None:
-        return reject(Codes.MISSING_REFERENCE, "give `reference` in the body or the AMQP message_id", "reference")
-    problems = list(_rule_violations(submission, agency, today))
-    return Rejected(tuple(problems), reference) if problems else Valid(submission, reference)
-
-
-def _rule_violations(submission: Submission, agency: Agency, today: date) -> Any:
+def _rule_violations(submission: Submission, agency: Agency, today: date, prefix: str) -> list[Reason]:
+    found = []
     if submission.agency is not None and submission.agency != agency.agency_id:
-        yield Reason(code=Codes.IMPERSONATION, field="agency", detail="an agency can only send as itself")
+        found.append((Codes.IMPERSONATION, "agency", "an agency can only send as itself"))
     if submission.message_type not in agency.allowed_message_types:
-        yield Reason(
-            code=Codes.MESSAGE_TYPE_NOT_ALLOWED,
-            field="message_type",
-            detail=f"{agency.agency_id} may send: {', '.join(sorted(agency.allowed_message_types))}",
-        )
+        allowed = ", ".join(sorted(agency.allowed_message_types))
+        found.append((Codes.MESSAGE_TYPE_NOT_ALLOWED, "message_type", f"{agency.agency_id} may send: {allowed}"))
+    if submission.paper_copy_requested and not agency.paper_copy_allowed:
+        detail = f"the registry does not allow {agency.agency_id} to send paper copies"
+        found.append((Codes.PAPER_COPY_NOT_ALLOWED, "paper_copy_requested", detail))
     action = submission.call_to_action
     if action is not None and action.deadline is not None and action.deadline < today:
-        yield Reason(code=Codes.DEADLINE_IN_PAST, field="call_to_action.deadline", detail="deadline lies in the past")
+        found.append((Codes.DEADLINE_IN_PAST, "call_to_action.deadline", "deadline lies in the past"))
+    printed = [(name, getattr(submission, name)) for name in PRINTED_FIELDS]
+    if action is not None:
+        printed.append(("call_to_action.text", action.text))
+    for name, text in printed:
+        found += [(Codes.UNPRINTABLE_CHARACTER, name, detail) for detail in unprintable_characters(text)]
     for i, attachment in enumerate(submission.attachments):
-        yield from _attachment_violations(attachment.content_base64, f"attachments.{i}.content_base64")
-
-
-def _attachment_violations(content_base64: str, field: str) -> Any:
-    try:
-        content = base64.b64decode(content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        yield Reason(code=Codes.ATTACHMENT_NOT_BASE64, field=field, detail="not valid base64")
-        return
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        yield Reason(
-            code=Codes.ATTACHMENT_TOO_LARGE, field=field, detail=f"{len(content)} bytes; at most {MAX_ATTACHMENT_BYTES}"
-        )
-    if not content.startswith(b"%PDF-"):
-        yield Reason(code=Codes.ATTACHMENT_NOT_PDF, field=field, detail="attachments must be PDF documents")
+        field = f"attachments.{i}.content_base64"
+        found += [(code, field, detail) for code, detail in attachment_violations(attachment.content_base64)]
+    return [_reason(code, f"{prefix}{field}", detail) for code, field, detail in found]

@@ -5,6 +5,7 @@ from faststream.rabbit import RabbitBroker
 
 from services.ingest.admission import ByteBudget
 from services.ingest.intake import Envelope, SubmissionIntake
+from services.ingest.senders import sender_of
 from services.ingest.settings import IngestSettings
 from shared.contracts.messages import Receipt, ReceiptStatus
 from shared.messaging.broker import consumer, delivery
@@ -13,17 +14,21 @@ from shared.runtime.metrics import Metrics
 
 
 class IngestHandlers:
-    def __init__(self, broker: RabbitBroker, intake: SubmissionIntake, budget: ByteBudget, metrics: Metrics) -> None:
+    def __init__(
+        self, broker: RabbitBroker, intake: SubmissionIntake, budget: ByteBudget, metrics: Metrics, service_user: str
+    ) -> None:
         self.broker, self.intake, self.budget, self.metrics = broker, intake, budget, metrics
+        self.service_user = service_user
 
     async def on_submission(self, body: bytes) -> None:
         """Agency submissions: one JSON object, or {"submissions": [...]} of up to 1,000."""
         raw = delivery(self.broker).raw_message
+        sender = sender_of(raw.user_id, raw.headers, self.service_user)
+        redelivered = bool(raw.redelivered) or sender.replayed
+        envelope = Envelope(body, sender.broker_user, raw.message_id, raw.correlation_id, redelivered)
         async with self.budget.admit(len(body)):
-            receipts = await self.intake.handle(
-                Envelope(body, raw.user_id, raw.message_id, raw.correlation_id, bool(raw.redelivered))
-            )
-        self._count(receipts, raw.user_id)
+            receipts = await self.intake.handle(envelope)
+        self._count(receipts, sender.broker_user)
 
     def _count(self, receipts: list[Receipt], broker_user: str | None) -> None:
         if not receipts:  # only an unauthenticated sender gets no receipt

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from services.ingest.checks import Codes, Rejected, Valid, check_submission, parse_payload, reject
+from services.ingest.checks import Codes, Rejected, Valid, check_items, parse_payload, reject
 from services.ingest.publishers import IntakePublisher
 from services.ingest.records import NewMessage, Rejection, Stored
 from services.ingest.repository import MessageStore
@@ -84,16 +84,18 @@ class SubmissionIntake:
         payload = parse_payload(envelope.body, max_batch=self.max_batch)
         if isinstance(payload, Rejected):
             return [Rejected(payload.reasons, envelope.message_id)], []
-        fallback = None if payload.is_batch else envelope.message_id
-        outcomes = [check_submission(i, agency, fallback_reference=fallback, today=now.date()) for i in payload.items]
+        outcomes = check_items(payload, agency, now.date())
         return [o for o in outcomes if isinstance(o, Rejected)], [o for o in outcomes if isinstance(o, Valid)]
 
     async def _keep_rejections(
         self, envelope: Envelope, agency: Agency | None, rejected: list[Rejected], now: datetime
     ) -> list[str]:
-        """Rejections are kept for audit: the reasons and the raw payload up to a cap."""
+        """Rejections are kept for audit: the reasons and the raw payload up to a cap. Their ids
+        are derived from the AMQP message as well as its body: a redelivery keeps its ids, the
+        same bad body sent again as a new message gets its own."""
         digest = hashlib.sha256(envelope.body).hexdigest()
-        ids = [derived_id("rejection", envelope.user_id or "", digest, str(i)) for i in range(len(rejected))]
+        sent_as = (envelope.user_id or "", envelope.message_id or "", digest)
+        ids = [derived_id("rejection", *sent_as, str(i)) for i in range(len(rejected))]
         await self.store.add_rejections(
             [
                 Rejection(

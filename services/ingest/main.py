@@ -29,7 +29,9 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
         payload_cap=settings.rejected_payload_cap,
     )
     budget = ByteBudget(settings.submission_bytes_in_work)
-    handlers.subscribe(wiring.broker, handlers.IngestHandlers(wiring.broker, intake, budget, wiring.metrics), settings)
+    service_user = settings.broker_user
+    subscribers = handlers.IngestHandlers(wiring.broker, intake, budget, wiring.metrics, service_user)
+    handlers.subscribe(wiring.broker, subscribers, settings)
 
     async def declare_agency_receipt_queues() -> None:
         await declare_receipt_queues(wiring.broker, [agency.agency_id for agency in await registry.all()])

@@ -7,6 +7,8 @@ from bson import Binary
 from pymongo import ASCENDING, IndexModel
 
 from services.ingest.records import NewMessage, Prior, Rejection, Stored
+from shared.contracts.messages import Reason
+from shared.contracts.printable import shown
 from shared.storage.grouped import GroupedInserter
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
@@ -72,13 +74,18 @@ def _prior(document: Document, original: Document | None) -> Prior:
     return Prior.SAME if same else Prior.OTHER
 
 
+def _stored_reason(reason: Reason) -> Document:
+    return {"code": reason.code, "field": reason.field and shown(reason.field), "detail": shown(reason.detail)}
+
+
 def _rejection_document(rejection: Rejection) -> Document:
     return {
         "_id": rejection.rejection_id,
         "agency_id": rejection.agency_id,
         "broker_user": rejection.broker_user,
-        "agency_reference": rejection.reference,
-        "reasons": [reason.model_dump() for reason in rejection.reasons],
+        # what the agency sent is kept as bytes; its text here may hold a NUL, which cannot be stored
+        "agency_reference": None if rejection.reference is None else shown(rejection.reference),
+        "reasons": [_stored_reason(reason) for reason in rejection.reasons],
         "payload": Binary(rejection.payload),
         "payload_size": rejection.payload_size,
         "payload_sha256": rejection.payload_sha256,

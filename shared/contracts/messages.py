@@ -45,8 +45,9 @@ class Attachment(Contract):
 class Submission(Contract):
     """One message from an agency to one citizen."""
 
-    reference: str | None = Field(default=None, min_length=1, max_length=MAX_REFERENCE_LENGTH)
-    """The agency's own reference (idempotency key); the AMQP message_id is used if absent."""
+    reference: str = Field(min_length=1, max_length=MAX_REFERENCE_LENGTH)
+    """The agency's own reference: the idempotency key, shown to the citizen and printed on
+    the letter. Required: an AMQP message id is no key, as clients fill in a random one."""
     agency: str | None = None
     """Optional claim of the sending agency; must match the authenticated broker user."""
     recipient_bsn: BsnField

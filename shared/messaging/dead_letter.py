@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 REASON_HEADER = "x-berichtenbox-reason"
 SOURCE_QUEUE_HEADER = "x-berichtenbox-source-queue"
 ATTEMPTS_HEADER = "x-berichtenbox-attempts"
+SENDER_HEADER = "x-berichtenbox-sender"
+"""The broker user that published the original (RabbitMQ checked it as `user_id`). A copy
+re-published by a service carries the service's own `user_id`, so only a service can vouch
+for the sender this header names: ingest trusts it only then (scripts/replay_dead_letters.py)."""
 
 
 class PermanentError(Exception):
@@ -64,6 +68,8 @@ class DeadLetterMiddleware(BaseMiddleware):
     async def _dead_letter(self, msg: StreamMessage[Any], reason: str, attempt: int) -> None:
         queue = self.context.get_local("handler_").queue.name
         headers = {**msg.headers, REASON_HEADER: reason, SOURCE_QUEUE_HEADER: queue, ATTEMPTS_HEADER: attempt}
+        if sender := getattr(msg.raw_message, "user_id", None):
+            headers.setdefault(SENDER_HEADER, sender)
         await self.broker.publish(
             msg.body,
             exchange=Exchanges.DEAD_LETTERS,
@@ -74,4 +80,4 @@ class DeadLetterMiddleware(BaseMiddleware):
             correlation_id=msg.correlation_id,
             content_type=msg.content_type,
         )
-        logger.error("dead-lettered message %s from %s: %s", msg.message_id, queue, reason)
+        logger.error("dead-lettered a message from %s after %d attempts: %s", queue, attempt, reason)

@@ -1,5 +1,7 @@
 """Settings every service shares; each service extends `ServiceSettings` with its own."""
 
+import urllib.parse
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,3 +26,8 @@ class ServiceSettings(BaseSettings):
     )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")
+
+    @property
+    def broker_user(self) -> str:
+        """The broker user this service connects as (its `user_id` on what it publishes)."""
+        return urllib.parse.unquote(urllib.parse.urlsplit(self.rabbitmq_url).username or "guest")

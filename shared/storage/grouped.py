@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from pymongo.errors import BulkWriteError
 
+from shared.messaging.dead_letter import PermanentError
 from shared.runtime.grouping import GroupCommit, Request
 from shared.storage.mongo import DUPLICATE_KEY, Document
 
@@ -36,7 +37,11 @@ class GroupedInserter(GroupCommit[Document, set[Any]]):
         self._collection = collection
 
     async def insert(self, documents: list[Document]) -> set[Any]:
-        """Insert the documents (each with an `_id`); the `_id`s that were taken already."""
+        """Insert the documents (each with an `_id`); the `_id`s that were taken already. A
+        document the database cannot hold fails its caller here, before it joins a group
+        whose whole write it would fail."""
+        for document in documents:
+            unstorable(document)
         return await self._submit(documents) if documents else set()
 
     async def _run(self, group: list[Request[Document, set[Any]]]) -> None:
@@ -56,6 +61,27 @@ class GroupedInserter(GroupCommit[Document, set[Any]]):
                 request.fail(BulkWriteError({"writeErrors": mine, "writeConcernErrors": [], "nInserted": 0}))
             else:
                 request.answer({docs[e["index"]]["_id"] for e in mine})
+
+
+class UnstorableDocument(PermanentError):
+    """A document no retry can store (a NUL in a string: PostgreSQL's jsonb, under FerretDB,
+    refuses the whole insert it is part of)."""
+
+
+def unstorable(document: Document) -> None:
+    """Raise `UnstorableDocument` for a string or key with a NUL anywhere in the document."""
+    stack: list[Any] = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise UnstorableDocument("a string holds a NUL character")
+        elif isinstance(value, dict):
+            if any(isinstance(key, str) and "\x00" in key for key in value):
+                raise UnstorableDocument("a field name holds a NUL character")
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
 
 
 class GroupedFinder(GroupCommit[Any, dict[Any, Document]]):

@@ -59,19 +59,24 @@ async def test_repeat_is_a_duplicate_and_is_not_routed_again(
     [
         (b"{not json", "malformed_json"),
         ("Ĳsselmeer".encode("utf-16"), "wrong_encoding"),
-        (json.dumps(submission(recipient_bsn="123456789")).encode(), "invalid_bsn"),
-        (json.dumps(submission(agency="uwv")).encode(), "impersonation"),
-        (json.dumps(submission(message_type="kinderbijslag")).encode(), "message_type_not_allowed"),
-        (json.dumps(submission(surprise=True)).encode(), "unknown_field"),
+        (json.dumps(submission(reference="bad-1", recipient_bsn="123456789")).encode(), "invalid_bsn"),
+        (json.dumps(submission(reference="bad-1", agency="uwv")).encode(), "impersonation"),
+        (json.dumps(submission(reference="bad-1", message_type="kinderbijslag")).encode(), "message_type_not_allowed"),
+        (json.dumps(submission(reference="bad-1", surprise=True)).encode(), "unknown_field"),
         (json.dumps({"submissions": [submission()] * 4}).encode(), "batch_too_large"),
-        (json.dumps(submission(subject=None)).encode(), "missing_field"),
-        (json.dumps(submission(subject="x" * 201)).encode(), "too_long"),
+        (json.dumps(submission(reference="bad-1", subject=None)).encode(), "missing_field"),
+        (json.dumps(submission(reference="bad-1", subject="x" * 201)).encode(), "too_long"),
         (
-            json.dumps(submission(call_to_action={"text": "Reageer", "deadline": "2020-01-01"})).encode(),
+            json.dumps(
+                submission(reference="bad-1", call_to_action={"text": "Reageer", "deadline": "2020-01-01"})
+            ).encode(),
             "deadline_in_past",
         ),
-        (json.dumps(submission(attachments=[attachment(b"GIF89a not a pdf")])).encode(), "attachment_not_pdf"),
-        (json.dumps(submission(attachments=[attachment()] * 11)).encode(), "too_many_attachments"),
+        (
+            json.dumps(submission(reference="bad-1", attachments=[attachment(b"GIF89a not a pdf")])).encode(),
+            "attachment_not_pdf",
+        ),
+        (json.dumps(submission(reference="bad-1", attachments=[attachment()] * 11)).encode(), "too_many_attachments"),
     ],
 )
 async def test_rejections_answer_the_agency_and_are_kept(

@@ -1,9 +1,12 @@
 """Sample agencies and submissions for tests."""
 
 import base64
+import io
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from pypdf import PdfWriter
 
 from shared.contracts.agencies import Agency, read_agency_file
 
@@ -11,7 +14,16 @@ AGENCIES = {a.agency_id: a for a in read_agency_file(Path("deploy/agencies.json"
 BELASTINGDIENST: Agency = AGENCIES["belastingdienst"]
 UWV: Agency = AGENCIES["uwv"]
 VALID_BSN = "111222333"
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _one_page_pdf() -> bytes:
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)  # A4 in points
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _one_page_pdf()
 
 
 def submission(**overrides: Any) -> dict[str, Any]:

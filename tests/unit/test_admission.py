@@ -70,3 +70,15 @@ async def test_a_cancelled_waiter_lets_the_ones_behind_it_in_at_once() -> None:
     rest.set()
     await asyncio.gather(holder, single)
     assert budget.in_work == 0
+
+
+def test_only_a_copy_a_service_published_may_name_another_sender() -> None:
+    from services.ingest.senders import sender_of
+    from shared.messaging.dead_letter import SENDER_HEADER
+
+    vouched = {SENDER_HEADER: "belastingdienst-user"}
+    assert sender_of("berichtenbox", vouched, "berichtenbox").broker_user == "belastingdienst-user"
+    assert sender_of("berichtenbox", vouched, "berichtenbox").replayed
+    assert sender_of("rdw-user", vouched, "berichtenbox").broker_user == "rdw-user"  # an agency's own claim: ignored
+    assert sender_of(None, vouched, "berichtenbox").broker_user is None
+    assert not sender_of("rdw-user", {}, "berichtenbox").replayed

@@ -8,9 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.ingest.checks import Codes, Rejected, Valid, check_submission, parse_payload
+from services.ingest.checks import (
+    MAX_REASONS,
+    Codes,
+    Payload,
+    Rejected,
+    Valid,
+    check_items,
+    check_submission,
+    parse_payload,
+)
+from shared.contracts.agencies import Agency
 from shared.contracts.messages import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
-from tests.support.samples import BELASTINGDIENST, PDF, attachment, submission
+from tests.support.samples import AGENCIES, BELASTINGDIENST, PDF, attachment, submission
 
 TODAY = date.today()
 
@@ -20,8 +30,10 @@ def codes(outcome: Valid | Rejected) -> list[tuple[str, str | None]]:
     return [(r.code, r.field) for r in outcome.reasons]
 
 
-def check(item: Any, reference: str | None = "ref-1") -> Valid | Rejected:
-    return check_submission(item, BELASTINGDIENST, fallback_reference=reference, today=TODAY)
+def check(item: Any, reference: str | None = "ref-1", agency: Agency = BELASTINGDIENST) -> Valid | Rejected:
+    if isinstance(item, dict) and reference is not None:
+        item = {"reference": reference, **item}
+    return check_submission(item, agency, today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -55,8 +67,8 @@ def test_a_valid_submission() -> None:
     assert outcome.submission.recipient_bsn.value == "111222333"
 
 
-def test_body_reference_wins_over_message_id() -> None:
-    outcome = check(submission(reference="body-ref"), reference="amqp-id")
+def test_the_body_carries_the_reference() -> None:
+    outcome = check(submission(reference="body-ref"), reference=None)
     assert isinstance(outcome, Valid) and outcome.reference == "body-ref"
 
 
@@ -70,6 +82,26 @@ def test_body_reference_wins_over_message_id() -> None:
         (submission(body="x" * (MAX_BODY_LENGTH + 1)), [(Codes.TOO_LONG, "body")]),
         (submission(attachments=[attachment()] * (MAX_ATTACHMENTS + 1)), [(Codes.TOO_MANY_ATTACHMENTS, "attachments")]),
         (submission(paper_copy_requested="please"), [(Codes.INVALID_FIELD, "paper_copy_requested")]),
+        (submission(paper_copy_requested="true"), [(Codes.INVALID_FIELD, "paper_copy_requested")]),
+        (submission(paper_copy_requested=1), [(Codes.INVALID_FIELD, "paper_copy_requested")]),
+        (
+            submission(call_to_action={"text": "Reageer", "deadline": 1893456000}),
+            [(Codes.INVALID_FIELD, "call_to_action.deadline")],
+        ),
+        (submission(subject="Aanslag\u0000verborgen"), [(Codes.CONTROL_CHARACTER, "subject")]),
+        (submission(body="Bel\u0007"), [(Codes.CONTROL_CHARACTER, "body")]),
+        (submission(body="Regel één\r\nRegel twee"), [(Codes.CONTROL_CHARACTER, "body")]),
+        (submission(body="Feest 🎉"), [(Codes.UNPRINTABLE_CHARACTER, "body")]),
+        (submission(subject="税务"), [(Codes.UNPRINTABLE_CHARACTER, "subject")]),
+        (submission(call_to_action={"text": "Betaal ➜ nu"}), [(Codes.UNPRINTABLE_CHARACTER, "call_to_action.text")]),
+        (
+            submission(**{"we\u0000ird": 1}),
+            [(Codes.CONTROL_CHARACTER, "we\\u0000ird"), (Codes.UNKNOWN_FIELD, "we\\u0000ird")],
+        ),
+        (
+            submission(attachments=[attachment(b"%PDF-1.7 and nothing else")]),
+            [(Codes.ATTACHMENT_NOT_PDF, "attachments.0.content_base64")],
+        ),
         (submission(agency="uwv"), [(Codes.IMPERSONATION, "agency")]),
         (submission(message_type="kentekenbewijs"), [(Codes.MESSAGE_TYPE_NOT_ALLOWED, "message_type")]),
         (
@@ -97,6 +129,40 @@ def test_rejection_reasons(item: Any, expected: list[tuple[str, str | None]]) ->
 
 def test_missing_reference() -> None:
     assert codes(check(submission(), reference=None)) == [(Codes.MISSING_REFERENCE, "reference")]
+
+
+def test_text_in_every_latin_letter_the_fonts_have_is_accepted() -> None:
+    assert isinstance(check(submission(subject="Ĳsselmeer – café € 12,50 „Zoë“", body="Tab\tand\nnewline")), Valid)
+
+
+def test_an_agency_the_registry_allows_no_paper_copies_cannot_ask_for_one() -> None:
+    outcome = check(submission(message_type="kentekenbewijs", paper_copy_requested=True), agency=AGENCIES["rdw"])
+    assert codes(outcome) == [(Codes.PAPER_COPY_NOT_ALLOWED, "paper_copy_requested")]
+    assert isinstance(check(submission(paper_copy_requested=True)), Valid)  # Belastingdienst may
+
+
+def test_reasons_are_capped_with_one_too_many_errors() -> None:
+    outcome = check(submission(**{f"extra_{i}": i for i in range(300)}))
+    assert isinstance(outcome, Rejected) and len(outcome.reasons) == MAX_REASONS + 1
+    assert outcome.reasons[-1].code == Codes.TOO_MANY_ERRORS and "250 more" in outcome.reasons[-1].detail
+
+
+def test_batch_items_name_their_place_and_a_repeated_reference_is_rejected_after_its_first_use() -> None:
+    items = [
+        submission(reference="a"),
+        submission(reference="b", recipient_bsn="123456789"),
+        "not an object",
+        submission(),
+        submission(reference="a"),
+    ]
+    outcomes = check_items(Payload(items, is_batch=True), BELASTINGDIENST, TODAY)
+    assert isinstance(outcomes[0], Valid)
+    assert [codes(o) for o in outcomes[1:]] == [
+        [(Codes.INVALID_BSN, "submissions.1.recipient_bsn")],
+        [(Codes.INVALID_FIELD, "submissions.2")],
+        [(Codes.MISSING_REFERENCE, "submissions.3.reference")],
+        [(Codes.DUPLICATE_REFERENCE, "submissions.4.reference")],
+    ]
 
 
 def test_several_problems_are_all_reported() -> None:

@@ -96,3 +96,17 @@ async def test_nothing_to_insert_is_no_write() -> None:
     collection = FakeCollection()
     assert await GroupedInserter(collection).insert([]) == set()
     assert collection.calls == []
+
+
+async def test_a_document_that_cannot_be_stored_fails_alone_before_it_joins_a_group() -> None:
+    collection = FakeCollection()
+    inserter = GroupedInserter(collection)
+    results = await asyncio.gather(
+        inserter.insert([{"_id": "good-1"}]),
+        inserter.insert([{"_id": "bad", "subject": "Aanslag\x00verborgen"}]),
+        inserter.insert([{"_id": "bad-key", "nested": [{"k\x00": 1}]}]),
+        inserter.insert([{"_id": "good-2"}]),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results] == ["set", "UnstorableDocument", "UnstorableDocument", "set"]
+    assert sorted(d for call in collection.calls for d in call) == ["good-1", "good-2"]

@@ -45,6 +45,8 @@ def intake(store: InMemoryMessageStore | None = None, outbox: RecordingPublisher
 
 
 def envelope(body: Any, user: str | None = BELASTINGDIENST.broker_user, reference: str | None = "ref-1") -> Envelope:
+    if isinstance(body, dict) and "submissions" not in body and reference is not None:
+        body = {"reference": reference, **body}  # as tools/agency_client.py puts it
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Envelope(raw, user, reference, "corr-1")
 

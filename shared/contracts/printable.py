@@ -1,0 +1,29 @@
+"""What a letter can print: the characters of the fonts shipped with the paper service
+(services/paper/fonts, made by scripts/subset-fonts.sh), plus newline and tab for layout.
+Any message may end on paper after a preference change, so ingest accepts in printed fields
+only what these fonts can print; a test keeps this list equal to the fonts' character maps."""
+
+PRINTABLE_RANGES = (
+    (0x0020, 0x007E),
+    (0x00A0, 0x017F),
+    (0x2010, 0x2027),
+    (0x2030, 0x203A),
+    (0x20AC, 0x20AC),
+    (0x2122, 0x2122),
+    (0xFB01, 0xFB02),
+)
+LAYOUT = frozenset("\n\t")
+PRINTABLE = frozenset(chr(c) for low, high in PRINTABLE_RANGES for c in range(low, high + 1)) | LAYOUT
+
+
+def is_control(character: str) -> bool:
+    """C0 and C1 control characters and DEL; newline and tab are layout, not control."""
+    code = ord(character)
+    return character not in LAYOUT and (code < 0x20 or 0x7F <= code <= 0x9F)
+
+
+def shown(text: str) -> str:
+    """Text with every control character escaped (`\\u0000`), safe to store, log or echo."""
+    if all(not is_control(c) for c in text):
+        return text
+    return "".join(f"\\u{ord(c):04x}" if is_control(c) else c for c in text)
