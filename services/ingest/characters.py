@@ -2,12 +2,15 @@
 field names: NUL cannot even be stored), and in printed fields whatever the letter fonts
 cannot print."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from shared.contracts.printable import PRINTABLE, is_control
 
 CONTROL_CHARACTER = "control_character"
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""What `is_control` says, at the speed of the regex engine."""
 
 
 def control_characters(item: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -32,6 +35,8 @@ def control_characters(item: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
 def unprintable_characters(text: str) -> Iterator[str]:
     """A detail for the first character of `text` the letter fonts cannot print, if any
     (control characters are reported as such, not here)."""
+    if PRINTABLE.issuperset(text):
+        return
     for position, character in enumerate(text):
         if character not in PRINTABLE and not is_control(character):
             yield f"character U+{ord(character):04X} at position {position} cannot be printed in a letter"
@@ -39,7 +44,5 @@ def unprintable_characters(text: str) -> Iterator[str]:
 
 
 def _first_control(text: str) -> str | None:
-    for position, character in enumerate(text):
-        if is_control(character):
-            return f"control character U+{ord(character):04X} at position {position}"
-    return None
+    found = CONTROL.search(text)
+    return None if found is None else f"control character U+{ord(found[0]):04X} at position {found.start()}"

@@ -7,6 +7,7 @@ booleans, numbers or dates other than ISO dates.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -75,11 +76,23 @@ def reject(code: str, detail: str, field: str | None = None, reference: str | No
     return Rejected((Reason(code=code, field=field, detail=detail),), reference)
 
 
-def capped(reasons: list[Reason]) -> tuple[Reason, ...]:
-    if len(reasons) <= MAX_REASONS:
-        return tuple(reasons)
-    more = Reason(code=Codes.TOO_MANY_ERRORS, detail=f"{len(reasons) - MAX_REASONS} more problems not listed")
-    return (*reasons[:MAX_REASONS], more)
+Found = tuple[str, str | None, str]
+"""A problem before it becomes a `Reason`: code, field path, detail."""
+
+
+def capped(found: Iterable[Found]) -> tuple[Reason, ...]:
+    """The first `MAX_REASONS` as reasons, then one `too_many_errors` that counts the rest
+    (made only for those shown: a body can hold hundreds of thousands of problems)."""
+    reasons: list[Reason] = []
+    more = 0
+    for code, field, detail in found:
+        if len(reasons) < MAX_REASONS:
+            reasons.append(Reason(code=code, field=None if field is None else shown(field), detail=shown(detail)))
+        else:
+            more += 1
+    if more:
+        reasons.append(Reason(code=Codes.TOO_MANY_ERRORS, detail=f"{more} more problems not listed"))
+    return tuple(reasons)
 
 
 def parse_payload(body: bytes, *, max_batch: int) -> Payload | Rejected:
@@ -137,25 +150,21 @@ def check_submission(item: Any, agency: Agency, *, today: date, prefix: str = ""
         return reject(Codes.INVALID_FIELD, "each submission must be a JSON object", prefix.rstrip(".") or None)
     claimed = item.get("reference")
     reference = claimed if isinstance(claimed, str) and claimed else None
-    reasons = [_reason(code, f"{prefix}{field}", detail) for code, field, detail in control_characters(item)]
+    found: list[Found] = [(code, f"{prefix}{field}", detail) for code, field, detail in control_characters(item)]
     unknown = [key for key in item if key not in _KNOWN_FIELDS]
     if len(unknown) > MAX_REASONS:  # not worth validating further: say what is wrong, quickly
-        reasons += [_reason(Codes.UNKNOWN_FIELD, f"{prefix}{key}", "extra inputs are not permitted") for key in unknown]
-        return Rejected(capped(reasons), reference)
+        found += [(Codes.UNKNOWN_FIELD, f"{prefix}{key}", "extra inputs are not permitted") for key in unknown]
+        return Rejected(capped(found), reference)
     try:
         submission = Submission.model_validate_json(json.dumps(item), strict=True)
     except ValidationError as error:
-        return Rejected(capped(reasons + _reasons_from(error, prefix)), reference)
-    reasons += _rule_violations(submission, agency, today, prefix)
-    return Rejected(capped(reasons), reference) if reasons else Valid(submission)
+        return Rejected(capped(found + _found_in(error, prefix)), reference)
+    found += _rule_violations(submission, agency, today, prefix)
+    return Rejected(capped(found), reference) if found else Valid(submission)
 
 
-def _reason(code: str, field: str | None, detail: str) -> Reason:
-    return Reason(code=code, field=None if field is None else shown(field), detail=shown(detail))
-
-
-def _reasons_from(error: ValidationError, prefix: str) -> list[Reason]:
-    reasons = []
+def _found_in(error: ValidationError, prefix: str) -> list[Found]:
+    found: list[Found] = []
     for e in error.errors(include_url=False, include_input=False):
         field = ".".join(str(p) for p in e["loc"])
         code = _PYDANTIC_CODES.get(e["type"], Codes.INVALID_FIELD)
@@ -163,12 +172,12 @@ def _reasons_from(error: ValidationError, prefix: str) -> list[Reason]:
             code = Codes.TOO_MANY_ATTACHMENTS
         if field == "reference" and e["type"] == "missing":
             code = Codes.MISSING_REFERENCE
-        reasons.append(_reason(code, f"{prefix}{field}" if field else None, e["msg"]))
-    return reasons
+        found.append((code, f"{prefix}{field}" if field else None, e["msg"]))
+    return found
 
 
-def _rule_violations(submission: Submission, agency: Agency, today: date, prefix: str) -> list[Reason]:
-    found = []
+def _rule_violations(submission: Submission, agency: Agency, today: date, prefix: str) -> list[Found]:
+    found: list[Found] = []
     if submission.agency is not None and submission.agency != agency.agency_id:
         found.append((Codes.IMPERSONATION, "agency", "an agency can only send as itself"))
     if submission.message_type not in agency.allowed_message_types:
@@ -188,4 +197,4 @@ def _rule_violations(submission: Submission, agency: Agency, today: date, prefix
     for i, attachment in enumerate(submission.attachments):
         field = f"attachments.{i}.content_base64"
         found += [(code, field, detail) for code, detail in attachment_violations(attachment.content_base64)]
-    return [_reason(code, f"{prefix}{field}", detail) for code, field, detail in found]
+    return [(code, f"{prefix}{field}", detail) for code, field, detail in found]

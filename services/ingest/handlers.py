@@ -10,6 +10,7 @@ from services.ingest.settings import IngestSettings
 from shared.contracts.messages import Receipt, ReceiptStatus
 from shared.messaging.broker import consumer, delivery
 from shared.messaging.topology import Queues
+from shared.runtime.logs import correlation_id
 from shared.runtime.metrics import Metrics
 
 
@@ -25,7 +26,8 @@ class IngestHandlers:
         raw = delivery(self.broker).raw_message
         sender = sender_of(raw.user_id, raw.headers, self.service_user)
         redelivered = bool(raw.redelivered) or sender.replayed
-        envelope = Envelope(body, sender.broker_user, raw.message_id, raw.correlation_id, redelivered)
+        trace_id = correlation_id.get() or ""
+        envelope = Envelope(body, sender.broker_user, raw.message_id, raw.correlation_id, redelivered, trace_id)
         async with self.budget.admit(len(body)):
             receipts = await self.intake.handle(envelope)
         self._count(receipts, sender.broker_user)

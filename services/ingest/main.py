@@ -19,7 +19,7 @@ from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 
 def create_app(settings: IngestSettings | None = None) -> FastStream:
     settings = settings or IngestSettings()
-    wiring = wire(settings)
+    wiring = wire(settings, trusted_correlation=False)
     registry = MongoAgencyRegistry(wiring.db)
     intake = SubmissionIntake(
         CachedAgencyRegistry(registry),

@@ -18,7 +18,9 @@ class NewMessage:
     submission: Submission
     accepted_at: datetime
     correlation_id: str | None
-    """Its submission's: the AMQP correlation id, else the AMQP message id."""
+    """Its submission's: the AMQP correlation id, else the AMQP message id. For receipts only."""
+    trace_id: str = ""
+    """Ours, which the services log and pass on instead (see `shared/runtime/logs.py`)."""
 
 
 class Prior(StrEnum):

@@ -20,7 +20,7 @@ INDEXES: Indexes = {
     Collections.REJECTIONS: [IndexModel([("received_at", ASCENDING)], name="received_at")],
 }
 
-STAMPED = frozenset({"accepted_at", "status"})
+STAMPED = frozenset({"accepted_at", "status", "trace_id"})
 """Fields ingest stamps on a message when it stores it; a redelivery stamps them anew."""
 
 
@@ -64,6 +64,7 @@ def message_document(message: NewMessage) -> Document:
         "status": "accepted",
         "accepted_at": message.accepted_at,
         "correlation_id": message.correlation_id,
+        "trace_id": message.trace_id,
     }
 
 

@@ -3,12 +3,13 @@ marked `undeliverable` (with a receipt to the agency) when its address cannot be
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.paper.address import Printable, window_address
 from services.paper.publishers import PaperPublisher
 from services.paper.records import Addressee, MessageToPrint, PrintedLetter, UndeliverableLetter
-from services.paper.render import LetterContent, RenderedFile
+from services.paper.render import LetterContent, RenderedFile, UnrenderableLetter
 from services.paper.repository import LetterStore, PrintSources
 from services.paper.rules import postage_for, sheets_for
 from services.paper.spool import Spool, StagedLetter
@@ -21,6 +22,15 @@ from shared.storage.agencies import AgencyRegistry
 
 Renderer = Callable[[LetterContent, list[bytes], str], Awaitable[RenderedFile]]
 """Renders a letter into the file at the path given."""
+
+
+@dataclass(frozen=True)
+class Unmade:
+    """Why a letter cannot be made: a reason code of the agency contract, and the detail."""
+
+    code: str
+    reason: str
+    field: str | None = None
 
 
 class LetterPrinter:
@@ -53,14 +63,22 @@ class LetterPrinter:
             raise PermanentError("message from an agency that is not in the registry")
         address = window_address(addressee.name, addressee.address_lines, addressee.country)
         if not isinstance(address, Printable):
-            return await self._undeliverable(command, message, address.reason, correlation_id)
+            unmade = Unmade("address_unprintable", address.reason, "recipient_address")
+            return await self._undeliverable(command, message, unmade, correlation_id)
         staged = self.spool.staging_path(command.letter_id)
         try:
             rendered = await self.render(_content(command, message, agency, address), message.attachments, str(staged))
             spooled = await self.spool.commit(StagedLetter(command.letter_id, staged, rendered.sha256, rendered.size))
+        except UnrenderableLetter as error:
+            staged.unlink(missing_ok=True)
+            return await self._undeliverable(
+                command, message, Unmade("letter_unrenderable", str(error)), correlation_id
+            )
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
+        # told once the letter exists; recorded after, so a crash in between tells it again (same receipt id)
+        await self.publisher.receipt(message.agency_id, self._receipt(command, message, ReceiptStatus.SENT_ON_PAPER))
         printed = PrintedLetter(
             letter_id=command.letter_id,
             message_id=command.message_id,
@@ -79,23 +97,31 @@ class LetterPrinter:
         return (await self.sources.addressee(account_id) if account_id else None) or Addressee()
 
     async def _undeliverable(
-        self, command: PrintLetter, message: MessageToPrint, reason: str, correlation_id: str
+        self, command: PrintLetter, message: MessageToPrint, unmade: Unmade, correlation_id: str
     ) -> str:
-        receipt = Receipt(
-            receipt_id=receipt_id_for(command.letter_id, ReceiptStatus.UNDELIVERABLE.value),
-            status=ReceiptStatus.UNDELIVERABLE,
-            agency_reference=message.agency_reference,
-            message_id=command.message_id,
-            reasons=[Reason(code="address_unprintable", field="recipient_address", detail=reason)],
-            issued_at=self.clock(),
-            correlation_id=correlation_id or None,
-        )
-        await self.publisher.undeliverable(message.agency_id, receipt, correlation_id)
+        reason = Reason(code=unmade.code, field=unmade.field, detail=unmade.reason)
+        receipt = self._receipt(command, message, ReceiptStatus.UNDELIVERABLE, [reason])
+        await self.publisher.receipt(message.agency_id, receipt)
         letter = UndeliverableLetter(
-            command.letter_id, command.message_id, command.copy_of_box_message, reason, self.clock()
+            command.letter_id, command.message_id, command.copy_of_box_message, unmade.reason, self.clock()
         )
         await self.letters.record(letter)
         return "undeliverable"
+
+    def _receipt(
+        self, command: PrintLetter, message: MessageToPrint, status: ReceiptStatus, reasons: list[Reason] | None = None
+    ) -> Receipt:
+        """Under the ids the router used to give these receipts (message id and status)."""
+        key = command.message_id if status is ReceiptStatus.SENT_ON_PAPER else command.letter_id
+        return Receipt(
+            receipt_id=receipt_id_for(key, status.value),
+            status=status,
+            agency_reference=message.agency_reference,
+            message_id=command.message_id,
+            reasons=reasons or [],
+            issued_at=self.clock(),
+            correlation_id=message.correlation_id,
+        )
 
 
 def _content(command: PrintLetter, message: MessageToPrint, agency: Agency, address: Printable) -> LetterContent:

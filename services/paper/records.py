@@ -22,6 +22,8 @@ class MessageToPrint(BaseModel):
     attachments: list[bytes] = []
     """The agency's PDF attachments, decoded."""
     accepted_at: datetime
+    correlation_id: str | None = None
+    """Its submission's, which the agency's receipts name."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ TEMPLATE = HERE / "letter.typ"
 FONTS = HERE / "fonts"
 
 
+class UnrenderableLetter(Exception):
+    """typst or pypdf cannot make this letter from its content: no retry helps. Raised in a
+    render process and sent back to the service, so its one argument is a plain reason."""
+
+
 @dataclass(frozen=True)
 class LetterContent:
     agency: dict[str, object]
@@ -108,6 +113,9 @@ def render_letter_into(content: LetterContent, attachments: list[bytes], path: s
     """In a render process: the letter written to `path`, not yet durable (the spool commits
     it). Only these few facts go back to the service: sending each PDF back through the pool's
     pipe stalled the render process until the service's busy event loop read it."""
-    rendered = render_letter(content, attachments)
+    try:
+        rendered = render_letter(content, attachments)
+    except Exception as error:  # typst's and pypdf's errors about this content (a dying process raises nothing here)
+        raise UnrenderableLetter(f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"[:300]) from None
     Path(path).write_bytes(rendered.pdf)
     return RenderedFile(rendered.pages, hashlib.sha256(rendered.pdf).hexdigest(), len(rendered.pdf))

@@ -21,7 +21,17 @@ INDEXES: Indexes = {
     Collections.BATCH_MEMBERS: [IndexModel([("batch_id", ASCENDING)], name="batch_id")],
 }
 MESSAGE_FIELDS = dict.fromkeys(
-    ["agency_id", "agency_reference", "subject", "body", "call_to_action", "attachments", "accepted_at"], 1
+    [
+        "agency_id",
+        "agency_reference",
+        "subject",
+        "body",
+        "call_to_action",
+        "attachments",
+        "accepted_at",
+        "correlation_id",
+    ],
+    1,
 )
 ACCOUNT_FIELDS = {"name": 1, "address_lines": 1, "country": 1}
 """The window address and the postage: not the BSN."""

@@ -34,7 +34,7 @@ class Dispatcher:
             )
         await asyncio.gather(
             *(
-                self.publisher.print_letter(letter, d.message.correlation_id or correlation_id)
+                self.publisher.print_letter(letter, d.message.trace_id or correlation_id)
                 for d in routed
                 if (letter := _letter(d)) is not None
             ),
@@ -48,23 +48,20 @@ class Dispatcher:
         )
 
     def _receipts(self, decision: Decision, correlation_id: str) -> list[Receipt]:
-        route = decision.route
-        statuses = [
-            s
-            for s, on in ((ReceiptStatus.DELIVERED_TO_BOX, route.box), (ReceiptStatus.SENT_ON_PAPER, route.paper))
-            if on
-        ]
-        return [
-            Receipt(
-                receipt_id=receipt_id_for(decision.message_id, status.value),
-                status=status,
-                agency_reference=decision.message.agency_reference,
-                message_id=decision.message_id,
-                issued_at=self.clock(),
-                correlation_id=correlation_id,
-            )
-            for status in statuses
-        ]
+        """`delivered_to_box` for a box route. Paper tells `sent_on_paper` itself, once the
+        letter is in the spool (or `undeliverable`): a route to paper promises nothing yet."""
+        if not decision.route.box:
+            return []
+        status = ReceiptStatus.DELIVERED_TO_BOX
+        receipt = Receipt(
+            receipt_id=receipt_id_for(decision.message_id, status.value),
+            status=status,
+            agency_reference=decision.message.agency_reference,
+            message_id=decision.message_id,
+            issued_at=self.clock(),
+            correlation_id=correlation_id,
+        )
+        return [receipt]
 
 
 def _letter(decision: Decision) -> PrintLetter | None:
@@ -90,5 +87,5 @@ def _notification(decision: Decision) -> NotifyCitizen | None:
         call_to_action=decision.message.call_to_action,
         delivered_at=route.routed_at,
         channels=route.channels,
-        correlation_id=decision.message.correlation_id,
+        correlation_id=decision.message.trace_id,
     )

@@ -103,7 +103,7 @@ def _paper_copy_rules(message: MessageFacts, agency: AgencyFacts, account: Accou
     rules = []
     if agency.paper_copy_allowed and agency.agency_id in account.paper_copy_agencies:
         rules.append(Rule.PAPER_COPY_REQUESTED_BY_CITIZEN)
-    if message.paper_copy_requested:
+    if message.paper_copy_requested and agency.paper_copy_allowed:  # the registry wins; ingest refuses it too
         rules.append(Rule.PAPER_COPY_REQUESTED_BY_AGENCY)
     return rules
 

@@ -22,7 +22,9 @@ class MessageToRoute(BaseModel):
     call_to_action: CallToAction | None = None
     """Told in the notification, with the sender."""
     correlation_id: str | None = None
-    """Its submission's: one event may carry the messages of several submissions."""
+    """Its submission's, for its receipts: one event may carry the messages of several submissions."""
+    trace_id: str | None = None
+    """Ours, for logs: on the commands that follow, never the agency's correlation id."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,16 @@ from shared.storage.mongo import Collections, Database, Document, Indexes
 INDEXES: Indexes = {Collections.ACCOUNTS: [IndexModel([("bsn", ASCENDING)], unique=True, name="bsn_unique")]}
 ASPECTS = ("activation", "email", "preferences", "push", "guardianship")
 MESSAGE_FIELDS = dict.fromkeys(
-    ["agency_id", "agency_reference", "recipient_bsn", "paper_copy_requested", "call_to_action", "correlation_id"], 1
+    [
+        "agency_id",
+        "agency_reference",
+        "recipient_bsn",
+        "paper_copy_requested",
+        "call_to_action",
+        "correlation_id",
+        "trace_id",
+    ],
+    1,
 )
 
 

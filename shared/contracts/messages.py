@@ -147,7 +147,10 @@ class NotifyCitizen(Contract):
     channels: list[Channel] = Field(min_length=1)
     kind: Literal["new_message", "reminder"] = "new_message"
     attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
-    correlation_id: str | None = Field(default=None, description="its submission's, for the notifier's logs")
+    correlation_id: str | None = Field(
+        default=None,
+        description="the trace id of its submission (ours, never the agency's correlation id), for the notifier's logs",
+    )
 
 
 class NotifyCitizens(Contract):

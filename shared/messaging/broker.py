@@ -23,7 +23,7 @@ from shared.runtime.logs import CorrelationMiddleware
 from shared.runtime.settings import ServiceSettings
 
 
-def create_broker(settings: ServiceSettings) -> RabbitBroker:
+def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True) -> RabbitBroker:
     """A broker whose channel waits for publisher confirms and raises on unroutable messages
     (instead of dropping them), with the dead-letter policy on every subscriber."""
     broker = RabbitBroker(
@@ -37,7 +37,7 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
         # FastStream's access log through our logger, so it is JSON like every other line
         logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
     )
-    broker.add_middleware(CorrelationMiddleware)
+    broker.add_middleware(partial(CorrelationMiddleware, trusted=trusted_correlation))
     broker.add_middleware(partial(DeadLetterMiddleware, broker=broker, max_attempts=settings.max_attempts))
     return broker
 

@@ -5,6 +5,7 @@ Lines carry ids, never a BSN: values of type `Bsn` print masked, and no handler 
 import json
 import logging
 import sys
+import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -18,10 +19,17 @@ correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=No
 
 
 class CorrelationMiddleware(BaseMiddleware):
-    """Makes the consumed message's correlation id available to every log line."""
+    """Makes the consumed message's correlation id available to every log line. Where the
+    sender is an agency (`trusted=False`: ingest), its correlation id is the agency's to
+    choose and may hold anything, a BSN even: each delivery gets a trace id of its own
+    instead, which ingest stores with the message and every service passes on."""
+
+    def __init__(self, msg: Any, /, *, context: Any, trusted: bool = True) -> None:
+        super().__init__(msg, context=context)
+        self.trusted = trusted
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
-        token = correlation_id.set(msg.correlation_id)
+        token = correlation_id.set(msg.correlation_id if self.trusted else str(uuid.uuid4()))
         try:
             return await call_next(msg)
         finally:

@@ -31,8 +31,9 @@ class Wiring:
     metrics: Metrics
 
 
-def wire(settings: ServiceSettings) -> Wiring:
-    broker = create_broker(settings)
+def wire(settings: ServiceSettings, *, trusted_correlation: bool = True) -> Wiring:
+    """`trusted_correlation=False` where senders are agencies (see `CorrelationMiddleware`)."""
+    broker = create_broker(settings, trusted_correlation=trusted_correlation)
     metrics = Metrics(settings.service_name)
     metrics.instrument(broker)
     client = create_client(settings)

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from services.paper.records import Addressee, Letter, MessageToPrint, PrintBatch, PrintedLetter
-from services.paper.render import LetterContent, RenderedFile
+from services.paper.render import LetterContent, RenderedFile, UnrenderableLetter
 from shared.contracts.messages import Receipt
 
 
@@ -48,7 +48,7 @@ class RecordingPaperPublisher:
     def __init__(self) -> None:
         self.receipts: list[tuple[str, Receipt]] = []
 
-    async def undeliverable(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
+    async def receipt(self, agency_id: str, receipt: Receipt) -> None:
         self.receipts.append((agency_id, receipt))
 
 
@@ -58,8 +58,13 @@ class FakeRenderer:
     def __init__(self, pages: int = 3) -> None:
         self.pages = pages
         self.rendered: list[tuple[LetterContent, list[bytes]]] = []
+        self.refuse: str | None = None
+        """Set: every letter is one typst or pypdf cannot make, for this reason."""
 
     async def __call__(self, content: LetterContent, attachments: list[bytes], path: str) -> RenderedFile:
+        if self.refuse is not None:
+            Path(path).write_bytes(b"%PDF-half")  # noqa: ASYNC240 (what a failed render may leave)
+            raise UnrenderableLetter(self.refuse)
         self.rendered.append((content, attachments))
         data = b"%PDF-1.7 " + content.reference.encode()
         Path(path).write_bytes(data)  # noqa: ASYNC240 (a few bytes, as the render process would)

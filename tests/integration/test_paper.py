@@ -22,11 +22,12 @@ from services.paper.repository import MongoLetterStore, MongoPrintSources
 from services.paper.settings import PaperSettings
 from services.paper.spool import Spool
 from shared.contracts.ids import derived_id
-from shared.contracts.messages import PrintLetter, Receipt, ReceiptStatus
+from shared.contracts.messages import PrintLetter, ReceiptStatus
 from shared.messaging.topology import Exchanges, RoutingKeys
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
+from tests.fakes.paper import RecordingPaperPublisher
 from tests.support.wire import AgencyAccess, eventually, running
 from tools.population import population
 
@@ -178,12 +179,7 @@ async def test_a_render_that_fails_leaves_no_staged_file_and_no_letter(
     assert await letters.status(command(message_id).letter_id) is None
 
 
-class NoReceipts:
-    async def undeliverable(self, agency_id: str, receipt: Receipt, correlation_id: str) -> None:
-        raise AssertionError("no receipt expected")
-
-
-no_receipts = NoReceipts()
+no_receipts = RecordingPaperPublisher()
 
 
 async def test_batches_close_by_size_then_by_age_and_manifests_match_the_spool(

@@ -105,12 +105,10 @@ async def test_receipts_say_box_or_paper_and_nothing_about_reading(
         agencies["belastingdienst"].client() as client,
     ):
         await client.submit(submission(recipient_bsn=copy["bsn"]), reference="with-copy")
-        receipts = await client.receipts(3)
-    assert [r.status for r in receipts] == [
-        ReceiptStatus.ACCEPTED,
-        ReceiptStatus.DELIVERED_TO_BOX,
-        ReceiptStatus.SENT_ON_PAPER,
-    ]
+        receipts = await client.receipts(2)
+        later = await client.receipts_until_quiet(0.5)
+    # sent_on_paper comes from paper, once the letter is in the spool: a route to paper promises nothing
+    assert [r.status for r in receipts + later] == [ReceiptStatus.ACCEPTED, ReceiptStatus.DELIVERED_TO_BOX]
     assert all(set(r.model_dump()) == set(receipts[0].model_dump()) for r in receipts)
     assert not any("open" in field or "read" in field for field in receipts[0].model_dump())
 

@@ -112,3 +112,9 @@ def test_mandatory_sender_reaches_the_box_of_every_account_unless_exempt(
     has_account = account is not None and account.state in (AccountState.READY, AccountState.ACTIVATED)
     if agency.mandatory_sender and has_account and not account.under_guardianship:  # type: ignore[union-attr]
         assert route.box
+
+
+def test_an_agency_the_registry_allows_no_paper_copies_gets_none_even_when_it_asks() -> None:
+    route = decide(MessageFacts(paper_copy_requested=True), RDW, COPY_FROM_BOTH)
+    assert (route.box, route.paper) == (True, False)
+    assert Rule.PAPER_COPY_REQUESTED_BY_AGENCY not in route.rules

@@ -69,7 +69,7 @@ async def test_a_letter_is_rendered_into_the_spool_and_recorded_with_its_print_f
     assert content.call_to_action == {"text": "Controleer het bedrag", "deadline": "15 januari 2027"}
     assert content.paragraphs == ["Geachte heer, mevrouw,", "In deze brief vindt u uw jaaropgave."]
     assert attachments == [PDF]
-    assert paper.publisher.receipts == []
+    assert [r.status for _, r in paper.publisher.receipts] == [ReceiptStatus.SENT_ON_PAPER]
 
 
 async def test_a_letter_abroad_goes_at_the_international_rate(tmp_path: Path) -> None:
@@ -121,3 +121,22 @@ async def test_batches_close_by_size_then_by_age_with_manifests_of_their_letters
     manifest = json.loads((tmp_path / "batches" / by_age / "manifest.json").read_text())
     assert (manifest["closed_because"], manifest["letter_count"], manifest["sheet_count"]) == ("age", 1, 2)
     assert [entry["letter_id"] for entry in manifest["letters"]] == ["l-r-2"]
+
+
+async def test_sent_on_paper_is_told_once_the_letter_is_in_the_spool(tmp_path: Path) -> None:
+    paper = Paper(tmp_path)
+    await paper.print("r-1")
+    [(agency_id, receipt)] = paper.publisher.receipts
+    assert (agency_id, receipt.status, receipt.agency_reference) == ("uwv", ReceiptStatus.SENT_ON_PAPER, "r-1")
+    assert (tmp_path / "letters" / "l-r-1.pdf").exists()
+
+
+async def test_a_letter_that_cannot_be_rendered_ends_undeliverable_with_its_reason(tmp_path: Path) -> None:
+    paper = Paper(tmp_path)
+    paper.render.refuse = "the letter template cannot lay out this text"
+    assert await paper.print("r-1") == "undeliverable"
+    letter = paper.letters.letters["l-r-1"]
+    assert isinstance(letter, UndeliverableLetter) and letter.reason == paper.render.refuse
+    [(_, receipt)] = paper.publisher.receipts
+    assert (receipt.status, receipt.reasons[0].code) == (ReceiptStatus.UNDELIVERABLE, "letter_unrenderable")
+    assert list((tmp_path / "letters").iterdir()) == []

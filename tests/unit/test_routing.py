@@ -26,6 +26,7 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.sent: list[Any] = []
         self.correlation_ids: set[tuple[str, str]] = set()
+        self.receipt_correlation_ids: set[tuple[str, str]] = set()
         self.receipt_messages: list[int] = []
         """receipts per call"""
         """(message id, correlation id) of everything sent"""
@@ -41,7 +42,7 @@ class RecordingPublisher:
     async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None:
         self.sent.extend((agency_id, r.receipt_id, r.status) for r in receipts)
         self.receipt_messages.append(len(receipts))
-        self.correlation_ids.update((r.message_id or "", r.correlation_id or "") for r in receipts)
+        self.receipt_correlation_ids.update((r.message_id or "", r.correlation_id or "") for r in receipts)
 
 
 ACCOUNTS = list(population(300, seed=3))
@@ -82,14 +83,14 @@ def router(documents: list[dict[str, Any]], outbox: RecordingPublisher) -> Messa
     )
 
 
-async def test_paper_copy_sends_notify_letter_and_both_receipts() -> None:
+async def test_paper_copy_sends_notify_letter_and_the_box_receipt() -> None:
     citizen = account_where(state="activated", guardianship=None, paper_copy_agencies=["belastingdienst"])
     outbox = RecordingPublisher()
     route = await route_one(router([message("belastingdienst", citizen["bsn"])], outbox), accepted("belastingdienst"))
     assert route.box and route.paper and Rule.PAPER_COPY_REQUESTED_BY_CITIZEN in route.rules
     kinds = [type(s).__name__ if not isinstance(s, tuple) else s[2] for s in outbox.sent]
     expected_notify = ["NotifyCitizen"] if route.channels else []
-    expected = ["PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, ReceiptStatus.SENT_ON_PAPER, *expected_notify]
+    expected = ["PrintLetter", ReceiptStatus.DELIVERED_TO_BOX, *expected_notify]  # sent_on_paper: by paper
     assert sorted(map(str, kinds)) == sorted(map(str, expected))
     commands = [s for s in outbox.sent if isinstance(s, NotifyCitizen | PrintLetter)]
     assert {c.account_id for c in commands} == {citizen["_id"]}  # so neither service reads the route
@@ -164,16 +165,18 @@ async def test_the_route_stored_first_wins_even_if_the_account_changed_since() -
 
 
 async def test_messages_of_several_submissions_in_one_event_keep_their_own_correlation_ids() -> None:
+    """Receipts name the agency's correlation id; commands carry our trace id, which is logged."""
     citizen = account_where(state="activated", guardianship=None)
     documents = [
-        message("belastingdienst", citizen["bsn"], "m-1", correlation_id="submission-1"),
-        message("belastingdienst", citizen["bsn"], "m-2", correlation_id="submission-2"),
+        message("belastingdienst", citizen["bsn"], "m-1", correlation_id="submission-1", trace_id="trace-1"),
+        message("belastingdienst", citizen["bsn"], "m-2", correlation_id="submission-2", trace_id="trace-2"),
         message("belastingdienst", citizen["bsn"], "m-3"),  # stored before correlation ids were kept
     ]
     outbox = RecordingPublisher()
     routing = await router(documents, outbox).route(accepted("belastingdienst", "m-1", "m-2", "m-3"), "event")
     assert len(routing.routed) == 3
-    assert outbox.correlation_ids == {("m-1", "submission-1"), ("m-2", "submission-2"), ("m-3", "event")}
+    assert outbox.receipt_correlation_ids == {("m-1", "submission-1"), ("m-2", "submission-2"), ("m-3", "event")}
+    assert outbox.correlation_ids == {("m-1", "trace-1"), ("m-2", "trace-2"), ("m-3", "event")}
     assert outbox.receipt_messages == [3]  # one message to the agency; each receipt names its submission
 
 
