@@ -33,7 +33,12 @@ class AgencyClient:
             await self._connection.close()
 
     async def submit(
-        self, body: Mapping[str, Any] | bytes, *, reference: str | None = None, user_id: str | None = ""
+        self,
+        body: Mapping[str, Any] | bytes,
+        *,
+        reference: str | None = None,
+        user_id: str | None = "",
+        correlation_id: str | None = None,
     ) -> None:
         """Publish one submission (or a batch). `reference` is the AMQP message id and, for a
         single submission given as a mapping without one, its `reference` in the body.
@@ -47,6 +52,7 @@ class AgencyClient:
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             message_id=reference,
+            correlation_id=correlation_id,
             user_id=self.broker_user if user_id == "" else user_id,
         )
         await self._exchange.publish(message, routing_key=RoutingKeys.SUBMISSION)

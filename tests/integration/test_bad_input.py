@@ -3,6 +3,7 @@ batch item gets exactly one true answer, and one bad document never fails anothe
 
 import asyncio
 import json
+import logging
 import time
 
 import aio_pika
@@ -12,10 +13,13 @@ from scripts.replay_dead_letters import replay
 from services.ingest.main import create_app
 from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
+from services.router.main import create_app as router_app
+from services.router.settings import RouterSettings
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import ReceiptStatus
 from shared.messaging.dead_letter import PermanentError
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
+from shared.runtime.logs import JsonFormatter
 from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
 from tests.support.samples import attachment, submission
@@ -171,3 +175,33 @@ async def test_reasons_are_capped_and_a_huge_bad_submission_holds_up_no_other_ag
 
 async def queue_depth(sandbox: Sandbox, queue: str) -> int:
     return int(sandbox.management.queue(sandbox.vhost, queue).get("messages", 0))
+
+
+async def test_what_an_agency_puts_in_its_correlation_and_message_id_is_never_logged(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess]
+) -> None:
+    secret = "BSN-999993653"
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(JsonFormatter("test").format(record))
+
+    async with (
+        running(create_app(sandbox.settings(IngestSettings))),
+        running(router_app(sandbox.settings(RouterSettings))),
+        agencies["uwv"].client() as uwv,
+    ):
+        handler = Collect()
+        logging.getLogger().addHandler(handler)
+        try:
+            for body in (submission(message_type="jaaropgave", reference="r-1"), b"{broken"):
+                await uwv.submit(body, reference=secret, correlation_id=secret)
+            receipts = await uwv.receipts(2)
+            await eventually(lambda: db[Collections.ROUTES].count_documents({}), lambda n: n == 1)
+            await asyncio.sleep(0.2)  # the router logs after it stored the route
+        finally:
+            logging.getLogger().removeHandler(handler)
+    assert {r.correlation_id for r in receipts} == {secret}  # the agency gets its own value back
+    assert any('"correlation_id"' in line for line in lines)
+    assert [line for line in lines if secret in line] == []
