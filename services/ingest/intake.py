@@ -10,6 +10,7 @@ answered `accepted` again under the same receipt id. Any other submission with a
 """
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,16 @@ class Envelope:
     redelivered: bool = False
     trace_id: str = ""
     """Ours, for logs (see `CorrelationMiddleware`): the agency's correlation id is never logged."""
+
+    @functools.cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @functools.cached_property
+    def key(self) -> str:
+        """What identifies this AMQP message: a redelivery has the same key, the same body sent
+        again as a new message another."""
+        return derived_id("sent", self.user_id or "", self.message_id or "", self.digest)
 
 
 class SubmissionIntake:
@@ -76,7 +87,7 @@ class SubmissionIntake:
         ]
         stored = await self.store.add_many([_new_message(agency, v, now, envelope) for v in valid])
         new = [s.message.message_id for s in stored if s.is_new(envelope.redelivered)]
-        receipts += [_stored_receipt(item, envelope.redelivered, now, correlation_id) for item in stored]
+        receipts += [_stored_receipt(item, envelope, now, correlation_id) for item in stored]
         announced = [MessagesAccepted(agency_id=agency.agency_id, message_ids=new)] if new else []
         await asyncio.gather(
             *(self.publisher.messages_accepted(event, envelope.trace_id) for event in announced),
@@ -101,9 +112,7 @@ class SubmissionIntake:
         """Rejections are kept for audit: the reasons and the raw payload up to a cap. Their ids
         are derived from the AMQP message as well as its body: a redelivery keeps its ids, the
         same bad body sent again as a new message gets its own."""
-        digest = hashlib.sha256(envelope.body).hexdigest()
-        sent_as = (envelope.user_id or "", envelope.message_id or "", digest)
-        ids = [derived_id("rejection", *sent_as, str(i)) for i in range(len(rejected))]
+        ids = [derived_id("rejection", envelope.key, str(i)) for i in range(len(rejected))]
         await self.store.add_rejections(
             [
                 Rejection(
@@ -114,7 +123,7 @@ class SubmissionIntake:
                     reasons=r.reasons,
                     payload=envelope.body[: self.payload_cap],
                     payload_size=len(envelope.body),
-                    payload_sha256=digest,
+                    payload_sha256=envelope.digest,
                     received_at=now,
                 )
                 for rejection_id, r in zip(ids, rejected, strict=True)
@@ -135,13 +144,16 @@ def _new_message(agency: Agency, valid: Valid, now: datetime, envelope: Envelope
     )
 
 
-def _stored_receipt(item: Stored, redelivered: bool, now: datetime, correlation_id: str | None) -> Receipt:
+def _stored_receipt(item: Stored, envelope: Envelope, now: datetime, correlation_id: str | None) -> Receipt:
+    """`accepted` once per message (a redelivery resumes under the same id); `duplicate` once
+    per AMQP message that repeats it."""
     message_id, reference = item.message.message_id, item.message.reference
-    if item.is_new(redelivered):
+    if item.is_new(envelope.redelivered):
         return _receipt(
             ReceiptStatus.ACCEPTED, message_id, now, correlation_id, reference=reference, message_id=message_id
         )
-    return _receipt(ReceiptStatus.DUPLICATE, message_id, now, correlation_id, reference=reference, original=message_id)
+    key = derived_id(message_id, envelope.key)
+    return _receipt(ReceiptStatus.DUPLICATE, key, now, correlation_id, reference=reference, original=message_id)
 
 
 def _receipt(

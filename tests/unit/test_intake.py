@@ -171,3 +171,13 @@ async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
     assert outbox.sent == [4]  # the batch's receipts at once
     [announced] = outbox.accepted  # the batch stays a batch: one event for its accepted messages
     assert announced.message_ids == [message_id_for("belastingdienst", r) for r in ("a", "c")]
+
+
+async def test_each_repeat_gets_a_duplicate_receipt_of_its_own_and_a_redelivery_the_same_one() -> None:
+    service = intake()
+    await service.handle(envelope(submission()))
+    first, second = (replace(envelope(submission()), message_id=m) for m in ("again-1", "again-2"))
+    [a], [b] = await service.handle(first), await service.handle(second)
+    [a_again] = await service.handle(replace(first, redelivered=True))
+    assert a.status is b.status is ReceiptStatus.DUPLICATE
+    assert a.receipt_id != b.receipt_id and a_again.receipt_id == a.receipt_id
