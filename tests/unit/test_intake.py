@@ -176,7 +176,7 @@ async def test_batch_with_valid_invalid_and_repeated_entries() -> None:
 async def test_each_repeat_gets_a_duplicate_receipt_of_its_own_and_a_redelivery_the_same_one() -> None:
     service = intake()
     await service.handle(envelope(submission()))
-    first, second = (replace(envelope(submission()), message_id=m) for m in ("again-1", "again-2"))
+    first, second = (replace(envelope(submission()), message_id=m, correlation_id=m) for m in ("again-1", "again-2"))
     [a], [b] = await service.handle(first), await service.handle(second)
     [a_again] = await service.handle(replace(first, redelivered=True))
     assert a.status is b.status is ReceiptStatus.DUPLICATE
