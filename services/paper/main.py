@@ -32,7 +32,7 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     wiring = wire(settings)
     spool = Spool(settings.spool_dir, settings.gather_seconds)
     letters = MongoLetterStore(wiring.db, settings.gather_seconds)
-    pool = RenderPool(settings.render_processes)
+    pool = RenderPool(settings.render_processes, settings.service_name, settings.log_level)
     printer = LetterPrinter(
         MongoPrintSources(wiring.db, settings.gather_seconds),
         CachedAgencyRegistry(MongoAgencyRegistry(wiring.db)),

@@ -57,8 +57,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: ServiceSettings) -> None:
+    json_lines_on_stderr(settings.service_name, settings.log_level)
+
+
+def json_lines_on_stderr(service: str, level: str) -> None:
+    """Every line a process writes through `logging` or `warnings` as JSON, also in a worker
+    process (paper's render processes), where libraries such as pypdf would otherwise print
+    plain text through logging's last resort."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(settings.service_name))
+    handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
+    root.setLevel(level)
+    logging.captureWarnings(True)

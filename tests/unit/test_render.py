@@ -2,6 +2,7 @@
 fonts, page numbers, Dutch diacritics, and the same bytes for the same letter."""
 
 import io
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -98,3 +99,20 @@ def test_attachments_are_appended_after_the_letter() -> None:
     assert rendered.pages == len(reader.pages) == 3
     assert "Bijlage 2" in reader.pages[2].extract_text()
     assert "Pagina 1 van 1" in reader.pages[0].extract_text()
+
+
+async def test_a_broken_attachment_is_unrenderable_and_the_render_process_logs_json(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from services.paper.render import UnrenderableLetter
+    from services.paper.render_pool import RenderPool
+
+    pool = RenderPool(1, "paper", "INFO")
+    await pool.start()
+    try:
+        with pytest.raises(UnrenderableLetter, match="PdfStreamError"):
+            await pool.render(SAMPLE, [b"%PDF-1.4\n1 0 obj<<>>endobj\n"], "/dev/null")
+    finally:
+        pool.stop()
+    lines = [line for line in capfd.readouterr().err.splitlines() if "EOF marker" in line]
+    assert lines and all(json.loads(line)["service"] == "paper.render" for line in lines)
