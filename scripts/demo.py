@@ -26,7 +26,7 @@ from shared.contracts.messages import Receipt
 from shared.storage.mongo import Collections, Database, Document
 from tools.agency_client import AgencyClient
 from tools.population import population, seed
-from tools.provisioning import ProvisioningSettings, load_registry, passwords_for, provision
+from tools.provisioning import ProvisioningSettings, load_registry, passwords_for, provision, with_receipts_queues
 from tools.rabbitmq_admin import ManagementApi
 
 VHOST = DATABASE = "berichtenbox-demo"
@@ -162,14 +162,15 @@ def body(sample: Sample, bsn: str) -> dict[str, Any]:
     }
 
 
-def agency_url(agency: Agency, passwords: dict[str, str]) -> str:
-    return f"amqp://{agency.broker_user}:{passwords[agency.agency_id]}@127.0.0.1:5672/{VHOST}"
+def client_of(agency: Agency, passwords: dict[str, str]) -> AgencyClient:
+    url = f"amqp://{agency.broker_user}:{passwords[agency.agency_id]}@127.0.0.1:5672/{VHOST}"
+    return AgencyClient(url, agency.agency_id, agency.broker_user, agency.receipts_queue)
 
 
 async def publish_samples(agencies: dict[str, Agency], passwords: dict[str, str], accounts: list[Document]) -> None:
     for sample in SAMPLES:
         agency = agencies[sample.agency]
-        async with AgencyClient(agency_url(agency, passwords), agency.agency_id, agency.broker_user) as client:
+        async with client_of(agency, passwords) as client:
             await client.submit(body(sample, recipient_of(sample, accounts)), reference=sample.reference)
             if sample.reference == REPEATED:
                 await client.submit(body(sample, recipient_of(sample, accounts)), reference=sample.reference)
@@ -190,7 +191,7 @@ async def collect_receipts(agencies: dict[str, Agency], passwords: dict[str, str
     receipts = {}
     for agency_id in dict.fromkeys(s.agency for s in SAMPLES):
         agency = agencies[agency_id]
-        async with AgencyClient(agency_url(agency, passwords), agency_id, agency.broker_user) as client:
+        async with client_of(agency, passwords) as client:
             receipts[agency_id] = await client.receipts_until_quiet(0.5)
     return receipts
 
@@ -255,9 +256,10 @@ async def run() -> int:
     fresh_infrastructure(settings)
     client: AsyncMongoClient[Document] = AsyncMongoClient(settings.mongodb_url, tz_aware=True)
     await client.drop_database(DATABASE)
-    agencies = read_agency_file(Path("deploy/agencies.json"))
+    read = read_agency_file(Path("deploy/agencies.json"))
+    passwords = passwords_for(read, Path("var/agency-credentials.json"))
+    agencies = with_receipts_queues(read, passwords)
     await load_registry(settings, agencies)
-    passwords = passwords_for(agencies, Path("var/agency-credentials.json"))
     await provision(settings, agencies, passwords)
     await seed(settings, POPULATION, 7)
     accounts = list(population(POPULATION, 7))

@@ -15,9 +15,11 @@ from shared.messaging.topology import Exchanges, RoutingKeys, receipts_queue
 
 
 class AgencyClient:
-    def __init__(self, amqp_url: str, agency_id: str, broker_user: str) -> None:
-        """`amqp_url` carries the agency's own credentials."""
+    def __init__(self, amqp_url: str, agency_id: str, broker_user: str, receipts_queue: str | None = None) -> None:
+        """`amqp_url` carries the agency's own credentials; `receipts_queue` is the name its
+        provisioning gave it (`Agency.receipts_queue`)."""
         self.amqp_url, self.agency_id, self.broker_user = amqp_url, agency_id, broker_user
+        self.receipts_queue = receipts_queue
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -61,7 +63,7 @@ class AgencyClient:
         """Wait for `count` receipts from this agency's queue (acking each message, which may
         carry several)."""
         assert self._channel is not None, "use `async with AgencyClient(...)`"
-        queue = await self._channel.get_queue(receipts_queue(self.agency_id).name, ensure=False)
+        queue = await self._channel.get_queue(receipts_queue(self.agency_id, self.receipts_queue).name, ensure=False)
         collected: list[Receipt] = []
         async with asyncio.timeout(timeout), queue.iterator() as messages:
             async for message in messages:
@@ -74,7 +76,7 @@ class AgencyClient:
     async def receipts_until_quiet(self, quiet: float = 1.0) -> list[Receipt]:
         """Every receipt waiting now and until none arrived for `quiet` seconds (acking each)."""
         assert self._channel is not None, "use `async with AgencyClient(...)`"
-        queue = await self._channel.get_queue(receipts_queue(self.agency_id).name, ensure=False)
+        queue = await self._channel.get_queue(receipts_queue(self.agency_id, self.receipts_queue).name, ensure=False)
         collected: list[Receipt] = []
         idle_since = asyncio.get_running_loop().time()
         while asyncio.get_running_loop().time() - idle_since < quiet:

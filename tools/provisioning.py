@@ -1,6 +1,7 @@
 """Operator commands for the agency registry.
 
-- load: read the versioned registry file (deploy/agencies.json) into MongoDB.
+- load: read the versioned registry file (deploy/agencies.json) into MongoDB, with each
+  agency's receipts queue name (secret, derived from its password: `receipts_queue_name`).
 - provision: one RabbitMQ user per agency, allowed to write only to the submissions exchange
   and read only its own receipts queue; declares those queues. Passwords come from a JSON
   file of {agency_id: password}; missing ones are generated and written back (mode 600).
@@ -58,7 +59,7 @@ def agency_permissions(agency: Agency) -> dict[str, str]:
     return {
         "configure": "^$",
         "write": f"^{re.escape(Exchanges.SUBMISSIONS.name)}$",
-        "read": f"^{re.escape(receipts_queue(agency.agency_id).name)}$",
+        "read": f"^{re.escape(receipts_queue(agency.agency_id, agency.receipts_queue).name)}$",
     }
 
 
@@ -76,7 +77,7 @@ async def provision(settings: ProvisioningSettings, agencies: list[Agency], pass
     await broker.connect()
     try:
         await declare_topology(broker)
-        await declare_receipt_queues(broker, [a.agency_id for a in agencies])
+        await declare_receipt_queues(broker, agencies)
     finally:
         await broker.stop()
 
@@ -118,6 +119,20 @@ def definitions(
     }
 
 
+def receipts_queue_name(agency_id: str, password: str) -> str:
+    """Derived from the agency's password, so the operator's credentials file is the one
+    secret: whoever knows neither cannot name (and so not passively declare) the queue."""
+    secret = hashlib.sha256(f"receipts-queue\x1f{agency_id}\x1f{password}".encode()).hexdigest()[:24]
+    return f"receipts.{agency_id}.{secret}"
+
+
+def with_receipts_queues(agencies: list[Agency], passwords: dict[str, str]) -> list[Agency]:
+    return [
+        a.model_copy(update={"receipts_queue": receipts_queue_name(a.agency_id, passwords[a.agency_id])})
+        for a in agencies
+    ]
+
+
 def passwords_for(agencies: list[Agency], path: Path) -> dict[str, str]:
     known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     missing = {a.agency_id: secrets.token_urlsafe(18) for a in agencies if a.agency_id not in known}
@@ -136,10 +151,12 @@ def main() -> None:
     parser.add_argument("--credentials", type=Path, default=CREDENTIALS_FILE)
     args = parser.parse_args()
     settings = ProvisioningSettings()
-    agencies = read_agency_file(args.registry)
+    read = read_agency_file(args.registry)
+    passwords = passwords_for(read, args.credentials)
+    agencies = with_receipts_queues(read, passwords)
     if args.command == "definitions":
         service_password = os.environ.get("RABBITMQ_PASSWORD") or secrets.token_urlsafe(18)
-        document = definitions(agencies, passwords_for(agencies, args.credentials), "berichtenbox", service_password)
+        document = definitions(agencies, passwords, "berichtenbox", service_password)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(document, indent=2))
         print(f"wrote {args.out}: {len(document['users'])} users, {len(document['policies'])} policies")
@@ -147,8 +164,10 @@ def main() -> None:
         asyncio.run(load_registry(settings, agencies))
         print(f"loaded {len(agencies)} agencies into {settings.mongodb_database}")
     else:
-        asyncio.run(provision(settings, agencies, passwords_for(agencies, args.credentials)))
+        asyncio.run(provision(settings, agencies, passwords))
         print(f"provisioned {len(agencies)} agency users; passwords in {args.credentials}")
+    for agency in agencies:
+        print(f"  {agency.agency_id}: receipts on {agency.receipts_queue}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def create_app(settings: IngestSettings | None = None) -> FastStream:
     handlers.subscribe(wiring.broker, subscribers, settings)
 
     async def declare_agency_receipt_queues() -> None:
-        await declare_receipt_queues(wiring.broker, [agency.agency_id for agency in await registry.all()])
+        await declare_receipt_queues(wiring.broker, await registry.all())
 
     return create_service_app(
         wiring,

@@ -26,6 +26,11 @@ class Agency(BaseModel):
     paper_copy_allowed: bool = False
     active: bool = True
     letterhead: Letterhead
+    receipts_queue: str | None = Field(default=None, pattern=r"^receipts\.[a-z0-9-]+\.[0-9a-f]{24}$")
+    """Its receipts queue, named with a secret part: RabbitMQ answers a passive declare of any
+    queue, whatever the user's permissions, with the queue's depth, so a name another agency
+    can guess would tell it how many receipts wait. Set by tools/provisioning.py from the
+    agency's credentials; None (a registry from before): `receipts.<agency_id>`."""
 
 
 def read_agency_file(path: Path) -> list[Agency]:

@@ -17,6 +17,7 @@ from faststream.rabbit import (
 from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
+from shared.contracts.agencies import Agency
 from shared.messaging.dead_letter import DeadLetterMiddleware
 from shared.messaging.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
 from shared.runtime.logs import CorrelationMiddleware
@@ -107,9 +108,9 @@ async def declare_topology(broker: RabbitBroker) -> None:
         )
 
 
-async def declare_receipt_queues(broker: RabbitBroker, agency_ids: list[str]) -> None:
+async def declare_receipt_queues(broker: RabbitBroker, agencies: list[Agency]) -> None:
     """Declare each agency's receipts queue, bound on the receipts exchange by agency id."""
     exchange = await broker.declare_exchange(Exchanges.RECEIPTS)
-    for agency_id in agency_ids:
-        queue = receipts_queue(agency_id)
+    for agency in agencies:
+        queue = receipts_queue(agency.agency_id, agency.receipts_queue)
         await (await broker.declare_queue(queue)).bind(exchange, routing_key=queue.routing_key)

@@ -62,9 +62,10 @@ def dead_letter_queue(queue: RabbitQueue) -> RabbitQueue:
     return RabbitQueue(f"{queue.name}.dead-letter", queue_type=QueueType.QUORUM, routing_key=queue.name)
 
 
-def receipts_queue(agency_id: str) -> RabbitQueue:
-    """An agency's own receipts; only that agency's broker user may read it."""
-    return RabbitQueue(f"receipts.{agency_id}", queue_type=QueueType.QUORUM, routing_key=agency_id)
+def receipts_queue(agency_id: str, name: str | None = None) -> RabbitQueue:
+    """An agency's own receipts, bound by its agency id; only that agency's broker user may
+    read it. `name`: the registry's, with its secret part (`Agency.receipts_queue`)."""
+    return RabbitQueue(name or f"receipts.{agency_id}", queue_type=QueueType.QUORUM, routing_key=agency_id)
 
 
 class Queues:

@@ -14,7 +14,7 @@ from services.ingest.repository import MongoMessageStore
 from services.ingest.settings import IngestSettings
 from shared.contracts.ids import message_id_for
 from shared.contracts.messages import ReceiptStatus
-from shared.messaging.topology import Exchanges, Queues, RoutingKeys, receipts_queue
+from shared.messaging.topology import Exchanges, Queues, RoutingKeys
 from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
 from tests.support.samples import attachment, submission
@@ -125,9 +125,11 @@ async def test_an_agency_reads_only_its_own_receipts_and_writes_only_submissions
     sandbox: Sandbox, agencies: dict[str, AgencyAccess]
 ) -> None:
     rdw_url = agencies["rdw"].amqp_url
-    assert await take(rdw_url, receipts_queue("rdw").name, 1, timeout=0.2) == []  # its own: allowed, empty
-    with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match=r"access to queue 'receipts\.belastingdienst'"):
-        await take(rdw_url, receipts_queue("belastingdienst").name, 1, timeout=0.2)
+    own, other = agencies["rdw"].agency.receipts_queue, agencies["belastingdienst"].agency.receipts_queue
+    assert own and other
+    assert await take(rdw_url, own, 1, timeout=0.2) == []  # its own: allowed, empty
+    with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match=r"access to queue 'receipts\.belastingdienst\."):
+        await take(rdw_url, other, 1, timeout=0.2)
     connection = await aio_pika.connect(rdw_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -190,3 +192,19 @@ async def test_consumer_dies_after_storing_before_acking(
     assert await db[Collections.MESSAGES].count_documents({}) == 1
     routed = await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2)
     assert [e["message_ids"] for e in bodies(routed)] == [[message_id_for("svb", "aow-7")]]
+
+
+async def test_an_agency_cannot_learn_the_depth_of_another_agencys_receipts_queue(
+    sandbox: Sandbox, agencies: dict[str, AgencyAccess]
+) -> None:
+    """RabbitMQ answers a passive declare of any queue with its depth, whatever the user may
+    read: so the queue's name has a secret part, and the guessable name leads nowhere."""
+    async with running(create_app(sandbox.settings(IngestSettings))), agencies["belastingdienst"].client() as bd:
+        await bd.submit(b"{not json", reference="leaves-a-receipt-waiting")
+        connection = await aio_pika.connect(agencies["rdw"].amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            with pytest.raises(aiormq.exceptions.ChannelNotFoundEntity):
+                await channel.declare_queue("receipts.belastingdienst", passive=True)
+        [receipt] = await bd.receipts(1)
+    assert receipt.status is ReceiptStatus.REJECTED

@@ -20,7 +20,7 @@ from tests.conftest import Sandbox
 from tests.support.samples import AGENCIES
 from tools.agency_client import AgencyClient
 from tools.indexes import EVERY_INDEX
-from tools.provisioning import ProvisioningSettings, provision
+from tools.provisioning import ProvisioningSettings, provision, with_receipts_queues
 
 T = TypeVar("T")
 
@@ -32,15 +32,16 @@ class AgencyAccess:
     amqp_url: str
 
     def client(self) -> AgencyClient:
-        return AgencyClient(self.amqp_url, self.agency.agency_id, self.agency.broker_user)
+        return AgencyClient(self.amqp_url, self.agency.agency_id, self.agency.broker_user, self.agency.receipts_queue)
 
 
 async def register_agencies(sandbox: Sandbox, db: Database) -> dict[str, AgencyAccess]:
     """The registry, with broker users of this sandbox's own (users are global in RabbitMQ)."""
     await ensure_indexes(db, EVERY_INDEX)
     registry = MongoAgencyRegistry(db)
-    own = [a.model_copy(update={"broker_user": f"{a.broker_user}.{sandbox.vhost}"}) for a in AGENCIES.values()]
-    passwords = {a.agency_id: secrets.token_urlsafe(12) for a in own}
+    users = [a.model_copy(update={"broker_user": f"{a.broker_user}.{sandbox.vhost}"}) for a in AGENCIES.values()]
+    passwords = {a.agency_id: secrets.token_urlsafe(12) for a in users}
+    own = with_receipts_queues(users, passwords)
     for agency in own:
         await registry.save(agency)
     settings = sandbox.settings(ProvisioningSettings, rabbitmq_management_url=sandbox.servers.management_url)
