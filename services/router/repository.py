@@ -51,7 +51,7 @@ class RoutedMessageStore(Protocol):
 
 
 class AccountStore(Protocol):
-    async def by_bsn(self, bsn: str) -> Recipient | None: ...
+    async def by_bsn(self, bsn: str) -> Recipient | Unreadable | None: ...
     async def apply(self, event: AccountEvent) -> bool:
         """True when the event changed the account; False when it was stale or repeated."""
         ...
@@ -113,7 +113,7 @@ class MongoAccountStore:
         self._accounts = db[Collections.ACCOUNTS]
         self._by_number = GroupedFinder(self._accounts, field="bsn")
 
-    async def by_bsn(self, bsn: str) -> Recipient | None:
+    async def by_bsn(self, bsn: str) -> Recipient | Unreadable | None:
         """Through the unique BSN index, with other look-ups in flight."""
         return recipient(await self._by_number.get(bsn))
 
@@ -145,9 +145,18 @@ class MongoAccountStore:
         await self._accounts.insert_many(documents, ordered=False)
 
 
-def recipient(document: Document | None) -> Recipient | None:
+def recipient(document: Document | None) -> Recipient | Unreadable | None:
+    """An account document that cannot be read fails only the message routed to it."""
     if document is None:
         return None
+    try:
+        return _recipient(document)
+    except (KeyError, ValueError, TypeError) as error:  # names the field, never its value
+        what = f"no {error}" if isinstance(error, KeyError) else type(error).__name__
+        return Unreadable(f"stored account is invalid ({what})")
+
+
+def _recipient(document: Document) -> Recipient:
     facts = AccountFacts(
         state=AccountState(document["state"]),
         opted_in_agencies=frozenset(document.get("opted_in_agencies", ())),

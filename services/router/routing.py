@@ -72,6 +72,8 @@ class MessageRouter:
         if agency is None:
             return "message from an agency that is not in the registry"
         account = await self.accounts.by_bsn(message.recipient_bsn)
+        if isinstance(account, Unreadable):
+            return account.reason
         route = decide(
             MessageFacts(paper_copy_requested=message.paper_copy_requested),
             AgencyFacts(agency.agency_id, agency.mandatory_sender, agency.paper_copy_allowed),

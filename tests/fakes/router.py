@@ -32,7 +32,7 @@ class InMemoryAccountStore:
     def __init__(self, documents: Iterable[Document] = ()) -> None:
         self.by_number = {d["bsn"]: copy.deepcopy(d) for d in documents}
 
-    async def by_bsn(self, bsn: str) -> Recipient | None:
+    async def by_bsn(self, bsn: str) -> Recipient | Unreadable | None:
         return recipient(self.by_number.get(bsn))
 
     async def apply(self, event: AccountEvent) -> bool:

@@ -3,6 +3,7 @@
 import pytest
 
 from services.router.policy import AccountState
+from services.router.records import Recipient
 from shared.contracts.messages import AccountActivated, EmailLinked, GuardianshipChanged, PreferencesChanged
 from shared.messaging.dead_letter import PermanentError
 from tests.fakes.router import InMemoryAccountStore
@@ -20,7 +21,7 @@ async def test_events_in_order_build_the_account() -> None:
         PreferencesChanged(bsn=BSN, sequence=3, opted_in_agencies=["uwv"], paper_copy_agencies=[], reminder_opt_in=True)
     )
     account = await store.by_bsn(BSN)
-    assert account is not None
+    assert isinstance(account, Recipient)
     facts = account.facts
     assert (facts.state, facts.has_email, facts.opted_in_agencies) == (AccountState.ACTIVATED, True, frozenset({"uwv"}))
 

@@ -204,3 +204,21 @@ async def test_a_notification_carries_what_it_tells_so_the_notifier_reads_no_mes
     assert {m: n.agency_id for m, n in notified.items()} == dict.fromkeys(notified, "belastingdienst")
     assert notified["with-action"].call_to_action == CallToAction(text="Betaal voor 1 mei", deadline=date(2027, 5, 1))
     assert notified["without-action"].call_to_action is None
+
+
+async def test_an_unreadable_account_fails_only_its_own_message() -> None:
+    good = [a for a in ACCOUNTS if a["state"] == "activated"][:19]
+    broken = {**good[0], "_id": "broken", "bsn": "999993653"}
+    del broken["state"]
+    documents = [message("belastingdienst", a["bsn"], f"m-{i}") for i, a in enumerate(good)]
+    documents.append(message("belastingdienst", broken["bsn"], "m-broken"))
+    outbox = RecordingPublisher()
+    routing = await MessageRouter(
+        InMemoryRoutedMessageStore(documents),
+        InMemoryAccountStore([*ACCOUNTS, broken]),
+        InMemoryAgencyRegistry(list(AGENCIES.values())),
+        outbox,
+    ).route(accepted("belastingdienst", *(d["_id"] for d in documents)), "c")
+    assert len(routing.routed) == 19
+    assert list(routing.unroutable) == ["m-broken"]
+    assert routing.unroutable["m-broken"].startswith("stored account is invalid")
