@@ -12,11 +12,11 @@ from services.notifier.content import NotificationFacts, email_content, push_pay
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.publishers import NotifierPublisher
-from services.notifier.records import Outcome, Recipient, Status
+from services.notifier.records import Outcome, Recipient, Status, UnreadableRecipient
 from services.notifier.repository import NotificationLog, Recipients, Reminders
 from services.notifier.settings import NotifierSettings
 from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
-from shared.messaging.dead_letter import PermanentError
+from shared.messaging.dead_letter import PermanentError, describe
 from shared.storage.agencies import AgencyRegistry
 
 Outcomes = dict[Channel, Status | None]
@@ -52,6 +52,8 @@ class Notifier:
         recipient = await self.recipients.get(command.account_id)
         if recipient is None:
             raise PermanentError("message has no routed account to notify")
+        if isinstance(recipient, UnreadableRecipient):
+            raise PermanentError(recipient.reason)
         if command.kind == "reminder" and await self.reminders.cancelled(command.message_id):
             return dict.fromkeys(command.channels)
         facts = await self._facts(command)
@@ -90,6 +92,8 @@ class Notifier:
             status, detail = await self._retry_or_give_up(command, channel), str(failure)
         except PermanentFailure as failure:
             status, detail = Status.PERMANENT_FAILURE, str(failure)
+        except Exception as error:  # claimed, so it ends here with an outcome, never silently
+            status, detail = Status.PERMANENT_FAILURE, describe(error)
         outcome = Outcome(status, command.attempt, detail)
         await self.log.record(command.message_id, channel, command.kind, outcome, self.clock())
         return status

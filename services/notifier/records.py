@@ -28,6 +28,14 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class UnreadableRecipient:
+    """An account document the notifier cannot read; `reason` names a field, not a value."""
+
+    account_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     """How one attempt on one channel ended."""
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.notifier.records import DueReminder, Outcome, Recipient, Status, UnreadableReminder
+from services.notifier.records import DueReminder, Outcome, Recipient, Status, UnreadableRecipient, UnreadableReminder
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import Channel, NotifyCitizen
 from shared.messaging.dead_letter import describe
@@ -34,7 +34,7 @@ carries what a notification tells of one, its sender and its call to action."""
 
 
 class Recipients(Protocol):
-    async def get(self, account_id: str) -> Recipient | None: ...
+    async def get(self, account_id: str) -> Recipient | UnreadableRecipient | None: ...
 
 
 class NotificationLog(Protocol):
@@ -58,17 +58,21 @@ class MongoRecipients:
     def __init__(self, db: Database) -> None:
         self._accounts = GroupedFinder(db[Collections.ACCOUNTS], projection=ACCOUNT_FIELDS)
 
-    async def get(self, account_id: str) -> Recipient | None:
+    async def get(self, account_id: str) -> Recipient | UnreadableRecipient | None:
         """Look-ups of concurrent deliveries go to the server together."""
         document = await self._accounts.get(account_id)
-        if document is None:
-            return None
-        return Recipient(
-            account_id=document["_id"],
-            email=document.get("email"),
-            push_subscriptions=document.get("push_subscriptions") or [],
-            reminder_opt_in=bool(document.get("reminder_opt_in")),
-        )
+        return None if document is None else recipient_from(document)
+
+
+def recipient_from(document: Document) -> Recipient | UnreadableRecipient:
+    email, subscriptions = document.get("email"), document.get("push_subscriptions") or []
+    if email is not None and not isinstance(email, str):
+        return UnreadableRecipient(document["_id"], "stored account is invalid (email is not text)")
+    if not isinstance(subscriptions, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("endpoint"), str) for s in subscriptions
+    ):
+        return UnreadableRecipient(document["_id"], "stored account is invalid (push_subscriptions)")
+    return Recipient(document["_id"], email, subscriptions, bool(document.get("reminder_opt_in")))
 
 
 def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> str:

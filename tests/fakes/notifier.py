@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from services.notifier.email import OutgoingEmail
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
-from services.notifier.records import DueReminder, Outcome, Recipient, UnreadableReminder
+from services.notifier.records import DueReminder, Outcome, Recipient, UnreadableRecipient, UnreadableReminder
 from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
 
 Attempt = tuple[str, Channel, str, int]
@@ -10,10 +10,10 @@ Attempt = tuple[str, Channel, str, int]
 
 
 class InMemoryRecipients:
-    def __init__(self, recipients: list[Recipient]) -> None:
+    def __init__(self, recipients: list[Recipient | UnreadableRecipient]) -> None:
         self.by_id = {r.account_id: r for r in recipients}
 
-    async def get(self, account_id: str) -> Recipient | None:
+    async def get(self, account_id: str) -> Recipient | UnreadableRecipient | None:
         return self.by_id.get(account_id)
 
 

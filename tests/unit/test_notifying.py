@@ -141,3 +141,34 @@ async def test_what_can_never_be_sent_is_a_permanent_error(fields: dict[str, obj
     with pytest.raises(PermanentError, match=reason):
         await wiring.notifier.handle(command(**fields))
     assert wiring.email.sent == [] and wiring.log.claims == set()
+
+
+def test_an_account_whose_address_is_not_text_is_unreadable_not_a_crash_after_the_claim() -> None:
+    from services.notifier.records import UnreadableRecipient
+    from services.notifier.repository import recipient_from
+
+    assert isinstance(recipient_from({"_id": "a-1", "email": 31612345678}), UnreadableRecipient)
+    assert isinstance(recipient_from({"_id": "a-1", "push_subscriptions": "not a list"}), UnreadableRecipient)
+    assert recipient_from({"_id": "a-1", "email": "a@example.nl"}) == Recipient("a-1", email="a@example.nl")
+
+
+async def test_an_unreadable_account_is_a_permanent_error_before_anything_is_claimed() -> None:
+    from services.notifier.records import UnreadableRecipient
+
+    wiring = Wiring()
+    wiring.notifier.recipients = InMemoryRecipients([UnreadableRecipient("a-1", "email is not text")])
+    with pytest.raises(PermanentError, match="email is not text"):
+        await wiring.notifier.handle(command())
+    assert wiring.log.claims == set()
+
+
+async def test_an_unexpected_error_after_the_claim_ends_the_notification_with_an_outcome() -> None:
+    wiring = Wiring()
+
+    async def broken(email: object) -> None:
+        raise TypeError("expected str")
+
+    wiring.email.send = broken  # type: ignore[method-assign]
+    assert await wiring.notifier.handle(command((Channel.EMAIL,))) == {Channel.EMAIL: Status.PERMANENT_FAILURE}
+    [outcome] = wiring.log.outcomes.values()
+    assert outcome.detail == "TypeError: expected str"
