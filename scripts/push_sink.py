@@ -53,6 +53,7 @@ class PushService:
     delivered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """(endpoint, decrypted payload) for every accepted push"""
     claims: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
 
     def device(self, name: str, gone: bool = False) -> Device:
         device = Device(f"{self.base_url}/push/{name}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
@@ -67,6 +68,7 @@ class PushService:
         assert claims["aud"] == self.base_url, claims
         assert claims["exp"] > time.time()
         self.claims.append(claims)
+        self.topics.append(request.headers.get("Topic", ""))
         if endpoint in self.gone:
             return web.Response(status=410)
         if endpoint in self.busy_once:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from functools import lru_cache
 
 import aiosmtplib
@@ -36,10 +36,11 @@ class OutgoingEmail:
 def build_email(
     content: EmailContent, *, sender: str, recipient: str, notification_id: str, domain: str, box_url: str
 ) -> OutgoingEmail:
-    # The notification's id in the Message-ID, so a resend could be recognised by the receiving side.
+    # The Message-ID is the notification's id, the same on every attempt: a receiving side that
+    # got an e-mail whose send we could not confirm (a timeout) recognises the resend.
     headers = {
         "To": recipient,
-        "Message-ID": make_msgid(idstring=notification_id, domain=domain),
+        "Message-ID": f"<{notification_id}@{domain}>",
         "X-Berichtenbox-Notification": notification_id,
     }
     if PLAIN_ADDRESS.fullmatch(recipient):

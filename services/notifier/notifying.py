@@ -28,7 +28,7 @@ class EmailPort(Protocol):
 
 
 class PushPort(Protocol):
-    async def send(self, subscription: dict[str, object], payload: dict[str, str]) -> None: ...
+    async def send(self, subscription: dict[str, object], payload: dict[str, str], topic: str) -> None: ...
 
 
 class Notifier:
@@ -86,7 +86,7 @@ class Notifier:
             if channel is Channel.EMAIL:
                 await self._email(command, facts, recipient)
             else:
-                await self._push(facts, recipient)
+                await self._push(command, facts, recipient)
             status, detail = Status.SENT, ""
         except TransientFailure as failure:
             status, detail = await self._retry_or_give_up(command, channel), str(failure)
@@ -111,12 +111,13 @@ class Notifier:
         )
         await self.email.send(message)
 
-    async def _push(self, facts: NotificationFacts, recipient: Recipient) -> None:
+    async def _push(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
         """Sent when any device got it; transient when none did and one may later."""
         payload, delivered, transient, refused = push_payload(facts), 0, False, "no registered device"
+        topic = command.notification_id.replace("-", "")  # at most 32 URL-safe characters
         for subscription in recipient.push_subscriptions:
             try:
-                await self.push.send(subscription, payload)
+                await self.push.send(subscription, payload, topic)
                 delivered += 1
             except SubscriptionGone:
                 gone = PushSubscriptionGone(account_id=recipient.account_id, endpoint=str(subscription["endpoint"]))

@@ -55,7 +55,7 @@ class PushSender:
         self.limit = RateLimit(settings.push_rate_per_second)
         self.session: aiohttp.ClientSession | None = None
 
-    async def send(self, subscription: dict[str, object], payload: dict[str, str]) -> None:
+    async def send(self, subscription: dict[str, object], payload: dict[str, str], topic: str) -> None:
         """Raise `SubscriptionGone` (404/410), `TransientFailure` (429, 5xx, network) or
         `PermanentFailure` (other 4xx, no VAPID key)."""
         if self.vapid is None:
@@ -67,7 +67,9 @@ class PushSender:
             await webpush_async(
                 subscription_info=subscription,
                 data=json.dumps(payload, ensure_ascii=False),
-                headers=dict(self.vapid.for_endpoint(str(subscription["endpoint"]))),
+                # Topic (RFC 8030): a push service replaces an undelivered push with the same topic,
+                # so a resend after a timeout reaches the device once
+                headers={**self.vapid.for_endpoint(str(subscription["endpoint"])), "Topic": topic},
                 timeout=self.settings.push_timeout_seconds,
                 ttl=24 * 3600,
                 aiohttp_session=self.session,

@@ -87,6 +87,7 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
     assert pushes.delivered == [(phone.endpoint, expected)]
     assert {c["sub"] for c in pushes.claims} == {"mailto:push@berichtenbox.example"}
     assert len(pushes.claims) == 2  # both devices were tried, each with its own signed claims
+    assert len(set(pushes.topics)) == 1 and len(pushes.topics[0]) == 32  # one Topic: a resend replaces
     outcome = await MongoNotificationLog(db).latest(message_id, Channel.PUSH)
     assert outcome is not None
     assert outcome is not None and outcome.status == "sent"

@@ -95,8 +95,10 @@ class RecordingPush:
     def __init__(self, gone: frozenset[str] = frozenset(), busy: frozenset[str] = frozenset()) -> None:
         self.gone, self.busy = gone, busy
         self.sent: list[tuple[str, dict[str, str]]] = []
+        self.topics: list[str] = []
 
-    async def send(self, subscription: dict[str, object], payload: dict[str, str]) -> None:
+    async def send(self, subscription: dict[str, object], payload: dict[str, str], topic: str) -> None:
+        self.topics.append(topic)
         endpoint = str(subscription["endpoint"])
         if endpoint in self.gone:
             raise SubscriptionGone("push service answered 410")

@@ -61,7 +61,8 @@ def test_headers_identify_the_notification_and_point_to_the_box() -> None:
     assert message["To"] == "c@d.example"
     assert message["X-Berichtenbox-Notification"] == "n-1"
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@b.example>")
-    assert "n-1" in message["Message-ID"]
+    assert message["Message-ID"] == "<n-1@b.example>"
+    assert email_to("c@d.example")[1]["Message-ID"] == message["Message-ID"]  # a resend can be recognised
     assert message["List-Unsubscribe"] is None
     assert message.get_content_type() == "multipart/alternative"
 

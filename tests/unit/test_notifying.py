@@ -68,6 +68,7 @@ async def test_both_channels_are_claimed_sent_recorded_and_a_reminder_is_schedul
     assert email.recipient == CITIZEN.email and b"Nieuw bericht van UWV" in email.data
     [(endpoint, payload)] = wiring.push.sent
     assert endpoint == PHONE_ENDPOINT and payload["url"] == SETTINGS.box_url
+    assert wiring.push.topics == ["n1"]  # the notification id: a resend replaces, never doubles
     assert {k[1]: o.status for k, o in wiring.log.outcomes.items()} == {Channel.EMAIL: "sent", Channel.PUSH: "sent"}
     notified, due_at = wiring.reminders.scheduled["m-1"]
     assert notified.message_id == "m-1" and due_at == NOW + timedelta(days=SETTINGS.reminder_after_days)
