@@ -4,6 +4,7 @@ Transient failures come back through a delay queue (bounded by the retry delays)
 `technical-failure`; permanent ones end in `permanent-failure` at once. A push subscription
 the push service no longer knows is reported to the router's account store."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -57,9 +58,9 @@ class Notifier:
         if command.kind == "reminder" and await self.reminders.cancelled(command.message_id):
             return dict.fromkeys(command.channels)
         facts = await self._facts(command)
-        outcomes: Outcomes = {}
-        for channel in command.channels:
-            outcomes[channel] = await self._notify(command, channel, facts, recipient)
+        # each channel on its own: a slow SMTP server holds up no push, nor the other way round
+        sent = await asyncio.gather(*(self._notify(command, c, facts, recipient) for c in command.channels))
+        outcomes: Outcomes = dict(zip(command.channels, sent, strict=True))
         if command.kind == "new_message" and outcomes.get(Channel.EMAIL) is Status.SENT and recipient.reminder_opt_in:
             await self.reminders.schedule(command, timedelta(days=self.settings.reminder_after_days))
         return outcomes

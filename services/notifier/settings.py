@@ -17,7 +17,12 @@ class NotifierSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_pool_size: int = Field(default=4, ge=1)
-    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    smtp_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="per SMTP command; long, so a slow server that does accept is not sent the e-mail again "
+        "(RFC 5321 allows minutes); only e-mail waits on it",
+    )
     smtp_rate_per_second: float = Field(default=200.0, gt=0)
     vapid_private_key: SecretStr | None = Field(
         default=None, description="PEM or base64url DER; push is off without it"

@@ -1,10 +1,12 @@
 """The notification use case through in-memory fakes: claim, send, record per channel;
 retries that wait, permanent failures, gone devices, the reminder it schedules."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notifier.email import OutgoingEmail
 from services.notifier.failures import PermanentFailure, TransientFailure
 from services.notifier.notifying import Notifier
 from services.notifier.records import Recipient, Status
@@ -173,3 +175,20 @@ async def test_an_unexpected_error_after_the_claim_ends_the_notification_with_an
     assert await wiring.notifier.handle(command((Channel.EMAIL,))) == {Channel.EMAIL: Status.PERMANENT_FAILURE}
     [outcome] = wiring.log.outcomes.values()
     assert outcome.detail == "TypeError: expected str"
+
+
+async def test_a_slow_e_mail_does_not_hold_up_the_push_of_the_same_notification() -> None:
+    wiring = Wiring()
+    pushed = asyncio.Event()
+    send_email = wiring.email.send
+
+    async def slow_until_pushed(email: OutgoingEmail) -> None:
+        await asyncio.wait_for(pushed.wait(), 2)  # a slow SMTP server: done only after the push went
+        await send_email(email)
+
+    async def push_then_tell(subscription: dict[str, object], payload: dict[str, str], topic: str) -> None:
+        pushed.set()
+
+    wiring.email.send = slow_until_pushed  # type: ignore[method-assign]
+    wiring.push.send = push_then_tell  # type: ignore[method-assign]
+    assert await wiring.notifier.handle(command()) == {Channel.EMAIL: Status.SENT, Channel.PUSH: Status.SENT}
