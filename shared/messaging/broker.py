@@ -19,7 +19,15 @@ from faststream.rabbit.subscriber import RabbitSubscriber
 
 from shared.contracts.agencies import Agency
 from shared.messaging.dead_letter import DeadLetterMiddleware
-from shared.messaging.topology import Exchanges, Queues, dead_letter_queue, exchange_of, receipts_queue
+from shared.messaging.topology import (
+    RETRY_DELAYS,
+    Exchanges,
+    Queues,
+    dead_letter_queue,
+    exchange_of,
+    receipts_queue,
+    wait_queue,
+)
 from shared.runtime.logs import CorrelationMiddleware
 from shared.runtime.settings import ServiceSettings
 
@@ -39,7 +47,15 @@ def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True
         logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
     )
     broker.add_middleware(partial(CorrelationMiddleware, trusted=trusted_correlation))
-    broker.add_middleware(partial(DeadLetterMiddleware, broker=broker, max_attempts=settings.max_attempts))
+    broker.add_middleware(
+        partial(
+            DeadLetterMiddleware,
+            broker=broker,
+            max_attempts=settings.max_attempts,
+            retry_delays=settings.retry_delays,
+            service_user=settings.broker_user,
+        )
+    )
     return broker
 
 
@@ -96,11 +112,14 @@ def consumer(
     )
 
 
-async def declare_topology(broker: RabbitBroker) -> None:
-    """Declare every exchange, work queue and dead-letter queue with their bindings, so a
-    service may publish before the consuming service has ever started (idempotent)."""
+async def declare_topology(broker: RabbitBroker, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+    """Declare every exchange, work queue, wait queue and dead-letter queue with their
+    bindings, so a service may publish before the consuming service has ever started
+    (idempotent)."""
     declared = {e.name: await broker.declare_exchange(e) for e in Exchanges.ALL}
     for queue in Queues.WORK:
+        for seconds in dict.fromkeys(retry_delays):
+            await broker.declare_queue(wait_queue(queue, seconds))
         await (await broker.declare_queue(queue)).bind(declared[exchange_of(queue).name], routing_key=queue.routing_key)
         dead = dead_letter_queue(queue)
         await (await broker.declare_queue(dead)).bind(

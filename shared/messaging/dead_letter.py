@@ -2,10 +2,14 @@
 
 - A `PermanentError` or an invalid internal contract (pydantic `ValidationError`) cannot get
   better by retrying: it is dead-lettered at once.
-- Any other exception is retried (nack and requeue) until `max_attempts`; the quorum queue
-  counts deliveries in `x-delivery-count`. The last attempt dead-letters.
+- Any other exception is retried after a wait: the delivery is copied to a wait queue of its
+  work queue (`wait_queue`, the `retry_delays`), which hands it back when the time is up,
+  and acked; up to `max_attempts` in all. A consumer that dies mid-handler is redelivered by
+  the broker (`x-delivery-count`), which counts as an attempt too. The last attempt
+  dead-letters.
 Dead-lettering publishes the original body to `<queue>.dead-letter` with the reason in the
-headers, then acks, so one bad message never blocks the ones behind it.
+headers, then acks, so one bad message never blocks the ones behind it. If even the copy
+cannot be published (the broker is going away), the delivery is nacked and comes back.
 """
 
 import logging
@@ -13,16 +17,18 @@ from typing import Any
 
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitQueue
 from pydantic import ValidationError
 
-from shared.messaging.topology import Exchanges
+from shared.messaging.topology import Exchanges, dead_letter_queue, wait_queue
 
 logger = logging.getLogger(__name__)
 
 REASON_HEADER = "x-berichtenbox-reason"
 SOURCE_QUEUE_HEADER = "x-berichtenbox-source-queue"
 ATTEMPTS_HEADER = "x-berichtenbox-attempts"
+ATTEMPT_HEADER = "x-berichtenbox-attempt"
+"""On a copy back from a wait queue: the attempt it is."""
 SENDER_HEADER = "x-berichtenbox-sender"
 """The broker user that published the original (RabbitMQ checked it as `user_id`). A copy
 re-published by a service carries the service's own `user_id`, so only a service can vouch
@@ -34,8 +40,10 @@ class PermanentError(Exception):
 
 
 def delivery_attempt(msg: StreamMessage[Any]) -> int:
-    """1 for the first delivery; quorum queues count redeliveries in `x-delivery-count`."""
-    return int(msg.headers.get("x-delivery-count", 0) or 0) + 1
+    """1 for the first delivery; a copy from a wait queue names its attempt, and quorum
+    queues count redeliveries (a consumer died) in `x-delivery-count`."""
+    waited = int(msg.headers.get(ATTEMPT_HEADER, 1) or 1)
+    return waited + int(msg.headers.get("x-delivery-count", 0) or 0)
 
 
 def describe(exc: BaseException) -> str:
@@ -48,36 +56,54 @@ def describe(exc: BaseException) -> str:
 
 
 class DeadLetterMiddleware(BaseMiddleware):
-    def __init__(self, msg: Any, /, *, context: Any, broker: RabbitBroker, max_attempts: int) -> None:
+    def __init__(
+        self,
+        msg: Any,
+        /,
+        *,
+        context: Any,
+        broker: RabbitBroker,
+        max_attempts: int,
+        retry_delays: tuple[float, ...],
+        service_user: str,
+    ) -> None:
         super().__init__(msg, context=context)
-        self.broker = broker
-        self.max_attempts = max_attempts
+        self.broker, self.max_attempts = broker, max_attempts
+        self.delays, self.service_user = retry_delays, service_user
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         try:
             return await call_next(msg)
         except Exception as exc:
-            attempt = delivery_attempt(msg)
+            attempt, reason = delivery_attempt(msg), describe(exc)
             permanent = isinstance(exc, PermanentError | ValidationError)
+            queue = self.context.get_local("handler_").queue
             if not permanent and attempt < self.max_attempts:
-                logger.warning("attempt %d/%d failed, will retry: %s", attempt, self.max_attempts, describe(exc))
-                raise
-            await self._dead_letter(msg, describe(exc), attempt)
+                delay = self.delays[min(attempt, len(self.delays)) - 1]
+                logger.warning("attempt %d/%d failed, next in %.0f s: %s", attempt, self.max_attempts, delay, reason)
+                await self._copy(msg, wait_queue(queue, delay), {ATTEMPT_HEADER: attempt + 1})
+                return None
+            why = {REASON_HEADER: reason, SOURCE_QUEUE_HEADER: queue.name, ATTEMPTS_HEADER: attempt}
+            await self._copy(msg, dead_letter_queue(queue), why)
+            logger.error("dead-lettered a message from %s after %d attempts: %s", queue.name, attempt, reason)
             return None
 
-    async def _dead_letter(self, msg: StreamMessage[Any], reason: str, attempt: int) -> None:
-        queue = self.context.get_local("handler_").queue.name
-        headers = {**msg.headers, REASON_HEADER: reason, SOURCE_QUEUE_HEADER: queue, ATTEMPTS_HEADER: attempt}
+    async def _copy(self, msg: StreamMessage[Any], to: RabbitQueue, extra: dict[str, Any]) -> None:
+        """The delivery as it came, published (confirmed) where `to` says, before it is acked.
+        It goes with this service's `user_id`; the original sender's stays in a header that
+        only a service can vouch for (`SENDER_HEADER`), so ingest still knows the agency."""
+        headers = {k: v for k, v in msg.headers.items() if not k.startswith("x-death") and k != "x-delivery-count"}
         if sender := getattr(msg.raw_message, "user_id", None):
             headers.setdefault(SENDER_HEADER, sender)
+        dead = to.name.endswith(".dead-letter")
         await self.broker.publish(
             msg.body,
-            exchange=Exchanges.DEAD_LETTERS,
-            routing_key=queue,
-            headers=headers,
+            exchange=Exchanges.DEAD_LETTERS if dead else None,
+            routing_key=to.routing_key if dead else to.name,
+            headers={**headers, **extra},
             persist=True,
             message_id=msg.message_id,
             correlation_id=msg.correlation_id,
             content_type=msg.content_type,
+            user_id=self.service_user,
         )
-        logger.error("dead-lettered a message from %s after %d attempts: %s", queue, attempt, reason)

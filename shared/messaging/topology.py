@@ -125,13 +125,30 @@ def notifier_delay_queues(delays: tuple[int, ...] = NOTIFIER_RETRY_DELAYS) -> li
     return [delay_queue(Queues.NOTIFIER_COMMANDS, seconds) for seconds in delays]
 
 
+RETRY_DELAYS = (2.0, 8.0, 30.0, 60.0)
+"""Seconds a delivery whose handler failed transiently waits before attempt 2, 3, ...: 100 s
+in all, enough to ride out a database or broker restart of half a minute and more."""
+
+
+def wait_queue(work: RabbitQueue, seconds: float) -> RabbitQueue:
+    """Where a failed delivery of `work` waits `seconds` (nobody consumes it), then goes back
+    to `work` itself, through the default exchange: to that queue alone."""
+    milliseconds = round(seconds * 1000)
+    return RabbitQueue(
+        f"{work.name}.wait-{milliseconds}ms",
+        routing_key=f"{work.name}.wait-{milliseconds}ms",
+        arguments={"x-message-ttl": milliseconds, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work.name},
+    )
+
+
 def is_known_queue_name(name: str) -> bool:
-    """True for a work queue, its dead-letter queue, or an agency receipts queue."""
+    """True for a work queue, its dead-letter, retry or wait queues, or an agency receipts queue."""
     work = {q.name for q in Queues.WORK}
-    retry = name.rpartition(".retry-")[0]
+    retry, waiting = name.rpartition(".retry-")[0], name.rpartition(".wait-")[0]
     return (
         name in work
         or name.removesuffix(".dead-letter") in work
         or retry in work
+        or waiting in work
         or name.startswith(RECEIPTS_QUEUE_PREFIX)
     )

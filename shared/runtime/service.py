@@ -59,7 +59,7 @@ def create_service_app(
             await before_consuming()
 
     async def declare_queues() -> None:
-        await declare_topology(broker)
+        await declare_topology(broker, settings.retry_delays)
         if after_connect is not None:
             await after_connect()
         if ops is not None:

@@ -5,6 +5,8 @@ import urllib.parse
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.messaging.topology import RETRY_DELAYS
+
 
 class ServiceSettings(BaseSettings):
     """Read from `BERICHTENBOX_*` environment variables; passed explicitly, never global."""
@@ -26,6 +28,11 @@ class ServiceSettings(BaseSettings):
     )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")
+    retry_delays: tuple[float, ...] = Field(
+        default=RETRY_DELAYS,
+        min_length=1,
+        description="seconds a transiently failed delivery waits before its next attempt (the last repeats)",
+    )
 
     @property
     def broker_user(self) -> str:

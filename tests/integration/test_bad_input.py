@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 import time
+from typing import Any
 
 import aio_pika
 import pytest
@@ -205,3 +206,26 @@ async def test_what_an_agency_puts_in_its_correlation_and_message_id_is_never_lo
     assert {r.correlation_id for r in receipts} == {secret}  # the agency gets its own value back
     assert any('"correlation_id"' in line for line in lines)
     assert [line for line in lines if secret in line] == []
+
+
+async def test_a_submission_retried_after_a_database_failure_is_still_its_agencys(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry is a copy the service publishes (with its own user_id) to a wait queue: the
+    sender goes along in the header only a service can vouch for."""
+    store_for_real, failures = MongoMessageStore.add_many, [ConnectionError("database unreachable")]
+
+    async def fails_once(self: MongoMessageStore, messages: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return await store_for_real(self, messages)
+
+    monkeypatch.setattr(MongoMessageStore, "add_many", fails_once)
+    settings = sandbox.settings(IngestSettings, retry_delays=(0.3,))
+    async with running(create_app(settings)), agencies["svb"].client() as svb:
+        started = time.monotonic()
+        await svb.submit(submission(message_type="aow-besluit"), reference="aow-retry")
+        [receipt] = await svb.receipts(1)
+    assert (receipt.status, receipt.agency_reference) == (ReceiptStatus.ACCEPTED, "aow-retry")
+    assert time.monotonic() - started >= 0.3  # it waited before its second attempt
+    assert await db[Collections.REJECTIONS].count_documents({}) == 0

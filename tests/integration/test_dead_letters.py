@@ -2,6 +2,8 @@
 the dead-letter queue with the reason; permanent errors at once; others keep flowing."""
 
 import asyncio
+import itertools
+import time
 
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
@@ -17,7 +19,7 @@ from tests.support.wire import running, take
 
 def with_topology(broker: RabbitBroker) -> FastStream:
     async def declare() -> None:
-        await declare_topology(broker)
+        await declare_topology(broker, (0.3, 0.6))
 
     return FastStream(broker, after_startup=[declare])
 
@@ -27,14 +29,17 @@ def letter(letter_id: str) -> PrintLetter:
 
 
 async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandbox: Sandbox) -> None:
-    settings = sandbox.settings(ServiceSettings, max_attempts=3)
+    settings = sandbox.settings(ServiceSettings, max_attempts=3, retry_delays=(0.3, 0.6))
     broker = create_broker(settings)
     attempts: dict[str, int] = {}
+    tried_at: list[float] = []
     done: list[str] = []
 
     @consumer(broker, Queues.PAPER_COMMANDS)
     async def handle(command: PrintLetter) -> None:
         attempts[command.letter_id] = attempts.get(command.letter_id, 0) + 1
+        if command.letter_id == "flaky":
+            tried_at.append(time.monotonic())
         if command.letter_id == "flaky":
             raise ConnectionError("print street unreachable")
         if command.letter_id == "hopeless":
@@ -50,6 +55,8 @@ async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandb
         await asyncio.sleep(0.2)
     assert sorted(done) == ["fine-1", "fine-2"]
     assert attempts == {"flaky": 3, "hopeless": 1, "fine-1": 1, "fine-2": 1}
+    waits = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
+    assert waits[0] >= 0.3 and waits[1] >= 0.6, waits  # retries wait, longer each time
     reasons = {m.message_id or "": (m.headers[REASON_HEADER], m.headers[ATTEMPTS_HEADER]) for m in dead}
     assert {PrintLetter.model_validate_json(m.body).letter_id for m in dead} == {"flaky", "hopeless"}
     assert sorted(str(reason) for reason, _ in reasons.values()) == [
