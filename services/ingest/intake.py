@@ -87,6 +87,10 @@ class SubmissionIntake:
         ]
         stored = await self.store.add_many([_new_message(agency, v, now, envelope) for v in valid])
         new = [s.message.message_id for s in stored if s.is_new(envelope.redelivered)]
+        repeated = [s.message.message_id for s in stored if not s.is_new(envelope.redelivered)]
+        if repeated:  # stored before but perhaps never announced (its delivery died): announce it now
+            unannounced = await self.store.unrouted(repeated)
+            new += [m for m in repeated if m in unannounced]
         receipts += [_stored_receipt(item, envelope, now, correlation_id) for item in stored]
         announced = [MessagesAccepted(agency_id=agency.agency_id, message_ids=new)] if new else []
         await asyncio.gather(

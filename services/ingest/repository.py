@@ -33,10 +33,15 @@ class MessageStore(Protocol):
         """Idempotent: a rejection kept by an earlier delivery is not kept twice."""
         ...
 
+    async def unrouted(self, message_ids: list[str]) -> set[str]:
+        """Those of the stored messages the router has no route for (yet)."""
+        ...
+
 
 class MongoMessageStore:
     def __init__(self, db: Database) -> None:
         self._messages = db[Collections.MESSAGES]
+        self._routes = db[Collections.ROUTES]
         self._new_messages = GroupedInserter(self._messages)
         self._new_rejections = GroupedInserter(db[Collections.REJECTIONS])
 
@@ -52,6 +57,11 @@ class MongoMessageStore:
 
     async def add_rejections(self, rejections: list[Rejection]) -> None:
         await self._new_rejections.insert([_rejection_document(r) for r in rejections])
+
+    async def unrouted(self, message_ids: list[str]) -> set[str]:
+        """Read from the router's `routes` (read only): a repeat is rare, so is this look-up."""
+        routed = {d["_id"] async for d in self._routes.find({"_id": {"$in": message_ids}}, {"_id": 1})}
+        return set(message_ids) - routed
 
 
 def message_document(message: NewMessage) -> Document:

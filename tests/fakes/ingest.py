@@ -7,6 +7,8 @@ class InMemoryMessageStore:
     def __init__(self) -> None:
         self.messages: dict[str, NewMessage] = {}
         self.rejections: list[Rejection] = []
+        self.routed: set[str] = set()
+        """Message ids the router has a route for."""
 
     async def add_many(self, messages: list[NewMessage]) -> list[Stored]:
         stored = []
@@ -22,3 +24,6 @@ class InMemoryMessageStore:
     async def add_rejections(self, rejections: list[Rejection]) -> None:
         known = {r.rejection_id for r in self.rejections}
         self.rejections.extend(r for r in rejections if r.rejection_id not in known)
+
+    async def unrouted(self, message_ids: list[str]) -> set[str]:
+        return {m for m in message_ids if m in self.messages and m not in self.routed}

@@ -46,6 +46,7 @@ async def test_repeat_is_a_duplicate_and_is_not_routed_again(
     async with running(create_app(sandbox.settings(IngestSettings))), agencies["uwv"].client() as client:
         await client.submit(submission(message_type="jaaropgave"), reference="j-1")
         await client.receipts(1)
+        await db[Collections.ROUTES].insert_one({"_id": message_id_for("uwv", "j-1")})  # as the router would
         await client.submit(submission(message_type="jaaropgave", subject="anders"), reference="j-1")
         [duplicate] = await client.receipts(1)
     assert duplicate.status is ReceiptStatus.DUPLICATE

@@ -66,6 +66,7 @@ async def test_a_repeat_is_a_duplicate_pointing_at_the_original_and_not_announce
     store, outbox = InMemoryMessageStore(), RecordingPublisher()
     service = intake(store, outbox)
     await service.handle(envelope(submission()))
+    store.routed.update(store.messages)  # the router took it
     repeat = await service.handle(envelope(submission(subject="changed")))
     assert [r.status for r in repeat] == [ReceiptStatus.DUPLICATE]
     assert repeat[0].original_message_id == message_id_for("belastingdienst", "ref-1")
@@ -102,12 +103,14 @@ async def test_a_new_submission_while_the_original_is_in_flight_is_a_duplicate()
     await intake(store, outbox).handle(envelope(submission()))
     receipts = await intake(store, outbox).handle(envelope(submission()))
     assert [r.status for r in receipts] == [ReceiptStatus.DUPLICATE]
-    assert len(outbox.accepted) == 1
+    # not routed yet, so announced again (the router routes a message once): never a new message
+    assert {tuple(e.message_ids) for e in outbox.accepted} == {(message_id_for("belastingdienst", "ref-1"),)}
 
 
 async def test_a_redelivered_message_that_is_not_the_stored_one_is_a_duplicate() -> None:
     store, outbox = InMemoryMessageStore(), RecordingPublisher()
     await intake(store, outbox).handle(envelope(submission()))
+    store.routed.update(store.messages)
     other_content = replace(envelope(submission(subject="changed")), redelivered=True)
     other_message = Envelope(envelope(submission()).body, BELASTINGDIENST.broker_user, "ref-1", "corr-2", True)
     for redelivered in (other_content, other_message):
@@ -181,3 +184,18 @@ async def test_each_repeat_gets_a_duplicate_receipt_of_its_own_and_a_redelivery_
     [a_again] = await service.handle(replace(first, redelivered=True))
     assert a.status is b.status is ReceiptStatus.DUPLICATE
     assert a.receipt_id != b.receipt_id and a_again.receipt_id == a.receipt_id
+
+
+async def test_a_resubmission_of_a_stored_message_that_was_never_routed_announces_it() -> None:
+    store, first, second = InMemoryMessageStore(), BrokerDownOnAnnounce(), RecordingPublisher()
+    with pytest.raises(ConnectionError):  # stored, never announced; its delivery then dead-lettered
+        await intake(store, first).handle(envelope(submission()))
+    receipts = await intake(store, second).handle(replace(envelope(submission()), message_id="resent"))
+    assert [r.status for r in receipts] == [ReceiptStatus.DUPLICATE]  # the agency's answer stays true
+    assert second.accepted == [
+        MessagesAccepted(agency_id="belastingdienst", message_ids=[message_id_for("belastingdienst", "ref-1")])
+    ]
+    store.routed.add(message_id_for("belastingdienst", "ref-1"))
+    third = RecordingPublisher()
+    await intake(store, third).handle(replace(envelope(submission()), message_id="resent-again"))
+    assert third.accepted == []  # routed by now: nothing to announce
