@@ -229,3 +229,30 @@ async def test_a_submission_retried_after_a_database_failure_is_still_its_agency
     assert (receipt.status, receipt.agency_reference) == (ReceiptStatus.ACCEPTED, "aow-retry")
     assert time.monotonic() - started >= 0.3  # it waited before its second attempt
     assert await db[Collections.REJECTIONS].count_documents({}) == 0
+
+
+async def test_a_fresh_resubmission_of_a_stored_but_dead_lettered_submission_announces_it(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_for_real = MongoMessageStore.add_many
+
+    async def store_then_fail(self: MongoMessageStore, messages: Any) -> Any:
+        await store_for_real(self, messages)
+        raise PermanentError("died after storing")
+
+    settings = sandbox.settings(IngestSettings)
+    async with agencies["svb"].client() as svb:
+        with monkeypatch.context() as patch:
+            patch.setattr(MongoMessageStore, "add_many", store_then_fail)
+            async with running(create_app(settings)):
+                await svb.submit(submission(message_type="aow-besluit"), reference="aow-9")
+                dead = dead_letter_queue(Queues.INGEST_SUBMISSIONS).name
+                await eventually(lambda: queue_depth(sandbox, dead), lambda n: n == 1)
+        assert await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 1, timeout=0.3) == []
+        async with running(create_app(settings)):
+            resent = submission(message_type="aow-besluit", reference="aow-9")
+            await svb.submit(resent, reference="aow-9-resent")  # the same reference, a new AMQP message id
+            [receipt] = await svb.receipts(1)
+    assert receipt.status is ReceiptStatus.DUPLICATE
+    [event] = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2))
+    assert event["message_ids"] == [message_id_for("svb", "aow-9")]
