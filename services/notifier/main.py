@@ -5,6 +5,7 @@ Run: faststream run --factory services.notifier.main:create_app
 """
 
 import logging
+from datetime import timedelta
 
 from faststream import FastStream
 
@@ -16,6 +17,7 @@ from services.notifier.push import PushSender
 from services.notifier.reminders import ReminderSweep
 from services.notifier.repository import MongoNotificationLog, MongoRecipients, MongoReminders
 from services.notifier.settings import NotifierSettings
+from services.notifier.unsettled import UnsettledClaimSweep
 from shared.runtime.periodic import Periodic
 from shared.runtime.service import create_service_app, wire
 from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
@@ -29,11 +31,12 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     email, push = SmtpSender(settings), PushSender(settings)
     publisher = BrokerNotifierPublisher(wiring.broker, settings.retry_delays)
     reminders = MongoReminders(wiring.db, settings.record_gather_seconds)
+    log = MongoNotificationLog(wiring.db, settings.record_gather_seconds)
     notifier = Notifier(
         settings,
         MongoRecipients(wiring.db),
         CachedAgencyRegistry(MongoAgencyRegistry(wiring.db)),
-        MongoNotificationLog(wiring.db, settings.record_gather_seconds),
+        log,
         reminders,
         email,
         push,
@@ -41,19 +44,37 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     )
     handlers.subscribe(wiring.broker, handlers.NotifierHandlers(notifier, reminders, wiring.metrics), settings)
     reminders_due = ReminderSweep(reminders, publisher.reminder, batch=settings.reminder_sweep_batch)
+    unsettled = UnsettledClaimSweep(
+        log,
+        publisher,
+        retry_delays=settings.retry_delays,
+        stale_after=timedelta(seconds=settings.unsettled_after_seconds),
+        look_back=timedelta(seconds=settings.unsettled_look_back_seconds),
+        batch=settings.reminder_sweep_batch,
+    )
 
     async def sweep() -> None:
         if queued := await reminders_due.run_once():
             logger.info("queued %d due reminders", queued)
 
-    sweeper = Periodic("reminder sweep", sweep, settings.reminder_sweep_seconds)
+    async def settle() -> None:
+        if found := await unsettled.run_once():
+            wiring.metrics.swept.labels("unsettled-claims").inc(found)
+            logger.warning("settled %d claims that had no outcome", found)
+
+    sweepers = [
+        Periodic("reminder sweep", sweep, settings.reminder_sweep_seconds),
+        Periodic("unsettled claims sweep", settle, settings.unsettled_sweep_seconds),
+    ]
 
     async def start() -> None:
         await publisher.declare_delay_queues()
-        sweeper.start()
+        for sweeper in sweepers:
+            sweeper.start()
 
     async def stop() -> None:
-        await sweeper.stop()
+        for sweeper in sweepers:
+            await sweeper.stop()
         await email.close()
         await push.close()
 

@@ -81,7 +81,7 @@ class Notifier:
     async def _notify(
         self, command: NotifyCitizen, channel: Channel, facts: NotificationFacts, recipient: Recipient
     ) -> Status | None:
-        if not await self.log.claim(command.message_id, channel, command.kind, command.attempt, self.clock()):
+        if not await self.log.claim(command, channel, self.clock()):
             return None
         try:
             if channel is Channel.EMAIL:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts.messages import CallToAction
+from shared.contracts.messages import CallToAction, Channel, NotifyCitizen
 
 
 class Status(StrEnum):
@@ -61,3 +61,26 @@ class UnreadableReminder:
     message_id: str
     reason: str
     """Names no stored value."""
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A claim with no outcome: its notifier may have died between claim and send."""
+
+    message_id: str
+    channel: Channel
+    kind: str
+    attempt: int
+    claimed_at: datetime
+    command: NotifyCitizen | None
+    """What was being sent, for that channel; None for a claim from before claims kept it."""
+
+
+@dataclass(frozen=True)
+class UnsettledPage:
+    found: list[Unsettled]
+    """The claims of the page without an outcome."""
+    last_claimed_at: datetime | None
+    """Of the last claim read, settled or not; None: the window is empty."""
+    full: bool
+    """As many claims read as asked for: there may be more."""

@@ -10,7 +10,16 @@ from pydantic import ValidationError
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.notifier.records import DueReminder, Outcome, Recipient, Status, UnreadableRecipient, UnreadableReminder
+from services.notifier.records import (
+    DueReminder,
+    Outcome,
+    Recipient,
+    Status,
+    UnreadableRecipient,
+    UnreadableReminder,
+    Unsettled,
+    UnsettledPage,
+)
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import Channel, NotifyCitizen
 from shared.messaging.dead_letter import describe
@@ -24,6 +33,7 @@ INDEXES: Indexes = {
             [("message_id", ASCENDING), ("channel", ASCENDING), ("kind", ASCENDING), ("attempt", ASCENDING)],
             name="claims",
         ),
+        IndexModel([("claimed_at", ASCENDING)], name="claimed_at"),  # the sweep of unsettled claims
     ],
     Collections.NOTIFICATION_OUTCOMES: [IndexModel([("message_id", ASCENDING)], name="message_id")],
     Collections.REMINDERS: [IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due")],
@@ -38,11 +48,17 @@ class Recipients(Protocol):
 
 
 class NotificationLog(Protocol):
-    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
-        """True if this delivery may send: no other delivery claimed this attempt first."""
+    async def claim(self, command: NotifyCitizen, channel: Channel, now: datetime) -> bool:
+        """True if this delivery may send: no other delivery claimed this attempt first. The
+        claim keeps the command (for that channel), so a claim left without an outcome can be
+        offered again."""
         ...
 
     async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None: ...
+
+    async def unsettled(self, claimed_from: datetime, claimed_until: datetime, limit: int) -> UnsettledPage:
+        """Of the first `limit` claims of that window, oldest first, those without an outcome."""
+        ...
 
 
 class Reminders(Protocol):
@@ -86,13 +102,24 @@ class MongoNotificationLog:
     def __init__(self, db: Database, gather_seconds: float = 0.0) -> None:
         """`gather_seconds`: how long an outcome waits for others to be inserted with."""
         self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
-        self._new_claims = GroupedInserter(db[Collections.NOTIFICATIONS])
+        self._claims = db[Collections.NOTIFICATIONS]
+        self._new_claims = GroupedInserter(self._claims)
         self._new_outcomes = GroupedInserter(self._outcomes, gather_seconds=gather_seconds)
 
-    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
-        key = attempt_key(message_id, channel, kind, attempt)
-        claim: Document = {"_id": key, "message_id": message_id, "channel": channel.value, "kind": kind}
-        return key not in await self._new_claims.insert([{**claim, "attempt": attempt, "claimed_at": now}])
+    async def claim(self, command: NotifyCitizen, channel: Channel, now: datetime) -> bool:
+        key = attempt_key(command.message_id, channel, command.kind, command.attempt)
+        claim: Document = {"_id": key, "message_id": command.message_id, "channel": channel.value}
+        claim |= {"kind": command.kind, "attempt": command.attempt, "claimed_at": now}
+        offered = command.model_copy(update={"channels": [channel]}).model_dump(mode="json")
+        return key not in await self._new_claims.insert([{**claim, "command": offered}])
+
+    async def unsettled(self, claimed_from: datetime, claimed_until: datetime, limit: int) -> UnsettledPage:
+        window = {"claimed_at": {"$gte": claimed_from, "$lt": claimed_until}}
+        claims = await self._claims.find(window).sort("claimed_at", ASCENDING).limit(limit).to_list()
+        ids = [c["_id"] for c in claims]
+        settled = {d["_id"] async for d in self._outcomes.find({"_id": {"$in": ids}}, {"_id": 1})} if ids else set()
+        found = [_unsettled(c) for c in claims if c["_id"] not in settled]
+        return UnsettledPage(found, claims[-1]["claimed_at"] if claims else None, len(claims) == limit)
 
     async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None:
         attempt = outcome.attempt
@@ -156,6 +183,16 @@ class MongoReminders:
             {"_id": message_id, "status": "scheduled"},
             {"$set": {"status": "invalid", "reason": reason, "invalid_at": now}},
         )
+
+
+def _unsettled(claim: Document) -> Unsettled:
+    try:
+        command = NotifyCitizen.model_validate(claim["command"])
+    except (KeyError, ValidationError):  # claimed before claims kept their command
+        command = None
+    return Unsettled(
+        claim["message_id"], Channel(claim["channel"]), claim["kind"], claim["attempt"], claim["claimed_at"], command
+    )
 
 
 def due_reminder(document: Document) -> DueReminder | UnreadableReminder:

@@ -34,6 +34,13 @@ class NotifierSettings(ServiceSettings):
     reminder_after_days: int = Field(default=21, ge=1)
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
     reminder_sweep_batch: int = Field(default=500, ge=1)
+    unsettled_after_seconds: float = Field(
+        default=600.0, gt=0, description="a claim without an outcome this old is offered again (sends take seconds)"
+    )
+    unsettled_look_back_seconds: float = Field(
+        default=86400.0, gt=0, description="how far back a freshly started notifier sweeps claims"
+    )
+    unsettled_sweep_seconds: float = Field(default=60.0, gt=0)
     record_gather_seconds: float = Field(
         default=0.02,
         ge=0,

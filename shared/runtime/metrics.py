@@ -36,6 +36,12 @@ class Metrics:
             registry=self.registry,
         )
         self.letters = Counter("berichtenbox_letters_total", "Letters by outcome.", ["outcome"], registry=self.registry)
+        self.swept = Counter(
+            "berichtenbox_sweep_found_total",
+            "What a sweep found half done and finished (by sweep).",
+            ["sweep"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "berichtenbox_queue_messages", "Messages waiting (queue lag).", ["queue"], registry=self.registry
         )

@@ -2,7 +2,15 @@ from datetime import datetime, timedelta
 
 from services.notifier.email import OutgoingEmail
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
-from services.notifier.records import DueReminder, Outcome, Recipient, UnreadableRecipient, UnreadableReminder
+from services.notifier.records import (
+    DueReminder,
+    Outcome,
+    Recipient,
+    UnreadableRecipient,
+    UnreadableReminder,
+    Unsettled,
+    UnsettledPage,
+)
 from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
 
 Attempt = tuple[str, Channel, str, int]
@@ -20,14 +28,24 @@ class InMemoryRecipients:
 class InMemoryNotificationLog:
     def __init__(self) -> None:
         self.claims: set[Attempt] = set()
+        self.claimed: dict[Attempt, tuple[datetime, NotifyCitizen]] = {}
         self.outcomes: dict[Attempt, Outcome] = {}
 
-    async def claim(self, message_id: str, channel: Channel, kind: str, attempt: int, now: datetime) -> bool:
-        key = (message_id, channel, kind, attempt)
+    async def claim(self, command: NotifyCitizen, channel: Channel, now: datetime) -> bool:
+        key = (command.message_id, channel, command.kind, command.attempt)
         if key in self.claims:
             return False
         self.claims.add(key)
+        self.claimed[key] = (now, command.model_copy(update={"channels": [channel]}))
         return True
+
+    async def unsettled(self, claimed_from: datetime, claimed_until: datetime, limit: int) -> UnsettledPage:
+        window = sorted(
+            ((at, key, c) for key, (at, c) in self.claimed.items() if claimed_from <= at < claimed_until),
+            key=lambda claim: claim[0],
+        )[:limit]
+        found = [Unsettled(*key, at, c) for at, key, c in window if key not in self.outcomes]
+        return UnsettledPage(found, window[-1][0] if window else None, len(window) == limit)
 
     async def record(self, message_id: str, channel: Channel, kind: str, outcome: Outcome, now: datetime) -> None:
         self.outcomes.setdefault((message_id, channel, kind, outcome.attempt), outcome)

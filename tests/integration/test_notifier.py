@@ -295,3 +295,19 @@ async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up
     empty = await db[Collections.REMINDERS].find_one({"_id": "m-empty-action"})
     assert empty is not None
     assert (empty["status"], empty["reason"]) == ("invalid", "invalid contract (call_to_action.text: string_too_short)")
+
+
+async def test_claims_without_an_outcome_are_found_through_the_claimed_at_window(db: Database) -> None:
+    from services.notifier.records import Outcome
+    from services.notifier.repository import INDEXES
+    from shared.storage.mongo import ensure_indexes
+
+    await ensure_indexes(db, INDEXES)
+    log = MongoNotificationLog(db)
+    for i, message_id in enumerate(("died", "sent", "too-new")):
+        await log.claim(notify(message_id), Channel.EMAIL, ROUTED_AT + timedelta(seconds=i))
+    await log.record("sent", Channel.EMAIL, "new_message", Outcome(Status.SENT, 1), ROUTED_AT)
+    page = await log.unsettled(ROUTED_AT, ROUTED_AT + timedelta(seconds=2), limit=10)
+    assert [(u.message_id, u.attempt, u.command is not None) for u in page.found] == [("died", 1, True)]
+    assert page.found[0].command is not None and page.found[0].command.channels == [Channel.EMAIL]
+    assert (page.last_claimed_at, page.full) == (ROUTED_AT + timedelta(seconds=1), False)

@@ -31,7 +31,15 @@ async def test_outcomes_recorded_one_after_another_go_as_one_insert_and_claims_a
     log = MongoNotificationLog(database(notifications=claims, notification_outcomes=outcomes), gather_seconds=0.3)
 
     async def claim_and_record(i: int) -> None:
-        assert await log.claim(f"m{i}", Channel.EMAIL, "new_message", 1, NOW)
+        notified = NotifyCitizen(
+            notification_id=f"n{i}",
+            message_id=f"m{i}",
+            account_id="a",
+            agency_id="uwv",
+            delivered_at=NOW,
+            channels=[Channel.EMAIL],
+        )
+        assert await log.claim(notified, Channel.EMAIL, NOW)
         await log.record(f"m{i}", Channel.EMAIL, "new_message", Outcome(Status.SENT, 1), NOW)
 
     await one_after_another(3, claim_and_record)
