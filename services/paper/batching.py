@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from services.paper.records import PrintBatch, PrintedLetter
+from services.paper.records import ClosingBatch, PrintBatch, PrintedLetter
 from services.paper.repository import LetterStore
 from services.paper.rules import is_due
 from services.paper.spool import ManifestEntry, Spool
@@ -25,8 +25,12 @@ class BatchCloser:
         self.letters, self.spool, self.size, self.max_age, self.clock = letters, spool, size, max_age_seconds, clock
 
     async def close_due(self) -> list[str]:
-        """Close every batch that is due now; the ids of the batches closed."""
+        """Finish the batches a crash left half made, then close every batch that is due now;
+        the ids of the batches closed."""
         closed = []
+        for half_made in await self.letters.closing_batches():
+            await self._finish(half_made, await self.letters.printed(half_made.letter_ids))
+            closed.append(half_made.batch_id)
         while batch_id := await self._close_one():
             closed.append(batch_id)
         return closed
@@ -40,14 +44,19 @@ class BatchCloser:
         if reason is None:
             return None
         ids = [letter.letter_id for letter in waiting]
-        batch_id = derived_id("batch", *ids)
-        claimed = set(await self.letters.claim_for_batch(batch_id, ids))
-        # a rendered letter's record does not change: the ones read above are its members
-        entries = [_entry(letter) for letter in waiting if letter.letter_id in claimed]
-        header = _header(batch_id, entries, now, reason)
-        path = self.spool.write_batch(batch_id, entries, header)
-        await self.letters.save_batch(PrintBatch(batch_id, header, str(path), [e.letter_id for e in entries]))
-        return batch_id
+        batch = ClosingBatch(derived_id("batch", *ids), ids, reason, now)
+        await self.letters.open_batch(batch)
+        await self._finish(batch, waiting)
+        return batch.batch_id
+
+    async def _finish(self, batch: ClosingBatch, letters: list[PrintedLetter]) -> None:
+        """Claim, write the spool folder, record: each step safe to repeat after a crash."""
+        claimed = set(await self.letters.claim_for_batch(batch.batch_id, [letter.letter_id for letter in letters]))
+        # a rendered letter's record does not change: the ones read are its members
+        entries = [_entry(letter) for letter in letters if letter.letter_id in claimed]
+        header = _header(batch.batch_id, entries, batch.closed_at, batch.reason)
+        path = self.spool.write_batch(batch.batch_id, entries, header)
+        await self.letters.save_batch(PrintBatch(batch.batch_id, header, str(path), [e.letter_id for e in entries]))
 
 
 def _entry(letter: PrintedLetter) -> ManifestEntry:

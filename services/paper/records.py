@@ -71,3 +71,14 @@ class PrintBatch:
     """What the manifest says of the batch as a whole (counts, pages, sheets, postage)."""
     path: str
     letter_ids: list[str]
+
+
+@dataclass(frozen=True)
+class ClosingBatch:
+    """A batch begun and not yet finished: its letters were chosen, perhaps claimed, perhaps
+    written to the spool. Finishing it again is safe: every step is idempotent."""
+
+    batch_id: str
+    letter_ids: list[str]
+    reason: str
+    closed_at: datetime

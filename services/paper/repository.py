@@ -9,7 +9,7 @@ from typing import Protocol
 
 from pymongo import ASCENDING, IndexModel
 
-from services.paper.records import Addressee, Letter, MessageToPrint, PrintBatch, PrintedLetter
+from services.paper.records import Addressee, ClosingBatch, Letter, MessageToPrint, PrintBatch, PrintedLetter
 from shared.storage.grouped import GroupedFinder, GroupedInserter
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
@@ -19,6 +19,7 @@ INDEXES: Indexes = {
         IndexModel([("status", ASCENDING), ("batched", ASCENDING), ("rendered_at", ASCENDING)], name="unbatched"),
     ],
     Collections.BATCH_MEMBERS: [IndexModel([("batch_id", ASCENDING)], name="batch_id")],
+    Collections.BATCHES: [IndexModel([("status", ASCENDING)], name="status")],  # batches left half made
 }
 MESSAGE_FIELDS = dict.fromkeys(
     [
@@ -50,8 +51,16 @@ class LetterStore(Protocol):
 
     async def record(self, letter: Letter) -> None: ...
     async def unbatched(self, limit: int) -> list[PrintedLetter]: ...
+    async def open_batch(self, batch: ClosingBatch) -> None:
+        """Recorded before any letter is claimed, so a crash leaves a batch to finish."""
+        ...
+
+    async def closing_batches(self) -> list[ClosingBatch]: ...
+    async def printed(self, letter_ids: list[str]) -> list[PrintedLetter]: ...
     async def claim_for_batch(self, batch_id: str, letter_ids: list[str]) -> list[str]: ...
-    async def save_batch(self, batch: PrintBatch) -> None: ...
+    async def save_batch(self, batch: PrintBatch) -> None:
+        """The finished batch, its letters marked batched."""
+        ...
 
 
 class MongoPrintSources:
@@ -105,19 +114,32 @@ class MongoLetterStore:
         lost = await self._new_members.insert([{"_id": i, "batch_id": batch_id} for i in letter_ids])
         if lost:  # or claimed by this batch before a crash
             lost -= {d["_id"] async for d in self._members.find({"_id": {"$in": sorted(lost)}, "batch_id": batch_id})}
-        claimed = [i for i in letter_ids if i not in lost]
-        await self._letters.update_many({"_id": {"$in": letter_ids}}, {"$set": {"batched": True}})
-        return claimed
+        return [i for i in letter_ids if i not in lost]
+
+    async def open_batch(self, batch: ClosingBatch) -> None:
+        document = {"status": "closing", "letter_ids": batch.letter_ids, "closed_because": batch.reason}
+        await self._batches.update_one(
+            {"_id": batch.batch_id}, {"$setOnInsert": {**document, "closing_since": batch.closed_at}}, upsert=True
+        )
+
+    async def closing_batches(self) -> list[ClosingBatch]:
+        found = await self._batches.find({"status": "closing"}).to_list()
+        return [ClosingBatch(d["_id"], d["letter_ids"], d["closed_because"], _aware(d["closing_since"])) for d in found]
+
+    async def printed(self, letter_ids: list[str]) -> list[PrintedLetter]:
+        found = {d["_id"]: d async for d in self._letters.find({"_id": {"$in": letter_ids}, "status": "rendered"})}
+        return [_printed(found[i]) for i in letter_ids if i in found]
 
     async def save_batch(self, batch: PrintBatch) -> None:
         document = {**batch.header, "_id": batch.batch_id, "path": batch.path, "letter_ids": batch.letter_ids}
-        await self._batches.replace_one({"_id": batch.batch_id}, document, upsert=True)
+        await self._batches.replace_one({"_id": batch.batch_id}, {**document, "status": "closed"}, upsert=True)
+        await self._letters.update_many({"_id": {"$in": batch.letter_ids}}, {"$set": {"batched": True}})
 
     async def batch(self, batch_id: str) -> PrintBatch | None:
         document = await self._batches.find_one({"_id": batch_id})
         if document is None:
             return None
-        header = {k: v for k, v in document.items() if k not in ("_id", "path", "letter_ids")}
+        header = {k: v for k, v in document.items() if k not in ("_id", "path", "letter_ids", "status")}
         return PrintBatch(batch_id, header, document["path"], document["letter_ids"])
 
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from services.paper.records import Addressee, Letter, MessageToPrint, PrintBatch, PrintedLetter
+from services.paper.records import Addressee, ClosingBatch, Letter, MessageToPrint, PrintBatch, PrintedLetter
 from services.paper.render import LetterContent, RenderedFile, UnrenderableLetter
 from shared.contracts.messages import Receipt
 
@@ -21,6 +21,8 @@ class InMemoryLetterStore:
         self.letters: dict[str, Letter] = {}
         self.members: dict[str, str] = {}
         self.batches: dict[str, PrintBatch] = {}
+        self.closing: dict[str, ClosingBatch] = {}
+        self.batched: set[str] = set()
 
     async def status(self, letter_id: str) -> str | None:
         letter = self.letters.get(letter_id)
@@ -33,15 +35,26 @@ class InMemoryLetterStore:
         waiting = [
             letter
             for letter in self.letters.values()
-            if isinstance(letter, PrintedLetter) and letter.letter_id not in self.members
+            if isinstance(letter, PrintedLetter) and letter.letter_id not in self.batched
         ]
         return sorted(waiting, key=lambda letter: letter.rendered_at)[:limit]
 
     async def claim_for_batch(self, batch_id: str, letter_ids: list[str]) -> list[str]:
         return [i for i in letter_ids if self.members.setdefault(i, batch_id) == batch_id]
 
+    async def open_batch(self, batch: ClosingBatch) -> None:
+        self.closing.setdefault(batch.batch_id, batch)
+
+    async def closing_batches(self) -> list[ClosingBatch]:
+        return list(self.closing.values())
+
+    async def printed(self, letter_ids: list[str]) -> list[PrintedLetter]:
+        return [letter for i in letter_ids if isinstance(letter := self.letters.get(i), PrintedLetter)]
+
     async def save_batch(self, batch: PrintBatch) -> None:
         self.batches[batch.batch_id] = batch
+        self.closing.pop(batch.batch_id, None)
+        self.batched.update(batch.letter_ids)
 
 
 class RecordingPaperPublisher:

@@ -242,3 +242,28 @@ async def test_a_letter_another_batch_claimed_first_is_left_out_of_this_one(
     assert [entry["letter_id"] for entry in manifest["letters"]] == kept
     batch = await letters.batch(batch_id)
     assert batch is not None and batch.letter_ids == kept
+
+
+async def test_a_batch_half_made_when_paper_died_is_finished_with_all_its_letters(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool, letters = Spool(tmp_path), MongoLetterStore(db)
+    printer = LetterPrinter(paper_sources(db), MongoAgencyRegistry(db), letters, spool, render_inline, no_receipts)
+    for n in range(3):
+        account = ACCOUNTS[n % len(ACCOUNTS)]
+        await printer.print(command(await stored_message(db, account, 50 + n), account), "c")
+    closer = BatchCloser(letters, spool, size=3, max_age_seconds=600)
+    write_for_real = spool.write_batch
+
+    def died(*args: object) -> Path:
+        raise OSError("paper died while writing the batch")
+
+    monkeypatch.setattr(spool, "write_batch", died)
+    with pytest.raises(OSError, match="paper died"):
+        await closer.close_due()
+    monkeypatch.setattr(spool, "write_batch", write_for_real)
+    [batch_id] = await closer.close_due()
+    batch = await letters.batch(batch_id)
+    assert batch is not None and len(batch.letter_ids) == 3
+    assert await db[Collections.LETTERS].count_documents({"batched": False}) == 0
+    assert await closer.close_due() == []

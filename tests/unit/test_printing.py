@@ -140,3 +140,26 @@ async def test_a_letter_that_cannot_be_rendered_ends_undeliverable_with_its_reas
     [(_, receipt)] = paper.publisher.receipts
     assert (receipt.status, receipt.reasons[0].code) == (ReceiptStatus.UNDELIVERABLE, "letter_unrenderable")
     assert list((tmp_path / "letters").iterdir()) == []
+
+
+async def test_a_batch_a_crash_left_half_made_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paper = Paper(tmp_path)
+    closer = BatchCloser(paper.letters, paper.spool, size=2, max_age_seconds=600, clock=lambda: paper.clock[0])
+    for n in range(2):
+        await paper.print(f"r-{n}")
+    write_for_real = paper.spool.write_batch
+
+    def crash(*args: object) -> Path:
+        raise OSError("the paper process died while writing the batch")
+
+    monkeypatch.setattr(paper.spool, "write_batch", crash)
+    with pytest.raises(OSError, match="died"):
+        await closer.close_due()  # claimed, never written nor recorded
+    monkeypatch.setattr(paper.spool, "write_batch", write_for_real)
+    [batch_id] = await closer.close_due()
+    manifest = json.loads((tmp_path / "batches" / batch_id / "manifest.json").read_text())
+    assert [entry["letter_id"] for entry in manifest["letters"]] == ["l-r-0", "l-r-1"]
+    assert paper.letters.batches[batch_id].letter_ids == ["l-r-0", "l-r-1"]
+    assert await closer.close_due() == []  # finished once
