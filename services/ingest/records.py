@@ -60,3 +60,18 @@ class Rejection:
     payload_size: int
     payload_sha256: str
     received_at: datetime
+
+
+@dataclass(frozen=True)
+class AcceptedMessage:
+    message_id: str
+    agency_id: str
+    accepted_at: datetime
+
+
+@dataclass(frozen=True)
+class AcceptedPage:
+    messages: list[AcceptedMessage]
+    last_accepted_at: datetime | None
+    full: bool
+    """As many read as asked for: there may be more."""

@@ -1,12 +1,13 @@
 """Where ingest keeps messages and rejections: the only module that knows their documents.
 Messages are inserted, never updated."""
 
+from datetime import datetime
 from typing import Protocol
 
 from bson import Binary
 from pymongo import ASCENDING, IndexModel
 
-from services.ingest.records import NewMessage, Prior, Rejection, Stored
+from services.ingest.records import AcceptedMessage, AcceptedPage, NewMessage, Prior, Rejection, Stored
 from shared.contracts.messages import Reason
 from shared.contracts.printable import shown
 from shared.storage.grouped import GroupedInserter
@@ -15,7 +16,8 @@ from shared.storage.mongo import Collections, Database, Document, Indexes
 INDEXES: Indexes = {
     # Unique per (agency, reference) through _id = uuid5(agency, reference); this index serves look-ups.
     Collections.MESSAGES: [
-        IndexModel([("agency_id", ASCENDING), ("agency_reference", ASCENDING)], name="agency_reference")
+        IndexModel([("agency_id", ASCENDING), ("agency_reference", ASCENDING)], name="agency_reference"),
+        IndexModel([("accepted_at", ASCENDING)], name="accepted_at"),  # the sweep of unannounced messages
     ],
     Collections.REJECTIONS: [IndexModel([("received_at", ASCENDING)], name="received_at")],
 }
@@ -35,6 +37,10 @@ class MessageStore(Protocol):
 
     async def unrouted(self, message_ids: list[str]) -> set[str]:
         """Those of the stored messages the router has no route for (yet)."""
+        ...
+
+    async def accepted_between(self, accepted_from: datetime, accepted_until: datetime, limit: int) -> AcceptedPage:
+        """The first `limit` messages accepted in that window, oldest first."""
         ...
 
 
@@ -58,8 +64,15 @@ class MongoMessageStore:
     async def add_rejections(self, rejections: list[Rejection]) -> None:
         await self._new_rejections.insert([_rejection_document(r) for r in rejections])
 
+    async def accepted_between(self, accepted_from: datetime, accepted_until: datetime, limit: int) -> AcceptedPage:
+        window = {"accepted_at": {"$gte": accepted_from, "$lt": accepted_until}}
+        fields = {"agency_id": 1, "accepted_at": 1}
+        found = await self._messages.find(window, fields).sort("accepted_at", ASCENDING).limit(limit).to_list()
+        messages = [AcceptedMessage(d["_id"], d["agency_id"], d["accepted_at"]) for d in found]
+        return AcceptedPage(messages, messages[-1].accepted_at if messages else None, len(messages) == limit)
+
     async def unrouted(self, message_ids: list[str]) -> set[str]:
-        """Read from the router's `routes` (read only): a repeat is rare, so is this look-up."""
+        """Read from the router's `routes` (read only)."""
         routed = {d["_id"] async for d in self._routes.find({"_id": {"$in": message_ids}}, {"_id": 1})}
         return set(message_ids) - routed
 

@@ -20,3 +20,10 @@ class IngestSettings(ServiceSettings):
         description="bytes of submissions parsed and handled at once (a batch of 1,000 weighs about ten times its "
         "size once parsed); a larger submission is handled alone",
     )
+    unannounced_after_seconds: float = Field(
+        default=600.0, gt=0, description="a stored message with no route this old is announced again"
+    )
+    unannounced_look_back_seconds: float = Field(
+        default=86400.0, gt=0, description="how far back a freshly started ingest sweeps stored messages"
+    )
+    unannounced_sweep_seconds: float = Field(default=60.0, gt=0)

@@ -1,6 +1,7 @@
 from dataclasses import replace
+from datetime import datetime
 
-from services.ingest.records import NewMessage, Prior, Rejection, Stored
+from services.ingest.records import AcceptedMessage, AcceptedPage, NewMessage, Prior, Rejection, Stored
 
 
 class InMemoryMessageStore:
@@ -27,3 +28,11 @@ class InMemoryMessageStore:
 
     async def unrouted(self, message_ids: list[str]) -> set[str]:
         return {m for m in message_ids if m in self.messages and m not in self.routed}
+
+    async def accepted_between(self, accepted_from: datetime, accepted_until: datetime, limit: int) -> AcceptedPage:
+        window = sorted(
+            (m for m in self.messages.values() if accepted_from <= m.accepted_at < accepted_until),
+            key=lambda m: m.accepted_at,
+        )[:limit]
+        found = [AcceptedMessage(m.message_id, m.agency_id, m.accepted_at) for m in window]
+        return AcceptedPage(found, found[-1].accepted_at if found else None, len(found) == limit)

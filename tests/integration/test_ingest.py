@@ -209,3 +209,40 @@ async def test_an_agency_cannot_learn_the_depth_of_another_agencys_receipts_queu
                 await channel.declare_queue("receipts.belastingdienst", passive=True)
         [receipt] = await bd.receipts(1)
     assert receipt.status is ReceiptStatus.REJECTED
+
+
+async def test_the_sweep_announces_stored_messages_without_a_route(db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from services.ingest.repository import INDEXES
+    from services.ingest.unannounced import UnannouncedSweep
+    from shared.contracts.messages import MessagesAccepted, Receipt
+    from shared.storage.mongo import ensure_indexes
+
+    class Recording:
+        def __init__(self) -> None:
+            self.accepted: list[MessagesAccepted] = []
+
+        async def messages_accepted(self, event: MessagesAccepted, correlation_id: str) -> None:
+            self.accepted.append(event)
+
+        async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None:
+            pass
+
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    await ensure_indexes(db, INDEXES)
+    await db[Collections.MESSAGES].insert_many(
+        [{"_id": f"m-{i}", "agency_id": "uwv", "accepted_at": start + timedelta(seconds=i)} for i in range(5)]
+    )
+    await db[Collections.ROUTES].insert_many([{"_id": "m-1"}, {"_id": "m-3"}])
+    publisher = Recording()
+    sweep = UnannouncedSweep(
+        MongoMessageStore(db),
+        publisher,
+        stale_after=timedelta(minutes=10),
+        look_back=timedelta(hours=1),
+        batch=2,
+        clock=lambda: start + timedelta(minutes=30),
+    )
+    assert await sweep.run_once() == 3
+    assert sorted(i for e in publisher.accepted for i in e.message_ids) == ["m-0", "m-2", "m-4"]
