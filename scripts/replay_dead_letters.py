@@ -39,7 +39,9 @@ async def replay(amqp_url: str, queue_name: str, limit: int) -> int:
                 k: v for k, v in message.headers.items() if k not in DROPPED and not k.startswith("x-berichtenbox-")
             }
             headers[REPLAYS_HEADER] = int(str(message.headers.get(REPLAYS_HEADER, 0))) + 1
-            if sender := message.headers.get(SENDER_HEADER) or message.user_id:  # user_id: dead-lettered by the broker
+            # a service's copy names the sender; one the broker dead-lettered has the agency's own user_id
+            vouched = message.headers.get(SENDER_HEADER) if message.user_id == user else None
+            if sender := vouched or (message.user_id if message.user_id != user else None):
                 headers[SENDER_HEADER] = str(sender)
             copy = aio_pika.Message(
                 message.body,

@@ -93,8 +93,11 @@ class DeadLetterMiddleware(BaseMiddleware):
         It goes with this service's `user_id`; the original sender's stays in a header that
         only a service can vouch for (`SENDER_HEADER`), so ingest still knows the agency."""
         headers = {k: v for k, v in msg.headers.items() if not k.startswith("x-death") and k != "x-delivery-count"}
-        if sender := getattr(msg.raw_message, "user_id", None):
-            headers.setdefault(SENDER_HEADER, sender)
+        sender = getattr(msg.raw_message, "user_id", None)
+        if sender != self.service_user:  # not a service's copy: only the broker-checked user_id counts
+            headers.pop(SENDER_HEADER, None)
+            if sender:
+                headers[SENDER_HEADER] = sender
         dead = to.name.endswith(".dead-letter")
         await self.broker.publish(
             msg.body,

@@ -256,3 +256,31 @@ async def test_a_fresh_resubmission_of_a_stored_but_dead_lettered_submission_ann
     assert receipt.status is ReceiptStatus.DUPLICATE
     [event] = bodies(await take(sandbox.rabbitmq_url, Queues.ROUTER_MESSAGES.name, 2, timeout=2))
     assert event["message_ids"] == [message_id_for("svb", "aow-9")]
+
+
+async def test_a_forged_sender_header_is_not_trusted_on_a_retry_either(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures = [ConnectionError("database unreachable")]
+    store_for_real = MongoMessageStore.add_many
+
+    async def fails_once(self: MongoMessageStore, messages: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return await store_for_real(self, messages)
+
+    monkeypatch.setattr(MongoMessageStore, "add_many", fails_once)
+    connection = await aio_pika.connect(agencies["rdw"].amqp_url)
+    settings = sandbox.settings(IngestSettings, retry_delays=(0.2,))
+    async with running(create_app(settings)), agencies["rdw"].client() as rdw, connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Exchanges.SUBMISSIONS.name, ensure=False)
+        body = json.dumps(submission(reference="forged-retry", message_type="aanslag")).encode()
+        forged: aio_pika.abc.HeadersType = {"x-berichtenbox-sender": agencies["belastingdienst"].agency.broker_user}
+        await exchange.publish(
+            aio_pika.Message(body, headers=forged, user_id=agencies["rdw"].agency.broker_user),
+            routing_key=RoutingKeys.SUBMISSION,
+        )
+        [own] = await rdw.receipts(1)
+    assert (own.status, own.reasons[0].code) == (ReceiptStatus.REJECTED, "message_type_not_allowed")
+    assert await db[Collections.MESSAGES].count_documents({}) == 0
