@@ -29,7 +29,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     settings = settings or NotifierSettings()
     wiring = wire(settings)
     email, push = SmtpSender(settings), PushSender(settings)
-    publisher = BrokerNotifierPublisher(wiring.broker, settings.retry_delays)
+    publisher = BrokerNotifierPublisher(wiring.broker, settings.provider_retry_delays)
     reminders = MongoReminders(wiring.db, settings.record_gather_seconds)
     log = MongoNotificationLog(wiring.db, settings.record_gather_seconds)
     notifier = Notifier(
@@ -47,7 +47,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     unsettled = UnsettledClaimSweep(
         log,
         publisher,
-        retry_delays=settings.retry_delays,
+        retry_delays=settings.provider_retry_delays,
         stale_after=timedelta(seconds=settings.unsettled_after_seconds),
         look_back=timedelta(seconds=settings.unsettled_look_back_seconds),
         batch=settings.reminder_sweep_batch,

@@ -134,7 +134,7 @@ class Notifier:
         raise PermanentFailure(f"no device could be reached: {refused}")
 
     async def _retry_or_give_up(self, command: NotifyCitizen, channel: Channel) -> Status:
-        delays = self.settings.retry_delays
+        delays = self.settings.provider_retry_delays
         if command.attempt > len(delays):
             return Status.TECHNICAL_FAILURE
         again = command.model_copy(update={"channels": [channel], "attempt": command.attempt + 1})

@@ -30,7 +30,11 @@ class NotifierSettings(ServiceSettings):
     vapid_subject: str = "mailto:beheer@berichtenbox.example"
     push_timeout_seconds: float = Field(default=10.0, gt=0)
     push_rate_per_second: float = Field(default=200.0, gt=0)
-    retry_delays: tuple[int, ...] = NOTIFIER_RETRY_DELAYS
+    provider_retry_delays: tuple[int, ...] = Field(
+        default=NOTIFIER_RETRY_DELAYS,
+        min_length=1,
+        description="seconds a notification waits after an e-mail or push provider failed transiently",
+    )
     reminder_after_days: int = Field(default=21, ge=1)
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
     reminder_sweep_batch: int = Field(default=500, ge=1)

@@ -173,7 +173,7 @@ async def test_transient_failure_is_retried_through_a_delay_queue(
     message_id = await message_for(db, 4)
     with smtp_sink() as sink:
         sink.next_answers = ["451 4.3.0 mailbox busy, try again later"]
-        app = create_app(settings(sandbox, sink, retry_delays=(1, 2)))
+        app = create_app(settings(sandbox, sink, provider_retry_delays=(1, 2)))
         async with running(app):
             await publish(broker_of(app), notify(message_id))
             await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 1, timeout=10)
@@ -190,7 +190,7 @@ async def test_permanent_and_exhausted_failures_are_final(
 ) -> None:
     refused, flaky = await message_for(db, 5), await message_for(db, 6)
     with smtp_sink() as sink:
-        app = create_app(settings(sandbox, sink, retry_delays=(1,)))
+        app = create_app(settings(sandbox, sink, provider_retry_delays=(1,)))
         async with running(app):
             sink.next_answers = ["550 5.1.1 no such user"]
             await publish(broker_of(app), notify(refused))

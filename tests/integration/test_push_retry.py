@@ -33,7 +33,9 @@ async def test_busy_push_service_is_retried_through_the_delay_queue(
         await db[Collections.MESSAGES].insert_one(
             {"_id": "m-busy", "agency_id": "rdw", "agency_reference": "APK-2", "subject": "s", "body": "b"}
         )
-        settings = sandbox.settings(NotifierSettings, vapid_private_key=vapid.private_pem().decode(), retry_delays=(1,))
+        settings = sandbox.settings(
+            NotifierSettings, vapid_private_key=vapid.private_pem().decode(), provider_retry_delays=(1,)
+        )
         app = create_app(settings)
         log = MongoNotificationLog(db)
         async with running(app):

@@ -29,7 +29,7 @@ PHONE_ENDPOINT, OLD_TABLET_ENDPOINT = "https://push.example/phone", "https://pus
 PHONE: dict[str, object] = {"endpoint": PHONE_ENDPOINT}
 OLD_TABLET: dict[str, object] = {"endpoint": OLD_TABLET_ENDPOINT}
 CITIZEN = Recipient("a-1", email="burger@example.nl", push_subscriptions=[PHONE], reminder_opt_in=True)
-SETTINGS = NotifierSettings(retry_delays=(30, 120), box_url="https://box.example/berichten")
+SETTINGS = NotifierSettings(provider_retry_delays=(30, 120), box_url="https://box.example/berichten")
 
 
 class Wiring:
