@@ -48,16 +48,26 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
         for batch_id in await batches.close_due():
             logger.info("print batch %s closed", batch_id)
 
-    batcher = Periodic("print batches", close_batches, settings.batch_check_seconds)
+    async def sweep_staged() -> None:
+        if swept := await asyncio.to_thread(spool.sweep_staged, STAGED_LETTERS_KEPT_SECONDS):
+            wiring.metrics.swept.labels("staged-letters").inc(swept)
+            logger.warning("removed %d staged letters that a crash left behind", swept)
+
+    # the staged sweep runs once before the first letter, then every quarter of the age it removes
+    periodic = [
+        Periodic("print batches", close_batches, settings.batch_check_seconds),
+        Periodic("staged letters sweep", sweep_staged, STAGED_LETTERS_KEPT_SECONDS / 4),
+    ]
 
     async def start() -> None:
         await pool.start()
-        if swept := await asyncio.to_thread(spool.sweep_staged, STAGED_LETTERS_KEPT_SECONDS):
-            logger.warning("removed %d staged letters that a crash left behind", swept)
-        batcher.start()
+        await sweep_staged()  # before the first letter is written
+        for job in periodic:
+            job.start()
 
     async def stop() -> None:
-        await batcher.stop()
+        for job in periodic:
+            await job.stop()
         pool.stop()
 
     return create_service_app(
