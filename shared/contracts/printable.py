@@ -3,6 +3,8 @@
 Any message may end on paper after a preference change, so ingest accepts in printed fields
 only what these fonts can print; a test keeps this list equal to the fonts' character maps."""
 
+import re
+
 PRINTABLE_RANGES = (
     (0x0020, 0x007E),
     (0x00A0, 0x017F),
@@ -16,14 +18,14 @@ LAYOUT = frozenset("\n\t")
 PRINTABLE = frozenset(chr(c) for low, high in PRINTABLE_RANGES for c in range(low, high + 1)) | LAYOUT
 
 
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters and DEL; newline and tab are layout, not control."""
+
+
 def is_control(character: str) -> bool:
-    """C0 and C1 control characters and DEL; newline and tab are layout, not control."""
-    code = ord(character)
-    return character not in LAYOUT and (code < 0x20 or 0x7F <= code <= 0x9F)
+    return CONTROL.fullmatch(character) is not None
 
 
 def shown(text: str) -> str:
     """Text with every control character escaped (`\\u0000`), safe to store, log or echo."""
-    if all(not is_control(c) for c in text):
-        return text
-    return "".join(f"\\u{ord(c):04x}" if is_control(c) else c for c in text)
+    return CONTROL.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
