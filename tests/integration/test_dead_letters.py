@@ -4,13 +4,21 @@ the dead-letter queue with the reason; permanent errors at once; others keep flo
 import asyncio
 import itertools
 import time
+from typing import Any
 
+import pytest
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 
 from shared.contracts.messages import PrintLetter
 from shared.messaging.broker import consumer, create_broker, declare_topology
-from shared.messaging.dead_letter import ATTEMPTS_HEADER, REASON_HEADER, SOURCE_QUEUE_HEADER, PermanentError
+from shared.messaging.dead_letter import (
+    ATTEMPTS_HEADER,
+    REASON_HEADER,
+    SOURCE_QUEUE_HEADER,
+    DeadLetterMiddleware,
+    PermanentError,
+)
 from shared.messaging.topology import Exchanges, Queues, RoutingKeys, dead_letter_queue
 from shared.runtime.settings import ServiceSettings
 from tests.conftest import Sandbox
@@ -82,3 +90,36 @@ async def test_an_invalid_contract_is_dead_lettered_at_once(sandbox: Sandbox) ->
     assert calls == []
     assert dead.headers[ATTEMPTS_HEADER] == 1
     assert "message_id: missing" in str(dead.headers[REASON_HEADER])
+
+
+async def test_a_retry_copy_that_cannot_be_published_leaves_the_delivery_to_the_broker(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No copy, no ack: the delivery is nacked and comes back (counted as an attempt)."""
+    copy_for_real, refused = DeadLetterMiddleware._copy, [ConnectionError("channel closed")]
+
+    async def refuse_once(self: DeadLetterMiddleware, *args: Any) -> None:
+        if refused:
+            raise refused.pop()
+        await copy_for_real(self, *args)
+
+    monkeypatch.setattr(DeadLetterMiddleware, "_copy", refuse_once)
+    broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5, retry_delays=(0.3,)))
+    attempts: list[int] = []
+
+    @consumer(broker, Queues.PAPER_COMMANDS)
+    async def handle(command: PrintLetter) -> None:
+        attempts.append(len(attempts) + 1)
+        if len(attempts) < 3:
+            raise ConnectionError("database unreachable")
+
+    async with running(with_topology(broker)):
+        await broker.publish(
+            letter("x"), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
+        )
+        for _ in range(100):
+            if len(attempts) == 3:
+                break
+            await asyncio.sleep(0.05)
+    assert attempts == [1, 2, 3]  # 1 failed, its copy refused: redelivered; 2 failed, waited; 3 done
+    assert await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.PAPER_COMMANDS).name, 1, timeout=0.3) == []
