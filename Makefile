@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e sample-letter bench-paper asyncapi bench
+.PHONY: help install up down status demo test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ e2e: up ## End-to-end tests: the four services as processes
 test: up lint typecheck ## Lint, type-check, then unit, integration and e2e tests against real servers
 	@$(UV) run pytest -q
 
+chaos: install ## Faults done to the services and to their own RabbitMQ, PostgreSQL and FerretDB; prints a table
+	@$(UV) run pytest -m chaos tests/chaos -q -p no:logging $(CHAOS_ARGS)
+
 sample-letter: install ## Regenerate docs/sample-letter.pdf and its first page as PNG
 	@$(UV) run python -m scripts.sample_letter
 
@@ -58,6 +61,9 @@ bench-paper: up ## Letters per second: the paper service against bare typst (N l
 
 asyncapi: install ## Regenerate docs/asyncapi/<service>.json from the code
 	@$(UV) run python -m scripts.asyncapi
+
+openapi: install ## Regenerate docs/openapi/box.json (the box API) from the code
+	@$(UV) run python -m scripts.openapi
 
 ACCOUNTS ?= 100000
 bench: up ## Mass mailing through the whole pipeline vs the raw relay and bare typst (ACCOUNTS=100000)

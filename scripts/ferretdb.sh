@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${FERRETDB_PORT:-27017}"
-DATA="$PWD/var/ferretdb"
+DATA="$PWD/var/ferretdb${FERRETDB_PORT:+-$FERRETDB_PORT}"  # a second instance keeps its own state
 PIDFILE="$DATA/ferretdb.pid"
 LOG="$DATA/ferretdb.log"
 POSTGRES_URL="postgres://postgres@127.0.0.1:${POSTGRES_PORT:-5433}/ferretdb"

@@ -54,6 +54,8 @@ class PushService:
     """(endpoint, decrypted payload) for every accepted push"""
     claims: list[dict[str, Any]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    accepted: list[tuple[str, str]] = field(default_factory=list)
+    """(endpoint, Topic) for every accepted push: what a device would show"""
 
     def device(self, name: str, gone: bool = False) -> Device:
         device = Device(f"{self.base_url}/push/{name}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
@@ -79,6 +81,7 @@ class PushService:
         assert request.headers["Content-Encoding"] == "aes128gcm"
         plain = http_ece.decrypt(body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm")
         self.delivered.append((endpoint, json.loads(plain)))
+        self.accepted.append((endpoint, request.headers.get("Topic", "")))
         return web.Response(status=201)
 
 

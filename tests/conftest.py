@@ -84,8 +84,10 @@ async def db(sandbox: Sandbox) -> AsyncIterator[Database]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test folder is its marker: tests/unit -> unit, and so on."""
+    """Each test folder is its marker: tests/unit -> unit, and so on, unless a module names
+    its own (the short fault run in tests/chaos is e2e, so `make test` runs it)."""
+    kinds = ("unit", "integration", "e2e", "chaos")
     for item in items:
         folder = item.path.parent.name
-        if folder in ("unit", "integration", "e2e"):
+        if folder in kinds and not any(item.get_closest_marker(kind) for kind in kinds):
             item.add_marker(getattr(pytest.mark, folder))

@@ -30,6 +30,7 @@ class RoutingKeys:
     SUBMISSION = "submission"
     MESSAGES_ACCEPTED = "messages.accepted"
     MESSAGE_OPENED = "message.opened"
+    DELIVERED_TO_BOX = "messages.delivered-to-box"
     ACCOUNT_EVENT_PREFIX = "account."
     ACCOUNT_EVENTS = "account.#"
     PUSH_SUBSCRIPTION_GONE = "account.push_subscription_gone"
@@ -76,6 +77,7 @@ class Queues:
     NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)
     NOTIFIER_OPENED = work_queue("notifier.message-opened", RoutingKeys.MESSAGE_OPENED)
     PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
+    BOX_DELIVERIES = work_queue("box.deliveries", RoutingKeys.DELIVERED_TO_BOX)
 
     WORK = (
         INGEST_SUBMISSIONS,
@@ -84,6 +86,7 @@ class Queues:
         NOTIFIER_COMMANDS,
         NOTIFIER_OPENED,
         PAPER_COMMANDS,
+        BOX_DELIVERIES,
     )
 
 
@@ -94,6 +97,7 @@ BINDINGS: dict[str, RabbitExchange] = {
     Queues.NOTIFIER_COMMANDS.name: Exchanges.COMMANDS,
     Queues.NOTIFIER_OPENED.name: Exchanges.EVENTS,
     Queues.PAPER_COMMANDS.name: Exchanges.COMMANDS,
+    Queues.BOX_DELIVERIES.name: Exchanges.EVENTS,
 }
 """The exchange each work queue is bound to (by the queue's routing key)."""
 
@@ -110,15 +114,8 @@ after the last it ends as a technical failure."""
 
 def delay_queue(work: RabbitQueue, seconds: int) -> RabbitQueue:
     """A queue nobody consumes: messages wait `seconds`, then dead-letter back to `work`."""
-    return RabbitQueue(
-        f"{work.name}.retry-{seconds}s",
-        routing_key=f"{work.name}.retry-{seconds}s",
-        arguments={
-            "x-message-ttl": seconds * 1000,
-            "x-dead-letter-exchange": exchange_of(work).name,
-            "x-dead-letter-routing-key": work.routing_key,
-        },
-    )
+    name = f"{work.name}.retry-{seconds}s"
+    return _waiting(name, seconds * 1000, exchange_of(work).name, work.routing_key)
 
 
 def notifier_delay_queues(delays: tuple[int, ...] = NOTIFIER_RETRY_DELAYS) -> list[RabbitQueue]:
@@ -134,11 +131,21 @@ def wait_queue(work: RabbitQueue, seconds: float) -> RabbitQueue:
     """Where a failed delivery of `work` waits `seconds` (nobody consumes it), then goes back
     to `work` itself, through the default exchange: to that queue alone."""
     milliseconds = round(seconds * 1000)
-    return RabbitQueue(
-        f"{work.name}.wait-{milliseconds}ms",
-        routing_key=f"{work.name}.wait-{milliseconds}ms",
-        arguments={"x-message-ttl": milliseconds, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": work.name},
-    )
+    return _waiting(f"{work.name}.wait-{milliseconds}ms", milliseconds, "", work.name)
+
+
+def _waiting(name: str, milliseconds: int, exchange: str, routing_key: str) -> RabbitQueue:
+    """A quorum queue, like the work queues: a classic one lives on one node, and while that
+    node is down a service cannot declare it, so it cannot reconnect to the rest of a cluster.
+    Expired messages move on at least once (which needs `reject-publish`)."""
+    arguments: QuorumQueueArgs = {
+        "x-message-ttl": milliseconds,
+        "x-dead-letter-exchange": exchange,
+        "x-dead-letter-routing-key": routing_key,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
+    return RabbitQueue(name, queue_type=QueueType.QUORUM, routing_key=name, arguments=arguments)
 
 
 def is_known_queue_name(name: str) -> bool:

@@ -1,0 +1,67 @@
+"""`make chaos`: its own servers (started here, on ports of their own, stopped at the end),
+and the table of what each fault did, printed after the last run."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from shared.storage.mongo import Database
+from tests.chaos.infra import ChaosInfra
+from tests.chaos.run import Outcome
+from tests.conftest import Sandbox
+from tests.infrastructure import Servers
+from tests.support.wire import AgencyAccess, register_agencies, remove_agency_users
+
+OUTCOMES: list[Outcome] = []
+
+
+@pytest.fixture(scope="session")
+def chaos_infra() -> Iterator[ChaosInfra]:
+    infra = ChaosInfra()
+    infra.up()
+    yield infra
+    infra.down()
+
+
+@pytest.fixture(scope="session")
+def infrastructure(chaos_infra: ChaosInfra) -> Servers:
+    """The shared fixtures (sandbox, db) on the chaos servers, never on those of `make up`."""
+    return chaos_infra.servers
+
+
+@pytest.fixture
+async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, AgencyAccess]]:
+    access = await register_agencies(sandbox, db)
+    yield access
+    remove_agency_users(sandbox, access)
+
+
+@pytest.fixture(scope="session")
+def outcomes() -> list[Outcome]:
+    return OUTCOMES
+
+
+def table(outcomes: list[Outcome]) -> list[str]:
+    lines = [
+        "| fault | messages | letters | e-mails | pushes | lost | duplicated | stuck | resent (same id) | time to recover |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for o in outcomes:
+        recovered = "never" if o.recovered_after is None else f"{o.recovered_after:.0f} s"
+        ledger = o.ledger
+        lines.append(
+            f"| {o.fault} | {ledger.messages} | {ledger.seen['letters']} | {ledger.seen['e-mails']} "
+            f"| {ledger.seen['pushes']} | {len(ledger.lost)} | {len(ledger.duplicated)} "
+            f"| {len(ledger.stuck)} | {ledger.resent} | {recovered} |"
+        )
+    lost = sum(len(o.ledger.lost) for o in outcomes)
+    duplicated = sum(len(o.ledger.duplicated) for o in outcomes)
+    stuck = sum(len(o.ledger.stuck) for o in outcomes)
+    return [*lines, "", f"chaos: {len(outcomes)} faults, lost {lost}, duplicated {duplicated}, stuck {stuck}"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if OUTCOMES:
+        terminalreporter.section("chaos")
+        for line in table(OUTCOMES):
+            terminalreporter.write_line(line)

@@ -1,0 +1,84 @@
+"""A three-node RabbitMQ cluster on this machine, behind a TCP front: one node is killed
+(SIGKILL) mid-stream. The quorum queues keep every message on the other two, and the services
+reconnect through the front to a node that lives."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.storage.mongo import Database, Document
+from tests.chaos.balancer import balancer
+from tests.chaos.infra import ChaosInfra, RabbitNode
+from tests.chaos.run import Outcome, Run, run_with_fault
+from tests.conftest import Sandbox
+from tests.infrastructure import Servers
+from tests.support.wire import register_agencies, remove_agency_users
+
+NODES = [RabbitNode("chaos-a", 5680), RabbitNode("chaos-b", 5681), RabbitNode("chaos-c", 5682)]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[list[RabbitNode]]:
+    for node in NODES:
+        node.do("wipe")  # a cluster of its own each run, not what a run before left
+        node.do("up")
+    for node in NODES[1:]:
+        node.do("join", NODES[0].name)
+    yield NODES
+    for node in NODES:
+        node.do("down")
+
+
+@pytest.fixture
+async def cluster_sandbox(cluster: list[RabbitNode], chaos_infra: ChaosInfra) -> AsyncIterator[Sandbox]:
+    async with balancer([n.port for n in cluster]) as port:
+        # management through the node that is not killed; connections through the front
+        servers = Servers(
+            f"amqp://guest:guest@127.0.0.1:{port}/", cluster[1].management_url, chaos_infra.servers.mongodb_url
+        )
+        suffix = uuid.uuid4().hex[:12]
+        box = Sandbox(servers, vhost=f"cluster-{suffix}", database_name=f"cluster_{suffix}")
+        box.management.put_vhost(box.vhost)
+        box.management.set_permissions(box.vhost, "guest", configure=".*", write=".*", read=".*")
+        yield box
+        box.management.delete_vhost(box.vhost)
+
+
+async def test_a_killed_cluster_node_loses_nothing(
+    cluster: list[RabbitNode],
+    cluster_sandbox: Sandbox,
+    chaos_infra: ChaosInfra,
+    outcomes: list[Outcome],
+    tmp_path: Path,
+) -> None:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(cluster_sandbox.servers.mongodb_url, tz_aware=True)
+    db: Database = client[cluster_sandbox.database_name]
+    access = await register_agencies(cluster_sandbox, db)
+    first = cluster[0]
+
+    async def kill_the_first_node(run: Run) -> None:
+        await asyncio.to_thread(first.do, "kill")
+        await asyncio.sleep(20)
+        await asyncio.to_thread(first.do, "up")  # it rejoins the cluster by itself
+
+    try:
+        outcome = await run_with_fault(
+            "3-node cluster: one node killed",
+            kill_the_first_node,
+            chaos_infra,
+            cluster_sandbox,
+            db,
+            access,
+            tmp_path,
+            99,
+        )
+    finally:
+        remove_agency_users(cluster_sandbox, access)
+        await client.drop_database(cluster_sandbox.database_name)
+        await client.close()
+    outcomes.append(outcome)
+    assert outcome.ledger.whole, outcome.ledger.summary()
