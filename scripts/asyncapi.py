@@ -10,7 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from faststream import FastStream
+from faststream.specification import AsyncAPI
 
+from services.box.main import create_app as box
+from services.box.settings import BoxSettings
 from services.ingest.main import create_app as ingest
 from services.ingest.settings import IngestSettings
 from services.notifier.main import create_app as notifier
@@ -24,12 +27,20 @@ DOCS = Path("docs/asyncapi")
 SERVER = "amqp://rabbitmq:5672/"
 
 
+def box_as_faststream() -> FastStream:
+    """The box is a FastAPI app; its broker is described like the others'."""
+    broker = box(BoxSettings(rabbitmq_url=SERVER)).state.broker
+    description = "The citizen's Berichtenbox: files box deliveries, tells of openings and account changes."
+    return FastStream(broker, specification=AsyncAPI(title="Berichtenbox box", version="1", description=description))
+
+
 def documents() -> dict[str, str]:
     apps: dict[str, Callable[[], FastStream]] = {
         "ingest": lambda: ingest(IngestSettings(rabbitmq_url=SERVER)),
         "router": lambda: router(RouterSettings(rabbitmq_url=SERVER)),
         "notifier": lambda: notifier(NotifierSettings(rabbitmq_url=SERVER)),
         "paper": lambda: paper(PaperSettings(rabbitmq_url=SERVER)),
+        "box": lambda: box_as_faststream(),
     }
     return {
         name: json.dumps(

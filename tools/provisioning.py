@@ -86,7 +86,7 @@ POLICIES = [
     {
         "vhost": "/",
         "name": "work-queues-spread-leaders",
-        "pattern": r"^(ingest|router|notifier|paper)\.[a-z-]+$",
+        "pattern": r"^(ingest|router|notifier|paper|box)\.[a-z-]+$",
         "apply-to": "queues",
         "definition": {"queue-leader-locator": "balanced"},
         "priority": 0,

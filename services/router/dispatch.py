@@ -11,6 +11,8 @@ from services.router.records import Decision
 from shared.contracts.ids import derived_id, receipt_id_for
 from shared.contracts.messages import (
     MAX_BATCH_SIZE,
+    BoxDelivery,
+    MessagesDeliveredToBox,
     NotifyCitizen,
     NotifyCitizens,
     PrintLetter,
@@ -27,6 +29,7 @@ class Dispatcher:
         """What follows the routes: each letter, the notifications in one command, the receipts
         in one message per agency."""
         notifications = [n for d in routed if (n := _notification(d)) is not None]
+        deliveries = [b for d in routed if (b := _box_delivery(d)) is not None]
         receipts: dict[str, list[Receipt]] = {}
         for d in routed:
             receipts.setdefault(d.message.agency_id, []).extend(
@@ -43,6 +46,12 @@ class Dispatcher:
                     NotifyCitizens(notifications=notifications[i : i + MAX_BATCH_SIZE]), correlation_id
                 )
                 for i in range(0, len(notifications), MAX_BATCH_SIZE)
+            ),
+            *(
+                self.publisher.delivered(
+                    MessagesDeliveredToBox(deliveries=deliveries[i : i + MAX_BATCH_SIZE]), correlation_id
+                )
+                for i in range(0, len(deliveries), MAX_BATCH_SIZE)
             ),
             *(self.publisher.receipts(agency_id, rs) for agency_id, rs in receipts.items()),
         )
@@ -62,6 +71,19 @@ class Dispatcher:
             correlation_id=correlation_id,
         )
         return [receipt]
+
+
+def _box_delivery(decision: Decision) -> BoxDelivery | None:
+    route = decision.route
+    if not (route.box and route.account_id):
+        return None
+    return BoxDelivery(
+        message_id=decision.message_id,
+        account_id=route.account_id,
+        agency_id=decision.message.agency_id,
+        delivered_at=route.routed_at,
+        paper_copy=route.paper,
+    )
 
 
 def _letter(decision: Decision) -> PrintLetter | None:

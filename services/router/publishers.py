@@ -6,7 +6,7 @@ from typing import Protocol
 from faststream.rabbit import RabbitBroker
 
 from shared.contracts.ids import derived_id
-from shared.contracts.messages import NotifyCitizens, PrintLetter, Receipt
+from shared.contracts.messages import MessagesDeliveredToBox, NotifyCitizens, PrintLetter, Receipt
 from shared.messaging.broker import persistent_publisher
 from shared.messaging.receipts import ReceiptPublisher
 from shared.messaging.topology import Exchanges, RoutingKeys
@@ -16,6 +16,7 @@ class RouterPublisher(Protocol):
     async def notify(self, command: NotifyCitizens, correlation_id: str) -> None: ...
     async def print_letter(self, command: PrintLetter, correlation_id: str) -> None: ...
     async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None: ...
+    async def delivered(self, event: MessagesDeliveredToBox, correlation_id: str) -> None: ...
 
 
 class BrokerRouterPublisher:
@@ -31,6 +32,13 @@ class BrokerRouterPublisher:
             broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print a letter."
         )
         self._receipts = ReceiptPublisher(broker, "Delivery receipts")
+        self._delivered = persistent_publisher(
+            broker,
+            Exchanges.EVENTS,
+            RoutingKeys.DELIVERED_TO_BOX,
+            MessagesDeliveredToBox,
+            "Messages routed into citizens' boxes.",
+        )
 
     async def notify(self, command: NotifyCitizens, correlation_id: str) -> None:
         command_id = derived_id("notify-citizens", *(n.notification_id for n in command.notifications))
@@ -41,3 +49,7 @@ class BrokerRouterPublisher:
 
     async def receipts(self, agency_id: str, receipts: list[Receipt]) -> None:
         await self._receipts.send(agency_id, receipts)
+
+    async def delivered(self, event: MessagesDeliveredToBox, correlation_id: str) -> None:
+        event_id = derived_id("delivered-to-box", *(d.message_id for d in event.deliveries))
+        await self._delivered.publish(event, message_id=event_id, correlation_id=correlation_id)

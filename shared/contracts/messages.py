@@ -167,6 +167,22 @@ class PrintLetter(Contract):
     copy_of_box_message: bool = False
 
 
+class BoxDelivery(Contract):
+    """One message the router put in a citizen's box: ids and small facts, never content."""
+
+    message_id: str
+    account_id: str
+    agency_id: str
+    delivered_at: datetime
+    paper_copy: bool = Field(description="a printed copy was also sent")
+
+
+class MessagesDeliveredToBox(Contract):
+    """From the router: the box deliveries of one routed event. The box files each once."""
+
+    deliveries: list[BoxDelivery] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+
+
 class MessageOpened(Contract):
     """From the citizen side: the citizen opened the message in the box (never told to agencies)."""
 

@@ -35,17 +35,25 @@ from shared.runtime.settings import ServiceSettings
 def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True) -> RabbitBroker:
     """A broker whose channel waits for publisher confirms and raises on unroutable messages
     (instead of dropping them), with the dead-letter policy on every subscriber."""
-    broker = RabbitBroker(
-        settings.rabbitmq_url,
-        default_channel=Channel(
-            prefetch_count=settings.prefetch_count,
-            publisher_confirms=True,
-            on_return_raises=True,
+    broker = RabbitBroker(settings.rabbitmq_url, **broker_options(settings))
+    add_policies(broker, settings, trusted_correlation=trusted_correlation)
+    return broker
+
+
+def broker_options(settings: ServiceSettings) -> dict[str, Any]:
+    """What every broker is made with, also the one FastStream's FastAPI router makes (box)."""
+    return {
+        "default_channel": Channel(
+            prefetch_count=settings.prefetch_count, publisher_confirms=True, on_return_raises=True
         ),
-        app_id=settings.service_name,
+        "app_id": settings.service_name,
         # FastStream's access log through our logger, so it is JSON like every other line
-        logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
-    )
+        "logger": logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
+    }
+
+
+def add_policies(broker: RabbitBroker, settings: ServiceSettings, *, trusted_correlation: bool = True) -> None:
+    """Correlation ids and the dead-letter policy, on every subscriber of `broker`."""
     broker.add_middleware(partial(CorrelationMiddleware, trusted=trusted_correlation))
     broker.add_middleware(
         partial(
@@ -56,7 +64,6 @@ def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True
             service_user=settings.broker_user,
         )
     )
-    return broker
 
 
 def persistent_publisher(

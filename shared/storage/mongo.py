@@ -46,6 +46,16 @@ class Collections:
     """paper."""
     BATCHES = "batches"
     """paper."""
+    BOX_ENTRIES = "box_entries"
+    """box: one per delivered message, under the message's id, with its folder and opened_at."""
+    BOX_CITIZENS = "box_citizens"
+    """box: per citizen (under a derived id, never the BSN), the sequence of its account events."""
+    BOX_SESSIONS = "box_sessions"
+    """box: server-side sessions, under a hash of the cookie's value."""
+    BOX_LOGINS = "box_logins"
+    """box: logins under way at the identity provider (state, nonce, PKCE verifier)."""
+    BOX_CONFIRMATIONS = "box_confirmations"
+    """box: e-mail addresses waiting for their confirmation."""
 
 
 def create_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:

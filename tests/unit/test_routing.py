@@ -8,8 +8,10 @@ from services.router.policy import Rule
 from services.router.records import StoredRoute
 from services.router.routing import MessageRouter
 from shared.contracts.messages import (
+    BoxDelivery,
     CallToAction,
     MessagesAccepted,
+    MessagesDeliveredToBox,
     NotifyCitizen,
     NotifyCitizens,
     PrintLetter,
@@ -25,6 +27,7 @@ from tools.population import population
 class RecordingPublisher:
     def __init__(self) -> None:
         self.sent: list[Any] = []
+        self.deliveries: list[BoxDelivery] = []
         self.correlation_ids: set[tuple[str, str]] = set()
         self.receipt_correlation_ids: set[tuple[str, str]] = set()
         self.receipt_messages: list[int] = []
@@ -43,6 +46,9 @@ class RecordingPublisher:
         self.sent.extend((agency_id, r.receipt_id, r.status) for r in receipts)
         self.receipt_messages.append(len(receipts))
         self.receipt_correlation_ids.update((r.message_id or "", r.correlation_id or "") for r in receipts)
+
+    async def delivered(self, event: MessagesDeliveredToBox, correlation_id: str) -> None:
+        self.deliveries.extend(event.deliveries)
 
 
 ACCOUNTS = list(population(300, seed=3))
@@ -95,6 +101,17 @@ async def test_paper_copy_sends_notify_letter_and_the_box_receipt() -> None:
     commands = [s for s in outbox.sent if isinstance(s, NotifyCitizen | PrintLetter)]
     assert {c.account_id for c in commands} == {citizen["_id"]}  # so neither service reads the route
     assert all(c.delivered_at == route.routed_at for c in commands if isinstance(c, NotifyCitizen))
+
+
+async def test_the_box_learns_of_each_box_route_with_its_paper_copy_and_of_no_other() -> None:
+    copied = account_where(state="activated", guardianship=None, paper_copy_agencies=["belastingdienst"])
+    documents = [
+        message("belastingdienst", copied["bsn"], "copied"),
+        message("belastingdienst", "111222333", "unknown"),
+    ]
+    outbox = RecordingPublisher()
+    await router(documents, outbox).route(accepted("belastingdienst", "copied", "unknown"), "c")
+    assert [(d.message_id, d.account_id, d.paper_copy) for d in outbox.deliveries] == [("copied", copied["_id"], True)]
 
 
 async def test_redelivery_reuses_the_route_and_the_ids() -> None:

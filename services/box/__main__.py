@@ -1,0 +1,16 @@
+"""`python -m services.box`: the box under uvicorn, on the configured host and port."""
+
+import uvicorn
+
+from services.box.settings import BoxSettings
+
+
+def main() -> None:
+    settings = BoxSettings()
+    uvicorn.run(
+        "services.box.main:create_app", factory=True, host=settings.http_host, port=settings.http_port, log_config=None
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The citizen's account changes, each one account event for the router (which owns the
+account and applies events in `sequence` order): activation at first login, preferences,
+a confirmed e-mail address, devices."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from services.box.mail import Mailer
+from services.box.publishers import BoxPublisher
+from services.box.records import Citizen
+from services.box.repository import Citizens
+from services.box.rules import Preferences
+from services.box.sessions import Confirmations
+from shared.contracts.bsn import Bsn
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a phone and typed
+
+
+def device_id(subscription: dict[str, object]) -> str:
+    """A device's name in URLs and pages: derived from its endpoint, never the endpoint."""
+    return derived_id("device", str(subscription.get("endpoint", "")))
+
+
+class AccountChanges:
+    def __init__(
+        self,
+        citizens: Citizens,
+        confirmations: Confirmations,
+        publisher: BoxPublisher,
+        mailer: Mailer,
+        clock: Callable[[], datetime],
+        confirmation_valid: timedelta,
+    ) -> None:
+        self.citizens, self.confirmations, self.publisher, self.mailer = citizens, confirmations, publisher, mailer
+        self.clock, self.confirmation_valid = clock, confirmation_valid
+
+    async def _sequence(self, bsn: Bsn) -> int:
+        return await self.citizens.next_sequence(bsn)
+
+    async def logged_in(self, citizen: Citizen) -> bool:
+        """The first login of a ready account activates it; True if this one did."""
+        if citizen.state != "ready":
+            return False
+        await self.publisher.account_event(
+            AccountActivated(bsn=citizen.bsn, sequence=await self._sequence(citizen.bsn))
+        )
+        return True
+
+    async def set_preferences(self, bsn: Bsn, preferences: Preferences) -> None:
+        event = PreferencesChanged(
+            bsn=bsn,
+            sequence=await self._sequence(bsn),
+            opted_in_agencies=preferences.opted_in_agencies,
+            paper_copy_agencies=preferences.paper_copy_agencies,
+            reminder_opt_in=preferences.reminder_opt_in,
+        )
+        await self.publisher.account_event(event)
+
+    async def offer_email(self, bsn: Bsn, email: str, link_base: str) -> None:
+        """Send a one-time code to the new address; it is used only once confirmed."""
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        await self.confirmations.offer(bsn, email, code, self.clock() + self.confirmation_valid)
+        await self.mailer.send_confirmation(email, code, f"{link_base}?code={code}")
+
+    async def confirm_email(self, bsn: Bsn, code: str) -> str | None:
+        email = await self.confirmations.take(bsn, code.strip().upper(), self.clock())
+        if email is not None:
+            await self.publisher.account_event(EmailLinked(bsn=bsn, sequence=await self._sequence(bsn), email=email))
+        return email
+
+    async def remove_email(self, bsn: Bsn) -> None:
+        await self.publisher.account_event(EmailLinked(bsn=bsn, sequence=await self._sequence(bsn), email=None))
+
+    async def add_device(self, citizen: Citizen, subscription: dict[str, object]) -> str:
+        others = [s for s in citizen.push_subscriptions if s.get("endpoint") != subscription["endpoint"]]
+        await self._devices(citizen.bsn, [*others, subscription])
+        return device_id(subscription)
+
+    async def remove_device(self, citizen: Citizen, device: str) -> bool:
+        kept = [s for s in citizen.push_subscriptions if device_id(s) != device]
+        if len(kept) == len(citizen.push_subscriptions):
+            return False
+        await self._devices(citizen.bsn, kept)
+        return True
+
+    async def _devices(self, bsn: Bsn, subscriptions: list[dict[str, object]]) -> None:
+        sequence = await self._sequence(bsn)
+        await self.publisher.account_event(
+            PushSubscriptionsChanged(bsn=bsn, sequence=sequence, subscriptions=subscriptions)
+        )

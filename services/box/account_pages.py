@@ -1,0 +1,141 @@
+"""The citizen's settings as pages: preferences per agency, the e-mail address and its
+confirmation, and the devices that get push notifications."""
+
+import json
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.box.account import device_id
+from services.box.context import BoxContext
+from services.box.rendering import page
+from services.box.rules import choices, preferences_from
+from services.box.security import check_csrf
+from services.box.visits import Visit, box_of, visit
+
+router = APIRouter(include_in_schema=False)
+Box = Annotated[BoxContext, Depends(box_of)]
+Current = Annotated[Visit, Depends(visit)]
+Csrf = Annotated[str, Form()]
+
+
+@router.get("/voorkeuren", response_class=HTMLResponse)
+async def preferences(request: Request, box: Box, current: Current, opgeslagen: bool = False) -> HTMLResponse:
+    rows = choices(current.citizen, await box.agencies.all())
+    notice = "Uw voorkeuren zijn opgeslagen. Ze gelden voor berichten die hierna binnenkomen." if opgeslagen else None
+    return page(request, "preferences.html", "Voorkeuren", current, choices=rows, notice=notice)
+
+
+@router.post("/voorkeuren")
+async def save_preferences(
+    box: Box,
+    current: Current,
+    csrf: Csrf = "",
+    digitaal: Annotated[list[str] | None, Form()] = None,
+    papier: Annotated[list[str] | None, Form()] = None,
+    herinnering: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    chosen = preferences_from(set(digitaal or []), set(papier or []), herinnering == "aan", await box.agencies.all())
+    await box.account.set_preferences(current.citizen.bsn, chosen)
+    return RedirectResponse("/voorkeuren?opgeslagen=true", status_code=303)
+
+
+@router.get("/e-mailadres", response_class=HTMLResponse)
+async def email(request: Request, current: Current, verstuurd: bool = False, bevestigd: bool = False) -> HTMLResponse:
+    notice = None
+    if verstuurd:
+        notice = "We hebben een e-mail met een bevestigingscode gestuurd. Het adres wordt pas gebruikt na bevestiging."
+    if bevestigd:
+        notice = "Uw e-mailadres is bevestigd."
+    return page(request, "email.html", "E-mailadres", current, notice=notice)
+
+
+@router.post("/e-mailadres", response_model=None)
+async def offer_email(
+    request: Request, box: Box, current: Current, email: Annotated[str, Form()], csrf: Csrf = ""
+) -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    address = email.strip()
+    if not _plausible_email(address):
+        error = "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
+        return page(request, "email.html", "E-mailadres", current, status_code=422, error=error)
+    link = box.settings.public_base_url.rstrip("/") + "/e-mailadres/bevestigen"
+    await box.account.offer_email(current.citizen.bsn, address, link)
+    return RedirectResponse("/e-mailadres?verstuurd=true", status_code=303)
+
+
+def _plausible_email(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    return bool(at and local and "." in domain and len(address) <= 254 and not any(c.isspace() for c in address))
+
+
+@router.get("/e-mailadres/bevestigen", response_class=HTMLResponse)
+async def confirmation_form(request: Request, current: Current, code: str = "") -> HTMLResponse:
+    """The link in the e-mail lands here: a GET changes nothing, the form confirms."""
+    return page(request, "email.html", "E-mailadres bevestigen", current, code=code[:20], current="/e-mailadres")
+
+
+@router.post("/e-mailadres/bevestigen", response_model=None)
+async def confirm(
+    request: Request, box: Box, current: Current, code: Annotated[str, Form()], csrf: Csrf = ""
+) -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    if await box.account.confirm_email(current.citizen.bsn, code[:20]) is None:
+        error = "Deze code klopt niet of is verlopen. Vraag een nieuwe aan."
+        return page(request, "email.html", "E-mailadres", current, status_code=422, code_error=error, code=code[:20])
+    return RedirectResponse("/e-mailadres?bevestigd=true", status_code=303)
+
+
+@router.post("/e-mailadres/verwijderen")
+async def remove_email(box: Box, current: Current, csrf: Csrf = "") -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    await box.account.remove_email(current.citizen.bsn)
+    return RedirectResponse("/e-mailadres", status_code=303)
+
+
+def device_label(subscription: dict[str, object]) -> str:
+    host = urlsplit(str(subscription.get("endpoint", ""))).hostname or "onbekend"
+    return f"Apparaat via {host}"
+
+
+@router.get("/apparaten", response_class=HTMLResponse)
+async def devices(request: Request, box: Box, current: Current) -> HTMLResponse:
+    listed = [(device_id(s), device_label(s)) for s in current.citizen.push_subscriptions]
+    return page(request, "devices.html", "Apparaten", current, devices=listed, vapid_key=box.settings.vapid_public_key)
+
+
+@router.post("/apparaten")
+async def add_device(box: Box, current: Current, subscription: Annotated[str, Form()], csrf: Csrf = "") -> Response:
+    """From the page's script: the PushManager subscription as JSON."""
+    check_csrf(current.session.csrf_token, csrf)
+    try:
+        parsed = valid_subscription(json.loads(subscription), local_ok=not box.settings.secure_cookies)
+    except ValueError as error:
+        raise HTTPException(422, "Dit is geen geldige pushregistratie.") from error
+    await box.account.add_device(current.citizen, parsed)
+    return RedirectResponse("/apparaten", status_code=303)
+
+
+@router.post("/apparaten/{device}/verwijderen")
+async def remove_device(box: Box, current: Current, device: str, csrf: Csrf = "") -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    if not await box.account.remove_device(current.citizen, device):
+        raise HTTPException(404)
+    return RedirectResponse("/apparaten", status_code=303)
+
+
+def valid_subscription(value: object, local_ok: bool = False) -> dict[str, object]:
+    """A Web Push subscription: an https endpoint (or, in development, a push service on
+    loopback) and its two keys; nothing else is kept."""
+    if not isinstance(value, dict):
+        raise ValueError("not an object")
+    endpoint, keys = value.get("endpoint"), value.get("keys")
+    schemes = ("https://", "http://127.0.0.1") if local_ok else ("https://",)
+    if not isinstance(endpoint, str) or not endpoint.startswith(schemes) or len(endpoint) > 2000:
+        raise ValueError("endpoint")
+    if not isinstance(keys, dict) or not all(isinstance(keys.get(k), str) for k in ("p256dh", "auth")):
+        raise ValueError("keys")
+    return {"endpoint": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}

@@ -1,0 +1,53 @@
+"""What the web handlers reach through `request.app.state.box`: the use cases and the stores
+they read, built once by main.py."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+
+from services.box.account import AccountChanges
+from services.box.oidc import OidcClient
+from services.box.reading import CitizenBox
+from services.box.repository import Box, Citizens
+from services.box.sessions import Logins, Sessions
+from services.box.settings import BoxSettings
+from shared.contracts.agencies import Agency
+from shared.storage.agencies import MongoAgencyRegistry
+
+
+@dataclass(frozen=True)
+class BoxContext:
+    settings: BoxSettings
+    box: Box
+    citizen_box: CitizenBox
+    citizens: Citizens
+    account: AccountChanges
+    sessions: Sessions
+    logins: Logins
+    oidc: OidcClient
+    agencies: "AgencyList"
+    clock: Callable[[], datetime]
+
+
+class AgencyList:
+    """The active agencies, read again at most once a minute (they change by provisioning)."""
+
+    def __init__(self, registry: MongoAgencyRegistry, clock: Callable[[], datetime]) -> None:
+        self.registry, self.clock = registry, clock
+        self._cached: tuple[datetime, list[Agency]] | None = None
+
+    async def all(self) -> list[Agency]:
+        now = self.clock()
+        if self._cached is None or (now - self._cached[0]).total_seconds() > 60:
+            self._cached = (now, [a for a in await self.registry.all() if a.active])
+        return self._cached[1]
+
+    async def names(self) -> dict[str, str]:
+        return {a.agency_id: a.display_name for a in await self.all()}
+
+
+def context(request: Request) -> BoxContext:
+    found: BoxContext = request.app.state.box
+    return found

@@ -1,0 +1,48 @@
+"""The logboek as a download: the citizen's copy of their own data (Wmebv), as CSV or JSON."""
+
+import csv
+import io
+import json
+
+from services.box.reading import LogLine
+
+
+def _rows(lines: list[LogLine], names: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            "bericht": line.message_id,
+            "afzender": names.get(line.agency_id, line.agency_id),
+            "onderwerp": line.subject,
+            "binnengekomen": line.delivered_at.isoformat(),
+            "gemeld": [{"kanaal": c, "uitkomst": s, "tijd": t.isoformat()} for c, s, t in line.notified],
+            "geopend": line.opened_at.isoformat() if line.opened_at else None,
+        }
+        for line in lines
+    ]
+
+
+def logboek_json(lines: list[LogLine], names: dict[str, str]) -> str:
+    return json.dumps({"logboek": _rows(lines, names)}, ensure_ascii=False, indent=2)
+
+
+def logboek_csv(lines: list[LogLine], names: dict[str, str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["bericht", "afzender", "onderwerp", "binnengekomen", "gemeld", "geopend"])
+    for row in _rows(lines, names):
+        notified = "; ".join(f"{n['kanaal']} {n['uitkomst']} {n['tijd']}" for n in row["gemeld"])  # type: ignore[attr-defined]
+        values = [
+            row["bericht"],
+            row["afzender"],
+            row["onderwerp"],
+            row["binnengekomen"],
+            notified,
+            row["geopend"] or "",
+        ]
+        writer.writerow([_no_formula(str(v)) for v in values])
+    return out.getvalue()
+
+
+def _no_formula(value: str) -> str:
+    """A subject an agency wrote cannot become a spreadsheet formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

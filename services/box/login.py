@@ -1,0 +1,81 @@
+"""Logging in at the identity provider and out again. The session id is new at every login
+(session fixation), the login is bound to the browser that began it, and logging out ends
+the session on the server."""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.box.context import BoxContext
+from services.box.oidc import LoginFailed
+from services.box.rendering import simple
+from services.box.security import check_csrf
+from services.box.visits import LOGIN_COOKIE, SESSION_COOKIE, Visit, box_of, visit
+
+router = APIRouter(include_in_schema=False)
+Box = Annotated[BoxContext, Depends(box_of)]
+
+
+def local_path(next_path: str) -> str:
+    """Only a path on this site: never a redirect to elsewhere (open redirect)."""
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+        return "/berichten"
+    return next_path
+
+
+@router.get("/inloggen")
+async def begin(request: Request, box: Box, volgende: str = "/berichten") -> Response:
+    url, pending = await box.oidc.begin()
+    browser = await box.logins.begin({**pending, "next": local_path(volgende)}, box.clock())
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        LOGIN_COOKIE, browser, max_age=600, httponly=True, samesite="lax", secure=box.settings.secure_cookies
+    )
+    return response
+
+
+@router.get("/inloggen/terug")
+async def finish(request: Request, box: Box, code: str = "", state: str = "") -> Response:
+    browser = request.cookies.get(LOGIN_COOKIE)
+    pending = None if browser is None else await box.logins.finish(browser, box.clock())
+    try:
+        if pending is None or not code:
+            raise LoginFailed("het inloggen is verlopen of niet in deze browser begonnen")
+        bsn = await box.oidc.finish(pending, code, state)
+    except LoginFailed as failed:
+        text = [f"Inloggen is niet gelukt: {failed}.", "Probeer het opnieuw."]
+        return simple(request, "Inloggen niet gelukt", text, status_code=400, link=("/inloggen", "Opnieuw inloggen"))
+    old = request.cookies.get(SESSION_COOKIE)
+    if old is not None:
+        await box.sessions.end(old)
+    token, _ = await box.sessions.start(bsn, box.clock())
+    citizen = await box.citizens.by_bsn(bsn)
+    if citizen is not None:
+        await box.account.logged_in(citizen)
+    response = RedirectResponse(pending["next"], status_code=303)
+    response.delete_cookie(LOGIN_COOKIE)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=box.settings.secure_cookies, path="/"
+    )
+    return response
+
+
+@router.post("/uitloggen")
+async def logout(
+    request: Request, box: Box, current: Annotated[Visit, Depends(visit)], csrf: Annotated[str, Form()] = ""
+) -> Response:
+    check_csrf(current.session.csrf_token, csrf)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token is not None:
+        await box.sessions.end(token)
+    response = RedirectResponse("/uitgelogd", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/uitgelogd")
+async def logged_out(request: Request) -> HTMLResponse:
+    return simple(request, "U bent uitgelogd", ["Uw sessie is beëindigd."], link=("/inloggen", "Opnieuw inloggen"))

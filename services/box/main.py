@@ -1,0 +1,117 @@
+"""box: the citizen's Berichtenbox, as web pages and a JSON API (FastAPI), with the broker
+through FastStream's FastAPI integration. It files the router's box deliveries, and its
+account changes leave as the account events the router applies.
+
+Run: uvicorn --factory services.box.main:create_app (or `python -m services.box`)
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from faststream.rabbit.fastapi import RabbitRouter
+
+from services.box import account_pages, api, errors, handlers, login, pages, repository
+from services.box.account import AccountChanges
+from services.box.context import AgencyList, BoxContext
+from services.box.filing import Filing
+from services.box.mail import SmtpMailer
+from services.box.oidc import OidcClient
+from services.box.publishers import BrokerBoxPublisher
+from services.box.reading import CitizenBox
+from services.box.repository import MongoBox, MongoCitizens, MongoContents, MongoNotificationHistory
+from services.box.security import SecurityHeaders
+from services.box.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
+from services.box.settings import BoxSettings
+from shared.messaging.broker import add_policies, broker_options, declare_topology
+from shared.runtime.logs import configure_logging
+from shared.runtime.metrics import Metrics
+from shared.runtime.periodic import Periodic
+from shared.storage.agencies import MongoAgencyRegistry
+from shared.storage.mongo import create_client, database, ensure_indexes
+
+API_VERSION = "1.0.0"
+EXPIRED_SWEEP_SECONDS = 300.0
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def service_worker() -> FileResponse:
+    return FileResponse(Path(__file__).parent / "static" / "sw.js", media_type="text/javascript")
+
+
+def create_app(settings: BoxSettings | None = None) -> FastAPI:
+    settings = settings or BoxSettings()
+    broker_router = RabbitRouter(settings.rabbitmq_url, include_in_schema=False, **broker_options(settings))
+    broker = broker_router.broker
+    add_policies(broker, settings)
+    metrics = Metrics(settings.service_name)
+    metrics.instrument(broker)
+    client = create_client(settings)
+    db = database(client, settings)
+    http = httpx.AsyncClient(timeout=10)
+    publisher = BrokerBoxPublisher(broker)
+    box = MongoBox(db)
+    citizens = MongoCitizens(db)
+    idle, absolute = (
+        timedelta(seconds=settings.session_idle_seconds),
+        timedelta(seconds=settings.session_absolute_seconds),
+    )
+    context = BoxContext(
+        settings=settings,
+        box=box,
+        citizen_box=CitizenBox(box, MongoContents(db), MongoNotificationHistory(db), publisher, now),
+        citizens=citizens,
+        account=AccountChanges(
+            citizens, MongoConfirmations(db), publisher, SmtpMailer(settings), now,
+            timedelta(seconds=settings.confirmation_valid_seconds),
+        ),
+        sessions=MongoSessions(db, idle, absolute),
+        logins=MongoLogins(db),
+        oidc=OidcClient(settings, http),
+        agencies=AgencyList(MongoAgencyRegistry(db), now),
+        clock=now,
+    )  # fmt: skip
+    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, MongoContents(db)), metrics), settings.prefetch_count)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings)
+        await ensure_indexes(db, repository.INDEXES)
+        sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
+        sweep.start()
+        yield
+        await sweep.stop()
+        await http.aclose()
+        await client.close()
+
+    @broker_router.after_startup
+    async def declare(app: FastAPI) -> None:
+        await declare_topology(broker, settings.retry_delays)
+
+    app = FastAPI(
+        title="Berichtenbox",
+        version=API_VERSION,
+        description="The citizen's Berichtenbox: messages, folders, preferences and devices.",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.box, app.state.broker = context, broker
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for routes in (login.router, pages.router, account_pages.router, api.router):
+        app.include_router(routes)
+    app.include_router(broker_router)
+    app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
+    app.add_api_route("/sw.js", service_worker, include_in_schema=False)  # at the root: its scope is the site
+    return app

@@ -1,0 +1,50 @@
+"""What the box tells the others: a first opening (the notifier cancels the reminder) and the
+citizen's account changes, as the account events the router applies in `sequence` order."""
+
+from typing import Protocol
+
+from faststream.rabbit import RabbitBroker
+
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import (
+    AccountActivated,
+    EmailLinked,
+    MessageOpened,
+    PreferencesChanged,
+    PushSubscriptionsChanged,
+)
+from shared.messaging.broker import persistent_publisher
+from shared.messaging.topology import Exchanges, RoutingKeys, account_event_key
+
+BoxAccountEvent = AccountActivated | EmailLinked | PreferencesChanged | PushSubscriptionsChanged
+
+
+class BoxPublisher(Protocol):
+    async def opened(self, event: MessageOpened) -> None: ...
+    async def account_event(self, event: BoxAccountEvent) -> None: ...
+
+
+class BrokerBoxPublisher:
+    def __init__(self, broker: RabbitBroker) -> None:
+        self._opened = persistent_publisher(
+            broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_OPENED, MessageOpened, "A citizen opened a message."
+        )
+        self._accounts = {
+            event.model_fields["event"].default: persistent_publisher(
+                broker,
+                Exchanges.EVENTS,
+                account_event_key(event.model_fields["event"].default),
+                event,
+                f"The citizen changed their account ({event.__name__}).",
+            )
+            for event in (AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged)
+        }
+
+    async def opened(self, event: MessageOpened) -> None:
+        await self._opened.publish(event, message_id=derived_id("opened", event.message_id))
+
+    async def account_event(self, event: BoxAccountEvent) -> None:
+        """Its id names the citizen's sequence, so a publish repeated after a lost confirm is
+        recognisable, and the router ignores it as stale anyway."""
+        message_id = derived_id("account-event", event.bsn.value, str(event.sequence))
+        await self._accounts[event.event].publish(event, message_id=message_id)

@@ -1,0 +1,224 @@
+"""The box's records, and the only module that knows their documents: the citizen's entries
+(its own collection), and, read only, the messages ingest stored, the accounts the router
+keeps and the notifier's outcomes (for the logboek)."""
+
+import base64
+import re
+from datetime import date, datetime
+from typing import Protocol
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import BulkWriteError
+
+from services.box.records import Attachment, Citizen, Content, Entry, Folder, Page
+from shared.contracts.bsn import Bsn
+from shared.contracts.ids import derived_id
+from shared.storage.mongo import Collections, Database, Document, Indexes
+
+INDEXES: Indexes = {
+    Collections.BOX_ENTRIES: [
+        IndexModel(
+            [("account_id", ASCENDING), ("folder", ASCENDING), ("delivered_at", DESCENDING)], name="folder_newest"
+        ),
+        IndexModel([("account_id", ASCENDING), ("deadline", ASCENDING)], name="to_do"),
+    ],
+    # expiry: checked on every read, and cleared by `sessions.clear_expired` (FerretDB has no TTL indexes)
+    Collections.BOX_SESSIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+    Collections.BOX_LOGINS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+    Collections.BOX_CONFIRMATIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+}
+DUPLICATE_KEY = 11000
+
+
+class Box(Protocol):
+    async def file(self, entries: list[Entry]) -> int: ...
+    async def page(
+        self, account_id: str, folder: Folder, page: int, size: int, agency_id: str | None = None, search: str = ""
+    ) -> Page: ...
+    async def get(self, account_id: str, message_id: str) -> Entry | None: ...
+    async def first_opening(self, account_id: str, message_id: str, now: datetime) -> bool: ...
+    async def move(self, account_id: str, message_id: str, folder: Folder) -> bool: ...
+    async def empty_trash(self, account_id: str) -> int: ...
+    async def to_do(self, account_id: str) -> list[Entry]: ...
+    async def everything(self, account_id: str) -> list[Entry]: ...
+
+
+class MongoBox:
+    def __init__(self, db: Database) -> None:
+        self._entries = db[Collections.BOX_ENTRIES]
+
+    async def file(self, entries: list[Entry]) -> int:
+        """Insert each entry once (its id is the message's): a redelivery files nothing new."""
+        if not entries:
+            return 0
+        try:
+            result = await self._entries.insert_many([_entry_document(e) for e in entries], ordered=False)
+            return len(result.inserted_ids)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+            return int(error.details["nInserted"])
+
+    async def page(
+        self, account_id: str, folder: Folder, page: int, size: int, agency_id: str | None = None, search: str = ""
+    ) -> Page:
+        query: Document = {"account_id": account_id, "folder": folder.value}
+        if agency_id:
+            query["agency_id"] = agency_id
+        if search:
+            query["subject"] = {"$regex": re.escape(search), "$options": "i"}
+        cursor = self._entries.find(query).sort("delivered_at", DESCENDING).skip((page - 1) * size).limit(size + 1)
+        found = [_entry(d) async for d in cursor]
+        return Page(found[:size], page, len(found) > size)
+
+    async def get(self, account_id: str, message_id: str) -> Entry | None:
+        """None for another citizen's message, as for one that does not exist."""
+        document = await self._entries.find_one({"_id": message_id, "account_id": account_id})
+        return None if document is None else _entry(document)
+
+    async def first_opening(self, account_id: str, message_id: str, now: datetime) -> bool:
+        """True for the one opening that set `opened_at`; later ones change nothing."""
+        found = await self._entries.find_one_and_update(
+            {"_id": message_id, "account_id": account_id, "opened_at": None},
+            {"$set": {"opened_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return found is not None
+
+    async def move(self, account_id: str, message_id: str, folder: Folder) -> bool:
+        result = await self._entries.update_one(
+            {"_id": message_id, "account_id": account_id}, {"$set": {"folder": folder.value}}
+        )
+        return result.matched_count == 1
+
+    async def empty_trash(self, account_id: str) -> int:
+        result = await self._entries.delete_many({"account_id": account_id, "folder": Folder.TRASH.value})
+        return result.deleted_count
+
+    async def to_do(self, account_id: str) -> list[Entry]:
+        query = {"account_id": account_id, "deadline": {"$ne": None}, "folder": {"$ne": Folder.TRASH.value}}
+        return [_entry(d) async for d in self._entries.find(query).sort("deadline", ASCENDING).limit(500)]
+
+    async def everything(self, account_id: str) -> list[Entry]:
+        cursor = self._entries.find({"account_id": account_id}).sort("delivered_at", DESCENDING).limit(5000)
+        return [_entry(d) async for d in cursor]
+
+
+def _entry_document(entry: Entry) -> Document:
+    return {
+        "_id": entry.message_id,
+        "account_id": entry.account_id,
+        "agency_id": entry.agency_id,
+        "subject": entry.subject,
+        "delivered_at": entry.delivered_at,
+        "folder": entry.folder.value,
+        "opened_at": entry.opened_at,
+        "action_text": entry.action_text,
+        "deadline": entry.deadline.isoformat() if entry.deadline else None,
+        "paper_copy": entry.paper_copy,
+    }
+
+
+def _entry(document: Document) -> Entry:
+    deadline = document.get("deadline")
+    return Entry(
+        message_id=document["_id"],
+        account_id=document["account_id"],
+        agency_id=document["agency_id"],
+        subject=document["subject"],
+        delivered_at=document["delivered_at"],
+        folder=Folder(document["folder"]),
+        opened_at=document.get("opened_at"),
+        action_text=document.get("action_text"),
+        deadline=date.fromisoformat(deadline) if deadline else None,
+        paper_copy=bool(document.get("paper_copy")),
+    )
+
+
+class Contents(Protocol):
+    async def get(self, message_id: str) -> Content | None: ...
+    async def summaries(self, message_ids: list[str]) -> dict[str, Document]: ...
+
+
+class MongoContents:
+    """Ingest's messages, read only."""
+
+    def __init__(self, db: Database) -> None:
+        self._messages = db[Collections.MESSAGES]
+
+    async def get(self, message_id: str) -> Content | None:
+        document = await self._messages.find_one({"_id": message_id})
+        if document is None:
+            return None
+        attachments = [
+            Attachment(a["filename"], _content_type(a["filename"]), base64.b64decode(a["content_base64"]))
+            for a in document.get("attachments") or []
+        ]
+        return Content(document["subject"], document["body"], document.get("agency_reference", ""), attachments)
+
+    async def summaries(self, message_ids: list[str]) -> dict[str, Document]:
+        """Subject and call to action of each message: what a box entry keeps to list it."""
+        projection = {"subject": 1, "call_to_action": 1}
+        return {d["_id"]: d async for d in self._messages.find({"_id": {"$in": message_ids}}, projection)}
+
+
+def _content_type(filename: str) -> str:
+    return "application/pdf" if filename.lower().endswith(".pdf") else "application/octet-stream"
+
+
+class Citizens(Protocol):
+    async def by_bsn(self, bsn: Bsn) -> Citizen | None: ...
+    async def next_sequence(self, bsn: Bsn) -> int: ...
+
+
+class MongoCitizens:
+    def __init__(self, db: Database) -> None:
+        self._accounts, self._own = db[Collections.ACCOUNTS], db[Collections.BOX_CITIZENS]
+
+    async def by_bsn(self, bsn: Bsn) -> Citizen | None:
+        document = await self._accounts.find_one({"bsn": bsn.value})
+        if document is None:
+            return None
+        return Citizen(
+            account_id=document["_id"],
+            bsn=bsn,
+            state=document.get("state", "ready"),
+            email=document.get("email") if isinstance(document.get("email"), str) else None,
+            opted_in_agencies=list(document.get("opted_in_agencies") or []),
+            paper_copy_agencies=list(document.get("paper_copy_agencies") or []),
+            reminder_opt_in=bool(document.get("reminder_opt_in")),
+            push_subscriptions=list(document.get("push_subscriptions") or []),
+        )
+
+    async def next_sequence(self, bsn: Bsn) -> int:
+        """The sequence of this citizen's next account event: one counter per citizen, kept by
+        the box under a derived id (never the BSN)."""
+        found = await self._own.find_one_and_update(
+            {"_id": citizen_key(bsn)}, {"$inc": {"sequence": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        assert found is not None
+        return int(found["sequence"])
+
+
+def citizen_key(bsn: Bsn) -> str:
+    return derived_id("citizen", bsn.value)
+
+
+class NotificationHistory(Protocol):
+    async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]: ...
+
+
+class MongoNotificationHistory:
+    """The notifier's outcomes, read only: when and how a citizen was told of a message."""
+
+    def __init__(self, db: Database) -> None:
+        self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
+
+    async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]:
+        found: dict[str, list[tuple[str, str, datetime]]] = {}
+        for i in range(0, len(message_ids), 500):
+            cursor = self._outcomes.find({"message_id": {"$in": message_ids[i : i + 500]}}).sort("at", ASCENDING)
+            async for d in cursor:
+                kind = "herinnering" if d.get("kind") == "reminder" else "nieuw bericht"
+                found.setdefault(d["message_id"], []).append((f"{d['channel']} ({kind})", d["status"], d["at"]))
+        return found

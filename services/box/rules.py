@@ -1,0 +1,84 @@
+"""The box's pure rules, without I/O: where a message may move, what a preference form
+becomes, and what a page warns about for an account."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.box.records import Citizen, Folder
+from shared.contracts.agencies import Agency
+
+
+class Move(StrEnum):
+    ARCHIVE = "archive"
+    TRASH = "trash"
+    RESTORE = "restore"
+
+
+MOVES: dict[tuple[Folder, Move], Folder] = {
+    (Folder.INBOX, Move.ARCHIVE): Folder.ARCHIVE,
+    (Folder.INBOX, Move.TRASH): Folder.TRASH,
+    (Folder.ARCHIVE, Move.TRASH): Folder.TRASH,
+    (Folder.ARCHIVE, Move.RESTORE): Folder.INBOX,
+    (Folder.TRASH, Move.RESTORE): Folder.INBOX,
+}
+
+
+def moved(folder: Folder, move: Move) -> Folder | None:
+    """The folder a message goes to, or None where that move makes no sense (archiving what
+    is in the trash: restore it first)."""
+    return MOVES.get((folder, move))
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    """One row of the preferences page."""
+
+    agency_id: str
+    name: str
+    digital: bool
+    locked_reason: str | None
+    paper_copy: bool
+    paper_copy_allowed: bool
+
+
+MANDATORY_REASON = "Verplicht digitaal volgens de Wet elektronisch berichtenverkeer (Wet EBV)"
+
+
+def choices(citizen: Citizen, agencies: list[Agency]) -> list[AgencyChoice]:
+    return [
+        AgencyChoice(
+            agency_id=a.agency_id,
+            name=a.display_name,
+            digital=a.mandatory_sender or a.agency_id in citizen.opted_in_agencies,
+            locked_reason=MANDATORY_REASON if a.mandatory_sender else None,
+            paper_copy=a.paper_copy_allowed and a.agency_id in citizen.paper_copy_agencies,
+            paper_copy_allowed=a.paper_copy_allowed,
+        )
+        for a in sorted(agencies, key=lambda a: a.display_name)
+    ]
+
+
+@dataclass(frozen=True)
+class Preferences:
+    opted_in_agencies: list[str]
+    paper_copy_agencies: list[str]
+    reminder_opt_in: bool
+
+
+def preferences_from(digital: set[str], paper: set[str], reminder: bool, agencies: list[Agency]) -> Preferences:
+    """What a submitted form means: a mandatory sender stays on whatever the form says, paper
+    copies only where the agency allows them, unknown agency ids are ignored."""
+    known = {a.agency_id: a for a in agencies}
+    opted_in = sorted(a for a in known if a in digital or known[a].mandatory_sender)
+    copies = sorted(a for a in known if a in paper and known[a].paper_copy_allowed)
+    return Preferences(opted_in, copies, reminder)
+
+
+def warnings(citizen: Citizen | None) -> list[str]:
+    """What every page tells this citizen before anything else."""
+    if citizen is not None and citizen.state == "activated" and not citizen.email:
+        return [
+            "U heeft geen bevestigd e-mailadres. U krijgt dan geen bericht als er nieuwe post is, "
+            "en u kunt berichten missen."
+        ]
+    return []

@@ -1,0 +1,35 @@
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from shared.runtime.settings import ServiceSettings
+
+
+class BoxSettings(ServiceSettings):
+    service_name: str = "box"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080", description="where citizens reach the box; links in e-mails start here"
+    )
+    oidc_issuer: str = Field(default="http://127.0.0.1:9400", description="found by discovery (/.well-known/...)")
+    oidc_client_id: str = "berichtenbox"
+    oidc_client_secret: SecretStr = SecretStr("berichtenbox-development")
+    oidc_scope: str = "openid"
+    bsn_claim: str = Field(default="bsn", description="the ID token claim that carries the BSN")
+    session_idle_seconds: float = Field(default=15 * 60, gt=0)
+    session_absolute_seconds: float = Field(default=12 * 3600, gt=0)
+    page_size: int = Field(default=25, ge=1, le=200)
+    confirmation_valid_seconds: float = Field(default=24 * 3600, gt=0)
+    mail_from: str = "Berichtenbox <noreply@berichtenbox.example>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    vapid_public_key: str = Field(default="", description="the notifier's VAPID public key, for PushManager.subscribe")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure everywhere but plain-HTTP localhost (development and tests)."""
+        return not self.public_base_url.startswith(("http://127.0.0.1", "http://localhost"))
