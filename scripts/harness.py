@@ -1,6 +1,6 @@
-"""Runs the four services as real processes (`faststream run --factory ...`) against real
-infrastructure, waits until each has started, and stops them cleanly. Used by the demo,
-the end-to-end tests and the benchmark."""
+"""Runs the services as real processes (`faststream run --factory ...`, and the box under
+uvicorn) against real infrastructure, waits until each has started, and stops them cleanly.
+Used by the demo, the end-to-end tests and the benchmark."""
 
 import os
 import signal
@@ -13,7 +13,11 @@ from types import TracebackType
 from typing import Self
 
 SERVICES = ("ingest", "router", "notifier", "paper")
-STARTED = "FastStream app started successfully"
+"""The pipeline; the box is started where a test or the demo asks for it too (WITH_BOX)."""
+WITH_BOX = (*SERVICES, "box")
+STARTED = {"box": "Application startup complete"}
+"""What a service logs once it serves; FastStream's line for the others."""
+FASTSTREAM_STARTED = "FastStream app started successfully"
 NICENESS = {"notifier": 10, "paper": 10}
 """Downstream of the route, and not urgent to the second: the e-mail that announces a message,
 the letter for the print street. Where all share one machine they yield the CPU to ingest and
@@ -21,6 +25,8 @@ the router, whose latency agencies and the box see (`cpu_shares` in compose.yaml
 
 
 def command_for(service: str) -> list[str]:
+    if service == "box":
+        return [sys.executable, "-m", "services.box"]
     run = [sys.executable, "-m", "faststream", "run", "--factory", f"services.{service}.main:create_app"]
     return ["nice", "-n", str(NICENESS[service]), *run] if service in NICENESS else run
 
@@ -64,7 +70,7 @@ class ServiceProcesses:
         deadline = time.monotonic() + timeout
         process = self.processes[service]
         while time.monotonic() < deadline:
-            if STARTED in self.log_since_start(service):
+            if STARTED.get(service, FASTSTREAM_STARTED) in self.log_since_start(service):
                 return
             if process.poll() is not None:
                 break

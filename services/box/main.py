@@ -79,7 +79,9 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
-    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, MongoContents(db)), metrics), settings.prefetch_count)
+    handlers.subscribe(
+        broker_router, handlers.BoxHandlers(Filing(box, MongoContents(db)), metrics), settings.prefetch_count
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

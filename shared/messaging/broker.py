@@ -14,6 +14,7 @@ from faststream.rabbit import (
     RabbitMessage,
     RabbitQueue,
 )
+from faststream.rabbit.fastapi import RabbitRouter
 from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
@@ -105,18 +106,22 @@ def consumer(
     Messages are handled concurrently up to the prefetch count (the broker's, or `prefetch`
     on a channel of its own), unless the queue is a single-active-consumer queue: then one
     at a time, in order."""
-    in_order = bool((queue.arguments or {}).get("x-single-active-consumer"))
-    if in_order:
+    return broker.subscriber(queue, exchange_of(queue), **_consuming(queue, raw, prefetch))
+
+
+def router_consumer(router: RabbitRouter, queue: RabbitQueue, *, prefetch: int | None = None) -> Any:
+    """`consumer` for a service on FastStream's FastAPI integration (the box): the same
+    subscription, with the handler's arguments resolved by FastAPI."""
+    return router.subscriber(queue, exchange_of(queue), **_consuming(queue, False, prefetch))
+
+
+def _consuming(queue: RabbitQueue, raw: bool, prefetch: int | None) -> dict[str, Any]:
+    if (queue.arguments or {}).get("x-single-active-consumer"):
         prefetch = 1
-    return broker.subscriber(
-        queue,
-        exchange_of(queue),
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=raw_body if raw else None,
-        channel=None
-        if prefetch is None
-        else Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True),
+    channel = (
+        None if prefetch is None else Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True)
     )
+    return {"ack_policy": AckPolicy.NACK_ON_ERROR, "decoder": raw_body if raw else None, "channel": channel}
 
 
 async def declare_topology(broker: RabbitBroker, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:

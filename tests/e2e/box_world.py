@@ -1,0 +1,67 @@
+"""The five services as processes, a real OIDC provider with test citizens, the SMTP sink:
+what the box's end-to-end and browser tests stand on."""
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from scripts.harness import WITH_BOX, ServiceProcesses
+from scripts.smtp_sink import SmtpSink, free_port, smtp_sink
+from shared.storage.mongo import Document
+from tests.conftest import Sandbox
+from tests.support.identity import IdentityProvider, identity_provider
+from tools.population import population
+
+POPULATION = list(population(400, seed=21))
+
+
+def citizen(state: str, **facts: object) -> Document:
+    """A test citizen in `state`, with guardianship none and the given facts."""
+    found = next(a for a in POPULATION if a["state"] == state and a["guardianship"] is None and a["_id"] not in TAKEN)
+    TAKEN.add(found["_id"])
+    return {**found, **facts}
+
+
+TAKEN: set[str] = set()
+READY = citizen("ready")
+READER = citizen(
+    "activated", email="lezer@example.nl", reminder_opt_in=True, opted_in_agencies=[], paper_copy_agencies=[]
+)
+OTHER = citizen("activated", email=None, opted_in_agencies=[], paper_copy_agencies=[], push_subscriptions=[])
+CITIZENS = [READY, READER, OTHER]
+
+
+@dataclass(frozen=True)
+class BoxWorld:
+    url: str
+    provider: IdentityProvider
+    smtp: SmtpSink
+    services: ServiceProcesses
+
+    def browser_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=20)
+
+
+@contextmanager
+def box_world(sandbox: Sandbox, log_dir: Path, citizens: list[Document] = CITIZENS) -> Iterator[BoxWorld]:
+    with ExitStack() as stack:
+        smtp = stack.enter_context(smtp_sink())
+        provider = stack.enter_context(identity_provider(citizens))
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {
+            **sandbox.environment(),
+            "BERICHTENBOX_SMTP_PORT": str(smtp.port),
+            "BERICHTENBOX_SPOOL_DIR": str(log_dir / "spool"),
+            "BERICHTENBOX_OIDC_ISSUER": provider.issuer,
+            "BERICHTENBOX_PUBLIC_BASE_URL": url,
+            "BERICHTENBOX_BOX_URL": f"{url}/berichten",
+        }
+        services = ServiceProcesses(
+            env, log_dir, services=WITH_BOX, env_of={"box": {"BERICHTENBOX_HTTP_PORT": str(port)}}
+        )
+        stack.enter_context(services)
+        yield BoxWorld(url, provider, smtp, services)

@@ -1,0 +1,67 @@
+"""The box's pure rules as tables: where a message may move, what a preferences form
+becomes, and what every page warns about for each account state."""
+
+import pytest
+
+from services.box.records import Citizen, Folder
+from services.box.rules import MANDATORY_REASON, Move, choices, moved, preferences_from, warnings
+from shared.contracts.bsn import Bsn
+from tests.support.samples import AGENCIES, VALID_BSN
+
+AGENCY_LIST = list(AGENCIES.values())
+
+
+@pytest.mark.parametrize(
+    ("folder", "move", "to"),
+    [
+        (Folder.INBOX, Move.ARCHIVE, Folder.ARCHIVE),
+        (Folder.INBOX, Move.TRASH, Folder.TRASH),
+        (Folder.INBOX, Move.RESTORE, None),
+        (Folder.ARCHIVE, Move.ARCHIVE, None),
+        (Folder.ARCHIVE, Move.TRASH, Folder.TRASH),
+        (Folder.ARCHIVE, Move.RESTORE, Folder.INBOX),
+        (Folder.TRASH, Move.RESTORE, Folder.INBOX),
+        (Folder.TRASH, Move.ARCHIVE, None),
+        (Folder.TRASH, Move.TRASH, None),
+    ],
+)
+def test_moves(folder: Folder, move: Move, to: Folder | None) -> None:
+    assert moved(folder, move) == to
+
+
+def citizen(state: str = "activated", email: str | None = "a@example.nl", **more: object) -> Citizen:
+    return Citizen("acc-1", Bsn(VALID_BSN), state, email, **more)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("digital", "paper", "opted_in", "copies"),
+    [
+        (set(), set(), ["belastingdienst"], []),  # the mandatory sender cannot be unticked
+        ({"uwv", "rdw"}, set(), ["belastingdienst", "rdw", "uwv"], []),
+        ({"uwv"}, {"uwv", "rdw"}, ["belastingdienst", "uwv"], ["uwv"]),  # RDW allows no paper copies
+        ({"no-such-agency"}, {"no-such-agency"}, ["belastingdienst"], []),
+    ],
+)
+def test_a_preferences_form_becomes_what_the_law_and_the_agencies_allow(
+    digital: set[str], paper: set[str], opted_in: list[str], copies: list[str]
+) -> None:
+    chosen = preferences_from(digital, paper, True, AGENCY_LIST)
+    assert (chosen.opted_in_agencies, chosen.paper_copy_agencies, chosen.reminder_opt_in) == (opted_in, copies, True)
+
+
+def test_the_mandatory_sender_is_shown_on_and_locked_with_its_reason() -> None:
+    rows = {row.agency_id: row for row in choices(citizen(opted_in_agencies=["uwv"]), AGENCY_LIST)}
+    assert rows["belastingdienst"].digital and rows["belastingdienst"].locked_reason == MANDATORY_REASON
+    assert rows["uwv"].digital and rows["uwv"].locked_reason is None
+    assert not rows["rdw"].digital and not rows["rdw"].paper_copy_allowed
+
+
+@pytest.mark.parametrize(
+    ("state", "email", "warned"),
+    [("activated", None, True), ("activated", "a@example.nl", False), ("ready", None, False)],
+)
+def test_an_activated_citizen_without_an_address_is_warned_on_every_page(
+    state: str, email: str | None, warned: bool
+) -> None:
+    assert bool(warnings(citizen(state, email))) is warned
+    assert warnings(None) == []
