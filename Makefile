@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi bench
+.PHONY: help install up down status demo test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench-paper: up ## Letters per second: the paper service against bare typst (N l
 
 asyncapi: install ## Regenerate docs/asyncapi/<service>.json from the code
 	@$(UV) run python -m scripts.asyncapi
+
+screenshots: up ## Regenerate docs/screenshots/*.png: the box's pages in Chromium (the browser test)
+	@BERICHTENBOX_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:logging tests/e2e/test_box_browser.py -k chromium
 
 openapi: install ## Regenerate docs/openapi/box.json (the box API) from the code
 	@$(UV) run python -m scripts.openapi
