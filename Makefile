@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench
+.PHONY: help install up down status demo serve test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -27,8 +27,11 @@ down: ## Stop RabbitMQ and FerretDB
 status: ## Report whether RabbitMQ and FerretDB run
 	@bash scripts/infra.sh status
 
-demo: up ## Run the four services on sample messages and print where each went
+demo: up ## Run the five services on sample messages, print where each went, open one in the box
 	@$(UV) run python -m scripts.demo
+
+serve: up ## Everything running (five services, a population, messages): prints the box URL and test citizens
+	@$(UV) run python -m scripts.serve
 
 lint: install ## ruff (lint and format check)
 	@$(UV) run ruff check .

@@ -1,6 +1,8 @@
-"""`make demo`: provisions the agencies, seeds a small population, starts the four services
-as real processes, publishes sample messages from several agencies (one rejected, one
-repeated) and prints where each went and why. Leaves the services stopped.
+"""`make demo`: provisions the agencies, seeds a small population, starts the five services
+as real processes (and a development identity provider), publishes sample messages from
+several agencies (one rejected, one repeated) and prints where each went and why; then one
+citizen logs in to the box in headless Chromium and opens their message (screenshots in
+var/demo/). Leaves the services stopped.
 
 Uses its own RabbitMQ vhost and database (`berichtenbox-demo`), fresh on every run.
 """
@@ -18,8 +20,10 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from scripts.harness import ServiceProcesses
-from scripts.smtp_sink import smtp_sink
+from scripts.demo_box import show_the_box
+from scripts.harness import WITH_BOX, ServiceProcesses
+from scripts.identity_provider import identity_provider
+from scripts.smtp_sink import free_port, smtp_sink
 from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.bsn import Bsn
 from shared.contracts.messages import Receipt
@@ -263,7 +267,11 @@ async def run() -> int:
     await provision(settings, agencies, passwords)
     await seed(settings, POPULATION, 7)
     accounts = list(population(POPULATION, 7))
-    print(f"provisioned {len(agencies)} agencies, seeded {POPULATION} accounts; starting the four services...")
+    print(f"provisioned {len(agencies)} agencies, seeded {POPULATION} accounts; starting the five services...")
+    reader = next(a for a in accounts if a["bsn"] == recipient_of(SAMPLES[0], accounts))
+    provider_context = identity_provider([reader])
+    provider = provider_context.__enter__()
+    box_url = f"http://127.0.0.1:{free_port()}"
     sink_context = smtp_sink()
     sink = sink_context.__enter__()
     env = {
@@ -273,11 +281,15 @@ async def run() -> int:
         "BERICHTENBOX_SPOOL_DIR": str(SPOOL),
         "BERICHTENBOX_BATCH_MAX_AGE_SECONDS": "1",
         "BERICHTENBOX_BATCH_CHECK_SECONDS": "0.5",
+        "BERICHTENBOX_OIDC_ISSUER": provider.issuer,
+        "BERICHTENBOX_PUBLIC_BASE_URL": box_url,
+        "BERICHTENBOX_BOX_URL": f"{box_url}/berichten",
     }
     shutil.rmtree(SPOOL, ignore_errors=True)
     by_id = {a.agency_id: a for a in agencies}
     db = client[DATABASE]
-    with ServiceProcesses(env, LOGS):
+    box_port = {"box": {"BERICHTENBOX_HTTP_PORT": box_url.rsplit(":", 1)[1]}}
+    with ServiceProcesses(env, LOGS, services=WITH_BOX, env_of=box_port):
         await publish_samples(by_id, passwords, accounts)
         messages = await wait_until_routed(db)
         receipts = await collect_receipts(by_id, passwords)
@@ -285,10 +297,14 @@ async def run() -> int:
         notifications = await db[Collections.NOTIFICATION_OUTCOMES].find({}).to_list()
         letters = await db[Collections.LETTERS].find({}).to_list()
         batches = await db[Collections.BATCHES].find({}).to_list()
+        shots = await show_the_box(box_url, reader)
     await client.close()
     sink_context.__exit__(None, None, None)
+    provider_context.__exit__(None, None, None)
     report(messages, receipts, notifications, letters, batches)
     show_mail(sink.received)
+    print(f"\nThe box: citizen {Bsn(reader['bsn'])} logged in through the identity provider in Chromium and")
+    print(f"opened their message; screenshots: {', '.join(map(str, shots))}")
     print(f"\nservices stopped; their logs are in {LOGS}/")
     return 0
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The project's infrastructure on a Debian machine without Docker: RabbitMQ, and FerretDB on PostgreSQL.
+# The project's infrastructure on a Debian machine without Docker: RabbitMQ, FerretDB on
+# PostgreSQL, and the development identity provider (OIDC) for the box.
 # Usage: scripts/infra.sh up|down|status
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-status}" in
-  up) bash scripts/rabbitmq.sh up && bash scripts/ferretdb.sh up ;;
-  down) bash scripts/ferretdb.sh down; bash scripts/postgres.sh down; bash scripts/rabbitmq.sh down ;;
-  status) rc=0; bash scripts/rabbitmq.sh status || rc=1; bash scripts/ferretdb.sh status || rc=1; bash scripts/postgres.sh status || rc=1; exit $rc ;;
+  up) bash scripts/rabbitmq.sh up && bash scripts/ferretdb.sh up && bash scripts/identity.sh up ;;
+  down) bash scripts/identity.sh down; bash scripts/ferretdb.sh down; bash scripts/postgres.sh down; bash scripts/rabbitmq.sh down ;;
+  status) rc=0; for s in rabbitmq ferretdb postgres identity; do bash "scripts/$s.sh" status || rc=1; done; exit $rc ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
 esac

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 
 from scripts.harness import WITH_BOX, ServiceProcesses
+from scripts.identity_provider import IdentityProvider, identity_provider
 from scripts.smtp_sink import SmtpSink, free_port, smtp_sink
 from shared.storage.mongo import Document
 from tests.conftest import Sandbox
-from tests.support.identity import IdentityProvider, identity_provider
 from tools.population import population
 
 POPULATION = list(population(400, seed=21))

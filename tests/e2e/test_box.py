@@ -11,13 +11,14 @@ import aio_pika
 import httpx
 import pytest
 
+from scripts.identity_provider import subject_of
 from services.router.repository import MongoAccountStore
 from shared.contracts.ids import message_id_for
 from shared.messaging.topology import Exchanges, RoutingKeys
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import CITIZENS, OTHER, READER, READY, BoxWorld, box_world
-from tests.support.identity import access_token, log_in, subject_of
+from tests.support.identity import access_token, log_in
 from tests.support.samples import attachment, submission
 from tests.support.wire import AgencyAccess, eventually, register_agencies, remove_agency_users, take
 

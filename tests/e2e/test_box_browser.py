@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
+from scripts.browser import axe_violations, chromium, describe, screenshot_dir
+from scripts.identity_provider import subject_of
 from services.router.repository import MongoAccountStore
 from shared.storage.mongo import Collections, Database
 from tests.conftest import Sandbox
 from tests.e2e.box_world import CITIZENS, OTHER, READER, BoxWorld, box_world
-from tests.e2e.browser import axe_violations, chromium, describe, screenshot_dir
 from tests.e2e.test_box import send
-from tests.support.identity import subject_of
 from tests.support.samples import attachment
 from tests.support.wire import AgencyAccess, eventually, register_agencies, remove_agency_users
 

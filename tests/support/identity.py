@@ -1,55 +1,7 @@
-"""A real OpenID Connect provider process (oidc-provider-mock, from PyPI) with test citizens,
-and logging in at it the way a browser does: the box's redirect, the provider's form, the
-callback with the code."""
-
-import json
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+"""Logging in at the development identity provider the way a browser does (the box's
+redirect, the provider's form, the callback with the code), and as the app does."""
 
 import httpx
-
-from scripts.smtp_sink import free_port
-from shared.storage.mongo import Document
-
-
-def subject_of(account: Document) -> str:
-    """The provider's pseudonymous subject of a test citizen (the BSN travels as a claim)."""
-    return f"burger-{account['_id'][:8]}"
-
-
-@dataclass(frozen=True)
-class IdentityProvider:
-    issuer: str
-
-
-@contextmanager
-def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
-    port = free_port()
-    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--require-nonce", "true"]
-    for citizen in citizens:
-        claims = {"sub": subject_of(citizen), "bsn": citizen["bsn"], "name": citizen.get("name", "")}
-        command += ["--user-claims", json.dumps(claims)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the OIDC provider (oidc-provider-mock) did not start") from None
-                time.sleep(0.1)
-        yield IdentityProvider(issuer)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def log_in(box: httpx.AsyncClient, subject: str, next_path: str = "/berichten") -> httpx.Response:

@@ -1,0 +1,79 @@
+"""A real OpenID Connect provider process for development, the demo and the tests
+(oidc-provider-mock, from PyPI), with test citizens whose BSNs come from the population
+generator. Their subjects are pseudonyms; the BSN travels as the `bsn` claim.
+
+Run: python -m scripts.identity_provider [--port 9400] [--citizens 20] (prints who can log in)
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from scripts.smtp_sink import free_port
+from shared.storage.mongo import Document
+
+
+def subject_of(account: Document) -> str:
+    """The provider's pseudonymous subject of a test citizen (the BSN travels as a claim)."""
+    return f"burger-{account['_id'][:8]}"
+
+
+@dataclass(frozen=True)
+class IdentityProvider:
+    issuer: str
+
+
+@contextmanager
+def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
+    port = free_port()
+    process = subprocess.Popen(command(port, citizens), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the OIDC provider (oidc-provider-mock) did not start") from None
+                time.sleep(0.1)
+        yield IdentityProvider(issuer)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def command(port: int, citizens: list[Document]) -> list[str]:
+    args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--require-nonce", "true"]
+    for citizen in citizens:
+        claims = {"sub": subject_of(citizen), "bsn": citizen["bsn"], "name": citizen.get("name", "")}
+        args += ["--user-claims", json.dumps(claims)]
+    return args
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=9400)
+    parser.add_argument("--citizens", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    subprocess.run(command(args.port, development_citizens(args.citizens, args.seed)), check=False)
+
+
+def development_citizens(count: int = 20, seed: int = 7) -> list[Document]:
+    """The citizens the development provider knows: the first accounts (with a box) of the
+    population `make serve` seeds."""
+    from tools.population import population
+
+    return [a for a in population(max(count * 3, 100), seed) if a["state"] != "none"][:count]
+
+
+if __name__ == "__main__":
+    main()
