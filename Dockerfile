@@ -1,4 +1,6 @@
-# One image for the four services: `docker run IMAGE services.router.main:create_app`.
+# One image for the five services: `docker run IMAGE services.router.main:create_app`, and
+# `--entrypoint python IMAGE -m services.box` for the box. The `identity` stage is the
+# development identity provider of compose.yaml (never part of the service image).
 FROM python:3.11.11-slim-bookworm AS build
 RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /app
@@ -9,6 +11,12 @@ COPY shared ./shared
 COPY services ./services
 COPY tools ./tools
 COPY deploy/agencies.json ./deploy/agencies.json
+
+FROM build AS identity
+RUN uv sync --frozen --no-dev --group identity --no-install-project
+COPY scripts/__init__.py scripts/identity_provider.py ./scripts/
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
+ENTRYPOINT ["python", "-m", "scripts.identity_provider", "--host", "0.0.0.0"]
 
 FROM python:3.11.11-slim-bookworm
 RUN useradd --system --uid 10001 --no-create-home berichtenbox && mkdir /spool && chown berichtenbox /spool

@@ -7,6 +7,7 @@ Run: python -m scripts.identity_provider [--port 9400] [--citizens 20] (prints w
 
 import argparse
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -15,8 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from scripts.smtp_sink import free_port
 from shared.storage.mongo import Document
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def subject_of(account: Document) -> str:
@@ -50,8 +56,8 @@ def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
         process.wait(timeout=10)
 
 
-def command(port: int, citizens: list[Document]) -> list[str]:
-    args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--require-nonce", "true"]
+def command(port: int, citizens: list[Document], host: str = "127.0.0.1") -> list[str]:
+    args = [sys.executable, "-m", "oidc_provider_mock", "--host", host, "--port", str(port), "--require-nonce", "true"]
     for citizen in citizens:
         claims = {"sub": subject_of(citizen), "bsn": citizen["bsn"], "name": citizen.get("name", "")}
         args += ["--user-claims", json.dumps(claims)]
@@ -61,10 +67,11 @@ def command(port: int, citizens: list[Document]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=9400)
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    subprocess.run(command(args.port, development_citizens(args.citizens, args.seed)), check=False)
+    subprocess.run(command(args.port, development_citizens(args.citizens, args.seed), args.host), check=False)
 
 
 def development_citizens(count: int = 20, seed: int = 7) -> list[Document]:

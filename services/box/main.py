@@ -28,9 +28,11 @@ from services.box.repository import MongoBox, MongoCitizens, MongoContents, Mong
 from services.box.security import SecurityHeaders
 from services.box.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
 from services.box.settings import BoxSettings
+from services.box.telemetry import RequestMetrics
 from shared.messaging.broker import add_policies, broker_options, declare_topology
 from shared.runtime.logs import configure_logging
 from shared.runtime.metrics import Metrics
+from shared.runtime.ops import OpsServer
 from shared.runtime.periodic import Periodic
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import create_client, database, ensure_indexes
@@ -94,9 +96,18 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         await http.aclose()
         await client.close()
 
+    ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
+
     @broker_router.after_startup
     async def declare(app: FastAPI) -> None:
         await declare_topology(broker, settings.retry_delays)
+        if ops is not None:
+            await ops.start()
+
+    @broker_router.on_broker_shutdown
+    async def stop_ops(app: FastAPI) -> None:
+        if ops is not None:
+            await ops.stop()
 
     app = FastAPI(
         title="Berichtenbox",
@@ -109,6 +120,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     )
     app.state.box, app.state.broker = context, broker
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for routes in (login.router, pages.router, account_pages.router, api.router):

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from scripts.harness import command_for
+from services.box.settings import BoxSettings
 from services.ingest.settings import IngestSettings
 from services.notifier.settings import NotifierSettings
 from services.paper.settings import PaperSettings
@@ -29,7 +30,7 @@ K8S = Path("deploy/k8s")
 KUBERNETES_VERSION = "1.30.0"
 SETTINGS_VARIABLES = {
     f"BERICHTENBOX_{name.upper()}"
-    for settings in (IngestSettings, RouterSettings, NotifierSettings, PaperSettings)
+    for settings in (IngestSettings, RouterSettings, NotifierSettings, PaperSettings, BoxSettings)
     for name in settings.model_fields
 } | {"BERICHTENBOX_RABBITMQ_MANAGEMENT_URL"}
 WORK_QUEUES = {q.name for q in Queues.WORK}
@@ -116,15 +117,23 @@ def test_every_consumer_scales_on_its_queue_and_has_probes_and_a_budget() -> Non
     deployments = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Deployment"}
     budgets = {d["metadata"]["name"] for d in documents if d["kind"] == "PodDisruptionBudget"}
     scaled = [d for d in documents if d["kind"] == "ScaledObject"]
-    assert set(deployments) == {"ingest", "router", "notifier", "paper"} == budgets
+    assert set(deployments) == {"ingest", "router", "notifier", "paper", "box"} == budgets
     assert {s["spec"]["scaleTargetRef"]["name"] for s in scaled} == set(deployments)
     for s in scaled:
         for trigger in s["spec"]["triggers"]:
-            assert trigger["type"] == "rabbitmq"
-            assert trigger["metadata"]["queueName"] in WORK_QUEUES
+            if s["spec"]["scaleTargetRef"]["name"] == "box":  # the box scales on request rate
+                assert trigger["type"] == "prometheus"
+                assert "berichtenbox_http_request_duration_seconds_count" in trigger["metadata"]["query"]
+            else:
+                assert trigger["type"] == "rabbitmq"
+                assert trigger["metadata"]["queueName"] in WORK_QUEUES
     for deployment in deployments.values():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
-        assert container["args"] == [f"services.{deployment['metadata']['name']}.main:create_app"]
+        name = deployment["metadata"]["name"]
+        if name == "box":
+            assert container["command"] == ["python", "-m", "services.box"]
+        else:
+            assert container["args"] == [f"services.{name}.main:create_app"]
         assert {"readinessProbe", "livenessProbe"} <= set(container)
         assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
         assert {e["name"] for e in container["env"]} <= SETTINGS_VARIABLES
