@@ -12,6 +12,7 @@ headers, then acks, so one bad message never blocks the ones behind it. If even 
 cannot be published (the broker is going away), the delivery is nacked and comes back.
 """
 
+import json
 import logging
 from typing import Any
 
@@ -35,6 +36,10 @@ re-published by a service carries the service's own `user_id`, so only a service
 for the sender this header names: ingest trusts it only then (scripts/replay_dead_letters.py)."""
 
 
+UNREADABLE = (json.JSONDecodeError, UnicodeDecodeError)
+"""A body no contract can be read from: no retry makes it readable."""
+
+
 class PermanentError(Exception):
     """Processing this message can never succeed (unknown id, corrupt document, ...)."""
 
@@ -51,6 +56,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         fields = ", ".join(".".join(map(str, e["loc"])) + f": {e['type']}" for e in exc.errors())
         return f"invalid contract ({fields})"[:500]
+    if isinstance(exc, UNREADABLE):
+        return f"invalid contract (not JSON: {type(exc).__name__})"
     first_line = (str(exc).splitlines() or [""])[0]
     return f"{type(exc).__name__}: {first_line}"[:500]
 
@@ -76,7 +83,7 @@ class DeadLetterMiddleware(BaseMiddleware):
             return await call_next(msg)
         except Exception as exc:
             attempt, reason = delivery_attempt(msg), describe(exc)
-            permanent = isinstance(exc, PermanentError | ValidationError)
+            permanent = isinstance(exc, (PermanentError, ValidationError, *UNREADABLE))
             queue = self.context.get_local("handler_").queue
             if not permanent and attempt < self.max_attempts:
                 delay = self.delays[min(attempt, len(self.delays)) - 1]

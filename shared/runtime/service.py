@@ -57,9 +57,11 @@ def create_service_app(
         await ensure_indexes(db, indexes)  # of the collections this service owns
         if before_consuming is not None:  # what a handler needs (paper's render processes)
             await before_consuming()
+        # the whole topology before the first delivery: a retry needs its wait queue to exist
+        await broker.connect()
+        await declare_topology(broker, settings.retry_delays)
 
     async def declare_queues() -> None:
-        await declare_topology(broker, settings.retry_delays)
         if after_connect is not None:
             await after_connect()
         if ops is not None:

@@ -26,10 +26,13 @@ from tests.support.wire import running, take
 
 
 def with_topology(broker: RabbitBroker) -> FastStream:
+    """As the services do: the topology declared before the subscribers consume."""
+
     async def declare() -> None:
+        await broker.connect()
         await declare_topology(broker, (0.3, 0.6))
 
-    return FastStream(broker, after_startup=[declare])
+    return FastStream(broker, on_startup=[declare])
 
 
 def letter(letter_id: str) -> PrintLetter:
@@ -90,6 +93,28 @@ async def test_an_invalid_contract_is_dead_lettered_at_once(sandbox: Sandbox) ->
     assert calls == []
     assert dead.headers[ATTEMPTS_HEADER] == 1
     assert "message_id: missing" in str(dead.headers[REASON_HEADER])
+
+
+async def test_a_body_that_is_not_json_is_dead_lettered_at_once(sandbox: Sandbox) -> None:
+    """Found by `make chaos` (poison messages): bytes no contract can be read from were retried
+    for a minute and a half as if the database were down."""
+    broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5))
+    calls: list[PrintLetter] = []
+
+    @consumer(broker, Queues.PAPER_COMMANDS)
+    async def handle(command: PrintLetter) -> None:
+        calls.append(command)
+
+    async with running(with_topology(broker)):
+        for body in (b"\xff\xfe not json", b"not json"):
+            await broker.publish(
+                body, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True,
+                content_type="application/json",
+            )  # fmt: skip
+        dead = await take(sandbox.rabbitmq_url, dead_letter_queue(Queues.PAPER_COMMANDS).name, 2, timeout=5)
+    assert calls == []
+    assert [d.headers[ATTEMPTS_HEADER] for d in dead] == [1, 1]
+    assert all("not JSON" in str(d.headers[REASON_HEADER]) for d in dead)
 
 
 async def test_a_retry_copy_that_cannot_be_published_leaves_the_delivery_to_the_broker(
