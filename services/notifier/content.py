@@ -64,9 +64,20 @@ def email_content(facts: NotificationFacts) -> EmailContent:
     )
 
 
-def push_payload(facts: NotificationFacts) -> dict[str, str]:
+def message_link(box_url: str, message_id: str) -> str:
+    """Where a notification points: the message in the box, named by nothing but its opaque
+    id (opening it asks for login first)."""
+    return f"{box_url.rstrip('/')}/{message_id}"
+
+
+def with_link(content: EmailContent, box_url: str, link: str) -> EmailContent:
+    """The shared content (rendered once per facts) with this message's link in it."""
+    return EmailContent(content.subject, content.text.replace(box_url, link), content.html.replace(box_url, link))
+
+
+def push_payload(facts: NotificationFacts, link: str | None = None) -> dict[str, str]:
     """The same facts as the e-mail, for the app (encrypted on the wire by Web Push)."""
     body = facts.call_to_action or "Bekijk het bericht in uw Berichtenbox."
     if facts.deadline:
         body += f" Uiterlijk {dutch_date(facts.deadline)}."
-    return {"title": subject_line(facts), "body": body, "url": facts.box_url}
+    return {"title": subject_line(facts), "body": body, "url": link or facts.box_url}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from services.notifier.content import NotificationFacts, email_content, push_payload
+from services.notifier.content import NotificationFacts, email_content, message_link, push_payload, with_link
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.publishers import NotifierPublisher
@@ -102,19 +102,21 @@ class Notifier:
     async def _email(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
         if not recipient.email:
             raise PermanentFailure("the citizen has no e-mail address")
+        link = message_link(facts.box_url, command.message_id)
         message = build_email(
-            email_content(facts),
+            with_link(email_content(facts), facts.box_url, link),
             sender=self.settings.mail_from,
             recipient=recipient.email,
             notification_id=command.notification_id,
             domain=self.settings.mail_domain,
-            box_url=self.settings.box_url,
+            box_url=link,
         )
         await self.email.send(message)
 
     async def _push(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
         """Sent when any device got it; transient when none did and one may later."""
-        payload, delivered, transient, refused = push_payload(facts), 0, False, "no registered device"
+        link = message_link(facts.box_url, command.message_id)
+        payload, delivered, transient, refused = push_payload(facts, link), 0, False, "no registered device"
         topic = command.notification_id.replace("-", "")  # at most 32 URL-safe characters
         for subscription in recipient.push_subscriptions:
             try:

@@ -82,7 +82,8 @@ async def test_push_is_encrypted_signed_and_gone_subscriptions_are_removed(
             "Laat uw auto keuren",
             date(2027, 4, 30),
             "https://mijn.berichtenbox.example/berichten",
-        )
+        ),
+        f"https://mijn.berichtenbox.example/berichten/{message_id}",  # the message, by its opaque id only
     )
     assert pushes.delivered == [(phone.endpoint, expected)]
     assert {c["sub"] for c in pushes.claims} == {"mailto:push@berichtenbox.example"}

@@ -69,7 +69,9 @@ async def test_both_channels_are_claimed_sent_recorded_and_a_reminder_is_schedul
     [email] = wiring.email.sent
     assert email.recipient == CITIZEN.email and b"Nieuw bericht van UWV" in email.data
     [(endpoint, payload)] = wiring.push.sent
-    assert endpoint == PHONE_ENDPOINT and payload["url"] == SETTINGS.box_url
+    link = f"{SETTINGS.box_url}/m-1"  # the message in the box, by its opaque id and nothing else
+    assert endpoint == PHONE_ENDPOINT and payload["url"] == link
+    assert link.encode() in email.data.replace(b"=\r\n", b"")  # (quoted-printable may fold the line)
     assert wiring.push.topics == ["n1"]  # the notification id: a resend replaces, never doubles
     assert {k[1]: o.status for k, o in wiring.log.outcomes.items()} == {Channel.EMAIL: "sent", Channel.PUSH: "sent"}
     notified, due_at = wiring.reminders.scheduled["m-1"]
