@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo serve test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench
+.PHONY: help install up down status demo serve test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -70,6 +70,11 @@ screenshots: up ## Regenerate docs/screenshots/*.png: the box's pages in Chromiu
 
 openapi: install ## Regenerate docs/openapi/box.json (the box API) from the code
 	@$(UV) run python -m scripts.openapi
+
+READERS ?= 500
+RATE ?= 200
+bench-box: up ## Citizens reading inboxes and opening messages: requests/s and p50/p95/p99 per page
+	@$(UV) run python -m bench.box --accounts $(or $(BOX_ACCOUNTS),100000) --readers $(READERS) --rate $(RATE)
 
 ACCOUNTS ?= 100000
 bench: up ## Mass mailing through the whole pipeline vs the raw relay and bare typst (ACCOUNTS=100000)

@@ -89,6 +89,8 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings)
         await ensure_indexes(db, repository.INDEXES)
+        await broker.connect()  # the topology before the first delivery (its retries need the wait queues)
+        await declare_topology(broker, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         sweep.start()
         yield
@@ -99,8 +101,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @broker_router.after_startup
-    async def declare(app: FastAPI) -> None:
-        await declare_topology(broker, settings.retry_delays)
+    async def start_ops(app: FastAPI) -> None:
         if ops is not None:
             await ops.start()
 

@@ -21,6 +21,9 @@ INDEXES: Indexes = {
             [("account_id", ASCENDING), ("folder", ASCENDING), ("delivered_at", DESCENDING)], name="folder_newest"
         ),
         IndexModel([("account_id", ASCENDING), ("deadline", ASCENDING)], name="to_do"),
+        # the compound indexes serve MongoDB; FerretDB on PostgreSQL uses only single-field ones
+        # for equality (scripts/ferretdb-index-twins.sql), and one citizen's entries are few
+        IndexModel([("account_id", ASCENDING)], name="account_id"),
     ],
     # expiry: checked on every read, and cleared by `sessions.clear_expired` (FerretDB has no TTL indexes)
     Collections.BOX_SESSIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],

@@ -8,12 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from pymongo import ReturnDocument
-
 from services.box.records import Session
 from services.box.repository import citizen_key
 from shared.contracts.bsn import Bsn
 from shared.storage.mongo import Collections, Database
+
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -40,18 +40,17 @@ class MongoSessions:
         return token, Session(token_hash(token), bsn, csrf, now, now)
 
     async def current(self, token: str, now: datetime) -> Session | None:
-        """The session, its idle time renewed; None once idle or absolute time ran out."""
-        found = await self._sessions.find_one_and_update(
-            {"_id": token_hash(token), "seen_at": {"$gt": now - self.idle}, "created_at": {"$gt": now - self.absolute}},
-            {"$set": {"seen_at": now}},
-            return_document=ReturnDocument.AFTER,
-        )
+        """The session, or None once idle or absolute time ran out. Its idle time is renewed
+        at most once a minute: a page view is a read, not a write."""
+        key = token_hash(token)
+        alive = {"_id": key, "seen_at": {"$gt": now - self.idle}, "created_at": {"$gt": now - self.absolute}}
+        found = await self._sessions.find_one(alive)
         if found is None:
             return None
-        await self._sessions.update_one(
-            {"_id": found["_id"]}, {"$set": {"expires_at": min(now + self.idle, found["created_at"] + self.absolute)}}
-        )
-        return Session(found["_id"], Bsn(found["bsn"]), found["csrf"], found["created_at"], found["seen_at"])
+        if now - found["seen_at"] > TOUCH_EVERY:
+            expires = min(now + self.idle, found["created_at"] + self.absolute)
+            await self._sessions.update_one({"_id": key}, {"$set": {"seen_at": now, "expires_at": expires}})
+        return Session(key, Bsn(found["bsn"]), found["csrf"], found["created_at"], now)
 
     async def end(self, token: str) -> None:
         await self._sessions.delete_one({"_id": token_hash(token)})

@@ -43,15 +43,16 @@ def outcomes() -> list[Outcome]:
 
 def table(outcomes: list[Outcome]) -> list[str]:
     lines = [
-        "| fault | messages | letters | e-mails | pushes | lost | duplicated | stuck | resent (same id) | time to recover |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| fault | messages | letters | e-mails | pushes | notifications failed (with reason) | lost | duplicated "
+        "| stuck | resent (same id) | time to recover |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for o in outcomes:
         recovered = "never" if o.recovered_after is None else f"{o.recovered_after:.0f} s"
         ledger = o.ledger
         lines.append(
             f"| {o.fault} | {ledger.messages} | {ledger.seen['letters']} | {ledger.seen['e-mails']} "
-            f"| {ledger.seen['pushes']} | {len(ledger.lost)} | {len(ledger.duplicated)} "
+            f"| {ledger.seen['pushes']} | {ledger.seen['failed']} | {len(ledger.lost)} | {len(ledger.duplicated)} "
             f"| {len(ledger.stuck)} | {ledger.resent} | {recovered} |"
         )
     lost = sum(len(o.ledger.lost) for o in outcomes)

@@ -39,7 +39,8 @@ SERVICE_ENV = {
     "BERICHTENBOX_UNSETTLED_SWEEP_SECONDS": "5",
     "BERICHTENBOX_BATCH_MAX_AGE_SECONDS": "5",
     "BERICHTENBOX_BATCH_CHECK_SECONDS": "1",
-    "BERICHTENBOX_PROVIDER_RETRY_DELAYS": "[2, 5, 10, 20]",
+    # a provider down for 20 s is ridden out (the last try comes after 50 s), and quicker than in production
+    "BERICHTENBOX_PROVIDER_RETRY_DELAYS": "[5, 15, 30, 60]",
 }
 
 

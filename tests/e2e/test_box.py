@@ -72,6 +72,13 @@ async def test_a_delivery_is_filed_once_and_its_first_opening_cancels_the_remind
     )
     assert reminder is not None and reminder["status"] == "scheduled"
 
+    link = f"{world.url}/berichten/{message_id}"
+    mails = await eventually(lambda: _mail_texts(world), lambda found: any(link in m for m in found))
+    assert any(link in m for m in mails)  # the e-mail links to the message by its opaque id only
+    async with world.browser_client() as stranger:
+        asked = await stranger.get(link)
+        assert asked.status_code == 303 and asked.headers["location"].startswith("/inloggen?volgende=")
+
     async with world.browser_client() as browser:
         inbox = await log_in(browser, subject_of(READER))
         assert "Uw aanslag inkomstenbelasting 2025" in inbox.text and "Ongelezen" in inbox.text
@@ -119,6 +126,12 @@ async def test_a_delivery_is_filed_once_and_its_first_opening_cancels_the_remind
     assert len(refiled) == 1
     assert await db[Collections.BOX_ENTRIES].count_documents({"_id": message_id}) == 1
     assert await take(sandbox.rabbitmq_url, "box.deliveries.dead-letter", 1, timeout=0.5) == []
+
+
+async def _mail_texts(world: BoxWorld) -> list[str]:
+    """The plain-text part of each e-mail at the sink."""
+    bodies = (mail.get_body(("plain",)) for mail in world.smtp.received)
+    return [str(body.get_content()) for body in bodies if body is not None]
 
 
 async def _log_lines(world: BoxWorld, text: str) -> list[str]:

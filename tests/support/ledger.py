@@ -97,7 +97,14 @@ async def _check_notifications(
     ledger.stuck += [
         f"claim {c['_id']} of {c['message_id']} without outcome" for c in claims if c["_id"] not in outcomes
     ]
-    ended = {(o["message_id"], o["channel"]): o["status"] for o in outcomes.values() if o["kind"] == "new_message"}
+    latest: dict[tuple[str, str], Document] = {}
+    for o in outcomes.values():  # the outcome of the last attempt is the one that counts
+        key = (o["message_id"], o["channel"])
+        if o["kind"] == "new_message" and o["attempt"] >= latest.get(key, {"attempt": 0})["attempt"]:
+            latest[key] = o
+    ended = {key: o["status"] for key, o in latest.items()}
+    ledger.seen["failed"] = sum(1 for status in ended.values() if status not in ("sent", "retrying"))
+    ledger.stuck += [f"{c} of {m}: retrying, no later attempt yet" for (m, c), st in ended.items() if st == "retrying"]
     message_ids: defaultdict[str, set[str]] = defaultdict(set)
     mails: Counter[str] = Counter()
     for mail in smtp.received:
