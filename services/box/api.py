@@ -96,9 +96,24 @@ class Device(BaseModel):
     label: str
 
 
+class SubscriptionKeys(BaseModel):
+    p256dh: str = Field(min_length=1, max_length=200)
+    auth: str = Field(min_length=1, max_length=100)
+
+
 class Subscription(BaseModel):
-    endpoint: str = Field(max_length=2000)
-    keys: dict[str, str]
+    """A browser's PushSubscription as JSON (`subscription.toJSON()`)."""
+
+    endpoint: str = Field(
+        max_length=2000,
+        pattern=r"^(https://|http://127\.0\.0\.1[:/])\S+$",
+        description="the push service's URL: https (a push service on loopback only in development)",
+    )
+    keys: SubscriptionKeys
+
+
+class Accepted(BaseModel):
+    detail: str
 
 
 class Emptied(BaseModel):
@@ -168,10 +183,10 @@ async def get_preferences(box: Box, citizen: Citizen_) -> Preferences:
 
 
 @router.put("/preferences", status_code=202, summary="Change preferences; they apply to messages routed after")
-async def put_preferences(box: Box, citizen: Citizen_, change: PreferencesChange) -> Response:
+async def put_preferences(box: Box, citizen: Citizen_, change: PreferencesChange) -> Accepted:
     chosen = preferences_from(set(change.digital), set(change.paper_copy), change.reminder, await box.agencies.all())
     await box.account.set_preferences(citizen.bsn, chosen)
-    return Response(status_code=202)
+    return Accepted(detail="The change applies to messages routed after it (in moments).")
 
 
 @router.get("/devices", summary="Devices registered for push notifications")

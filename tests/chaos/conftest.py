@@ -17,10 +17,13 @@ OUTCOMES: list[Outcome] = []
 
 @pytest.fixture(scope="session")
 def chaos_infra() -> Iterator[ChaosInfra]:
+    """Stopped at the end only if this session started it: another run may be using it."""
     infra = ChaosInfra()
+    already_up = infra.running()
     infra.up()
     yield infra
-    infra.down()
+    if not already_up:
+        infra.down()
 
 
 @pytest.fixture(scope="session")

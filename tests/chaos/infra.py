@@ -47,6 +47,12 @@ class ChaosInfra:
     def _env(self) -> dict[str, str]:
         return {**os.environ, "POSTGRES_PORT": str(self.postgres_port), "FERRETDB_PORT": str(self.ferretdb_port)}
 
+    def running(self) -> bool:
+        return subprocess.run(
+            ["bash", "scripts/rabbitmq-node.sh", self.rabbit.name, str(self.rabbit.port), "status"],
+            cwd=ROOT, capture_output=True, check=False,
+        ).returncode == 0  # fmt: skip
+
     def up(self) -> None:
         self.rabbit.do("up")
         script("scripts/ferretdb.sh", "up", env=self._env())

@@ -11,6 +11,7 @@ import aio_pika
 import httpx
 import pytest
 
+from scripts.harness import WITH_BOX
 from scripts.identity_provider import subject_of
 from services.router.repository import MongoAccountStore
 from shared.contracts.ids import message_id_for
@@ -126,6 +127,8 @@ async def test_a_delivery_is_filed_once_and_its_first_opening_cancels_the_remind
     assert len(refiled) == 1
     assert await db[Collections.BOX_ENTRIES].count_documents({"_id": message_id}) == 1
     assert await take(sandbox.rabbitmq_url, "box.deliveries.dead-letter", 1, timeout=0.5) == []
+    logs = {service: world.services.log_since_start(service) for service in WITH_BOX}
+    assert [s for s, text in logs.items() if READER["bsn"] in text] == []  # the BSN in no log line
 
 
 async def _mail_texts(world: BoxWorld) -> list[str]:
