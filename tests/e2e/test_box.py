@@ -4,40 +4,22 @@ another citizen's message is 404 on every route, a preference change routes the 
 an e-mail address counts only once confirmed."""
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import aio_pika
 import httpx
-import pytest
 
 from scripts.harness import WITH_BOX
 from scripts.identity_provider import subject_of
-from services.router.repository import MongoAccountStore
 from shared.contracts.ids import message_id_for
 from shared.messaging.topology import Exchanges, RoutingKeys
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
-from tests.e2e.box_world import CITIZENS, OTHER, READER, READY, BoxWorld, box_world
+from tests.e2e.box_world import OTHER, READER, READY, BoxWorld
 from tests.support.identity import access_token, log_in
 from tests.support.samples import attachment, submission
-from tests.support.wire import AgencyAccess, eventually, register_agencies, remove_agency_users, take
+from tests.support.wire import AgencyAccess, eventually, take
 
 SCRIPT = "<script>alert('agency')</script>"
-
-
-@pytest.fixture
-async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, AgencyAccess]]:
-    access = await register_agencies(sandbox, db)
-    await MongoAccountStore(db).insert_many(CITIZENS)
-    yield access
-    remove_agency_users(sandbox, access)
-
-
-@pytest.fixture
-def world(sandbox: Sandbox, agencies: dict[str, AgencyAccess], tmp_path: Path) -> Iterator[BoxWorld]:
-    with box_world(sandbox, tmp_path / "logs") as started:
-        yield started
 
 
 async def send(access: AgencyAccess, citizen: Document, reference: str, **fields: object) -> str:
@@ -61,12 +43,12 @@ async def opened_events(sandbox: Sandbox) -> str:
 
 
 async def test_a_delivery_is_filed_once_and_its_first_opening_cancels_the_reminder(
-    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld
+    sandbox: Sandbox, db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
 ) -> None:
     opened_queue = await opened_events(sandbox)
     body = f"Geachte lezer,\n\n{SCRIPT} staat hier als tekst."
     extra = {"body": body, "attachments": [attachment(filename="aanslag.pdf")]}
-    message_id = await send(agencies["belastingdienst"], READER, "box-1", **extra)
+    message_id = await send(box_agencies["belastingdienst"], READER, "box-1", **extra)
     assert await entry(db, message_id) is not None
     reminder = await eventually(
         lambda: db[Collections.REMINDERS].find_one({"_id": message_id}), lambda d: d is not None, timeout=30
@@ -167,10 +149,10 @@ async def replay_delivery(sandbox: Sandbox, db: Database, message_id: str) -> No
 
 
 async def test_another_citizens_message_is_not_found_on_any_route(
-    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld
+    sandbox: Sandbox, db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
 ) -> None:
     due = {"call_to_action": {"text": "Betaal", "deadline": "2027-05-01"}, "attachments": [attachment()]}
-    theirs = await send(agencies["belastingdienst"], READER, "theirs-1", **due)
+    theirs = await send(box_agencies["belastingdienst"], READER, "theirs-1", **due)
     assert await entry(db, theirs) is not None
     async with world.browser_client() as browser:
         page = await log_in(browser, subject_of(OTHER))
@@ -201,9 +183,9 @@ async def test_another_citizens_message_is_not_found_on_any_route(
 
 
 async def test_a_preference_change_routes_the_next_message_and_an_address_counts_once_confirmed(
-    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld
+    sandbox: Sandbox, db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
 ) -> None:
-    before = await send(agencies["uwv"], OTHER, "uwv-before", message_type="jaaropgave")
+    before = await send(box_agencies["uwv"], OTHER, "uwv-before", message_type="jaaropgave")
     route = await eventually(lambda: db[Collections.ROUTES].find_one({"_id": before}), lambda d: d is not None)
     assert route is not None and (route["box"], route["paper"]) == (False, True)  # not opted in: paper
     async with world.browser_client() as browser:
@@ -217,7 +199,7 @@ async def test_a_preference_change_routes_the_next_message_and_an_address_counts
             lambda: db[Collections.ACCOUNTS].find_one({"_id": OTHER["_id"]}),
             lambda a: a is not None and "uwv" in a["opted_in_agencies"],
         )
-        after = await send(agencies["uwv"], OTHER, "uwv-after", message_type="jaaropgave")
+        after = await send(box_agencies["uwv"], OTHER, "uwv-after", message_type="jaaropgave")
         route = await eventually(lambda: db[Collections.ROUTES].find_one({"_id": after}), lambda d: d is not None)
         assert route is not None and (route["box"], route["paper"]) == (True, False)
 
@@ -246,9 +228,9 @@ async def _confirmations(world: BoxWorld) -> list[str]:
 
 
 async def test_first_login_activates_a_ready_account_whose_messages_already_wait(
-    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld
+    sandbox: Sandbox, db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
 ) -> None:
-    waiting = await send(agencies["belastingdienst"], READY, "waiting-1")
+    waiting = await send(box_agencies["belastingdienst"], READY, "waiting-1")
     assert await entry(db, waiting) is not None
     async with world.browser_client() as browser:
         inbox = await log_in(browser, subject_of(READY))

@@ -2,38 +2,17 @@
 (docs/openapi/box.json), sent to the running box with a real access token; every answer must
 match the document (status, content type, schema) and none may be a server error."""
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core.result import Ok
 
 from scripts.identity_provider import subject_of
-from services.router.repository import MongoAccountStore
-from shared.storage.mongo import Database
-from tests.conftest import Sandbox
-from tests.e2e.box_world import CITIZENS, READER, BoxWorld, box_world
+from tests.e2e.box_world import READER, BoxWorld
 from tests.support.identity import access_token
-from tests.support.wire import AgencyAccess, register_agencies, remove_agency_users
 
 SCHEMA = schemathesis.openapi.from_path("docs/openapi/box.json")
-
-
-@pytest.fixture
-async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, AgencyAccess]]:
-    access = await register_agencies(sandbox, db)
-    await MongoAccountStore(db).insert_many(CITIZENS)
-    yield access
-    remove_agency_users(sandbox, access)
-
-
-@pytest.fixture
-def world(sandbox: Sandbox, agencies: dict[str, AgencyAccess], tmp_path: Path) -> Iterator[BoxWorld]:
-    with box_world(sandbox, tmp_path / "logs") as started:
-        yield started
 
 
 async def test_every_api_answer_matches_the_openapi_document(world: BoxWorld) -> None:

@@ -4,37 +4,19 @@ flow once more by keyboard only; axe-core on every page. Screenshots of each pag
 docs/screenshots with `make screenshots`."""
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
 from playwright.async_api import Page, expect
 
 from scripts.browser import axe_violations, chromium, describe, screenshot_dir
 from scripts.identity_provider import subject_of
-from services.router.repository import MongoAccountStore
 from shared.storage.mongo import Collections, Database
-from tests.conftest import Sandbox
-from tests.e2e.box_world import CITIZENS, OTHER, READER, BoxWorld, box_world
+from tests.e2e.box_world import OTHER, READER, BoxWorld
 from tests.e2e.test_box import send
 from tests.support.samples import attachment
-from tests.support.wire import AgencyAccess, eventually, register_agencies, remove_agency_users
+from tests.support.wire import AgencyAccess, eventually
 
 DUE = {"call_to_action": {"text": "Betaal de aanslag", "deadline": "2027-05-01"}, "attachments": [attachment()]}
-
-
-@pytest.fixture
-async def agencies(sandbox: Sandbox, db: Database) -> AsyncIterator[dict[str, AgencyAccess]]:
-    access = await register_agencies(sandbox, db)
-    await MongoAccountStore(db).insert_many(CITIZENS)
-    yield access
-    remove_agency_users(sandbox, access)
-
-
-@pytest.fixture
-def world(sandbox: Sandbox, agencies: dict[str, AgencyAccess], tmp_path: Path) -> Iterator[BoxWorld]:
-    with box_world(sandbox, tmp_path / "logs") as started:
-        yield started
 
 
 class Visit:
@@ -57,9 +39,9 @@ async def log_in(page: Page, world: BoxWorld, subject: str) -> None:
 
 
 async def test_the_main_flow_in_chromium_with_axe_on_every_page(
-    db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld, tmp_path: Path
+    db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld, tmp_path: Path
 ) -> None:
-    message_id = await send(agencies["belastingdienst"], READER, "browser-1", **DUE)
+    message_id = await send(box_agencies["belastingdienst"], READER, "browser-1", **DUE)
     await eventually(lambda: db[Collections.BOX_ENTRIES].find_one({"_id": message_id}), lambda d: d is not None)
     async with chromium() as browser:
         context = await browser.new_context(bypass_csp=True)  # to inject axe; the box's own CSP is tested elsewhere
@@ -117,8 +99,10 @@ async def _confirmation_link(world: BoxWorld) -> str | None:
     return None
 
 
-async def test_the_main_flow_by_keyboard_only(db: Database, agencies: dict[str, AgencyAccess], world: BoxWorld) -> None:
-    message_id = await send(agencies["belastingdienst"], OTHER, "keyboard-1", **DUE)
+async def test_the_main_flow_by_keyboard_only(
+    db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
+) -> None:
+    message_id = await send(box_agencies["belastingdienst"], OTHER, "keyboard-1", **DUE)
     await eventually(lambda: db[Collections.BOX_ENTRIES].find_one({"_id": message_id}), lambda d: d is not None)
     async with chromium() as browser:
         page = await (await browser.new_context()).new_page()
