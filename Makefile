@@ -18,13 +18,13 @@ install: ## Install uv and Go if missing, then the Python environment from uv.lo
 	@bash scripts/bootstrap.sh
 	@$(UV) sync --frozen --quiet
 
-up: install ## Install (once) and start RabbitMQ and FerretDB on 127.0.0.1
+up: install ## Install (once) and start RabbitMQ, FerretDB and the development identity provider on 127.0.0.1
 	@bash scripts/infra.sh up
 
-down: ## Stop RabbitMQ and FerretDB
+down: ## Stop RabbitMQ, FerretDB and the identity provider
 	@bash scripts/infra.sh down
 
-status: ## Report whether RabbitMQ and FerretDB run
+status: ## Report whether RabbitMQ, FerretDB and the identity provider run
 	@bash scripts/infra.sh status
 
 demo: up ## Run the five services on sample messages, print where each went, open one in the box
@@ -46,7 +46,7 @@ unit: install ## Unit tests (no servers)
 integration: up ## Integration tests against real RabbitMQ and FerretDB
 	@$(UV) run pytest -m integration -q
 
-e2e: up ## End-to-end tests: the four services as processes
+e2e: up ## End-to-end tests: the five services as processes, the browser tests, the short fault run
 	@$(UV) run pytest -m e2e -q
 
 test: up lint typecheck ## Lint, type-check, then unit, integration and e2e tests against real servers
