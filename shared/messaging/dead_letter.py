@@ -16,6 +16,7 @@ import json
 import logging
 from typing import Any
 
+import aio_pika
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitQueue
@@ -106,14 +107,18 @@ class DeadLetterMiddleware(BaseMiddleware):
             if sender:
                 headers[SENDER_HEADER] = sender
         dead = to.name.endswith(".dead-letter")
-        await self.broker.publish(
+        # The AMQP ids exactly as they came (also when absent): FastStream's own `message_id` and
+        # `correlation_id` fill a missing one with a random id, and ingest knows a retry of a
+        # submission by them (and answers the agency under them).
+        copy = aio_pika.Message(
             msg.body,
-            exchange=Exchanges.DEAD_LETTERS if dead else None,
-            routing_key=to.routing_key if dead else to.name,
             headers={**headers, **extra},
-            persist=True,
-            message_id=msg.message_id,
-            correlation_id=msg.correlation_id,
             content_type=msg.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=getattr(msg.raw_message, "message_id", None),
+            correlation_id=getattr(msg.raw_message, "correlation_id", None),
             user_id=self.service_user,
+        )
+        await self.broker.publish(
+            copy, exchange=Exchanges.DEAD_LETTERS if dead else None, routing_key=to.routing_key if dead else to.name
         )

@@ -231,6 +231,32 @@ async def test_a_submission_retried_after_a_database_failure_is_still_its_agency
     assert await db[Collections.REJECTIONS].count_documents({}) == 0
 
 
+async def test_a_submission_stored_before_its_attempt_failed_is_answered_accepted_with_its_own_ids(
+    sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database stored it but the answer was lost (the database died on the way back): the
+    retry is the same AMQP message, so it is `accepted`, not a `duplicate` of itself, and the
+    receipt correlates by what the agency sent (here its message id: it sent no correlation id)."""
+    store_for_real, failures = MongoMessageStore.add_many, [ConnectionError("connection closed")]
+
+    async def stores_then_fails_once(self: MongoMessageStore, messages: Any) -> Any:
+        stored = await store_for_real(self, messages)
+        if failures:
+            raise failures.pop()
+        return stored
+
+    monkeypatch.setattr(MongoMessageStore, "add_many", stores_then_fails_once)
+    settings = sandbox.settings(IngestSettings, retry_delays=(0.2,))
+    async with running(create_app(settings)), agencies["svb"].client() as svb:
+        await svb.submit(submission(message_type="aow-besluit"), reference="aow-stored-then-lost")
+        [receipt] = await svb.receipts(1)
+    assert (receipt.status, receipt.message_id) == (
+        ReceiptStatus.ACCEPTED,
+        message_id_for("svb", "aow-stored-then-lost"),
+    )
+    assert receipt.correlation_id == "aow-stored-then-lost"
+
+
 async def test_a_fresh_resubmission_of_a_stored_but_dead_lettered_submission_announces_it(
     sandbox: Sandbox, db: Database, agencies: dict[str, AgencyAccess], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -64,9 +64,9 @@ async def read_ledger(
 
 async def _check_receipts(ledger: Ledger, ids: list[str], routes: dict[str, Document], receipts: list[Receipt]) -> None:
     told = {(r.message_id, r.status) for r in receipts}
-    # `duplicate` names the stored message as its original: the agency learns it is stored
+    # each message was submitted once: `accepted` is its only true answer (a `duplicate` of
+    # itself, as a retry once was answered, tells the agency it sent the message twice)
     stored = {r.message_id for r in receipts if r.status is ReceiptStatus.ACCEPTED}
-    stored |= {r.original_message_id for r in receipts if r.status is ReceiptStatus.DUPLICATE}
     ledger.lost += [f"accepted receipt of {m}" for m in ids if m not in stored]
     for message_id, route in routes.items():
         for channel, status in OWED_RECEIPT.items():
