@@ -5,19 +5,16 @@ import json
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.account import device_id
-from services.box.context import BoxContext
 from services.box.rendering import page
 from services.box.rules import choices, preferences_from
 from services.box.security import check_csrf
-from services.box.visits import Visit, box_of, visit
+from services.box.visits import Box, Current
 
 router = APIRouter(include_in_schema=False)
-Box = Annotated[BoxContext, Depends(box_of)]
-Current = Annotated[Visit, Depends(visit)]
 Csrf = Annotated[str, Form()]
 
 

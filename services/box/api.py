@@ -11,15 +11,13 @@ from pydantic import BaseModel, Field
 
 from services.box.account import device_id
 from services.box.account_pages import device_label, valid_subscription
-from services.box.context import BoxContext
 from services.box.reading import MoveNotAllowed
 from services.box.records import Citizen, Entry, Folder
 from services.box.rules import Move, choices, preferences_from
-from services.box.visits import box_of
+from services.box.visits import Box
 
 bearer = HTTPBearer(auto_error=False, description="an access token of the Berichtenbox issuer")
 router = APIRouter(prefix="/api/v1", tags=["berichtenbox"])
-Box = Annotated[BoxContext, Depends(box_of)]
 
 
 async def app_citizen(

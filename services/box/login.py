@@ -5,17 +5,15 @@ the session on the server."""
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.box.context import BoxContext
 from services.box.oidc import LoginFailed
 from services.box.rendering import simple
 from services.box.security import check_csrf
-from services.box.visits import LOGIN_COOKIE, SESSION_COOKIE, Visit, box_of, visit
+from services.box.visits import LOGIN_COOKIE, SESSION_COOKIE, Box, Current
 
 router = APIRouter(include_in_schema=False)
-Box = Annotated[BoxContext, Depends(box_of)]
 
 
 def local_path(next_path: str) -> str:
@@ -64,9 +62,7 @@ async def finish(request: Request, box: Box, code: str = "", state: str = "") ->
 
 
 @router.post("/uitloggen")
-async def logout(
-    request: Request, box: Box, current: Annotated[Visit, Depends(visit)], csrf: Annotated[str, Form()] = ""
-) -> Response:
+async def logout(request: Request, box: Box, current: Current, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(current.session.csrf_token, csrf)
     token = request.cookies.get(SESSION_COOKIE)
     if token is not None:

@@ -1,5 +1,5 @@
-"""The confirmation e-mail for a new address, over the same kind of SMTP settings as the
-notifier's. It carries a one-time code and a link with that code; nothing about messages."""
+"""The confirmation e-mail for a new address, through the same SMTP settings as the
+notifier's (`shared/runtime/smtp.py`). It carries a one-time code and a link with that code; nothing about messages."""
 
 from email.message import EmailMessage
 from typing import Protocol
@@ -7,6 +7,7 @@ from typing import Protocol
 import aiosmtplib
 
 from services.box.settings import BoxSettings
+from shared.runtime.smtp import smtp_options
 
 
 class Mailer(Protocol):
@@ -31,14 +32,5 @@ class SmtpMailer:
         self.settings = settings
 
     async def send_confirmation(self, to: str, code: str, link: str) -> None:
-        s = self.settings
-        await aiosmtplib.send(
-            confirmation_mail(s.mail_from, to, code, link),
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            use_tls=s.smtp_security == "tls",
-            start_tls=s.smtp_security == "starttls",
-            username=s.smtp_username,
-            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-            timeout=30,
-        )
+        mail = confirmation_mail(self.settings.mail_from, to, code, link)
+        await aiosmtplib.send(mail, **smtp_options(self.settings), timeout=30)

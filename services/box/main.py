@@ -60,7 +60,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     db = database(client, settings)
     http = httpx.AsyncClient(timeout=10)
     publisher = BrokerBoxPublisher(broker)
-    box = MongoBox(db)
+    box, contents = MongoBox(db), MongoContents(db)
     citizens = MongoCitizens(db)
     idle, absolute = (
         timedelta(seconds=settings.session_idle_seconds),
@@ -69,7 +69,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     context = BoxContext(
         settings=settings,
         box=box,
-        citizen_box=CitizenBox(box, MongoContents(db), MongoNotificationHistory(db), publisher, now),
+        citizen_box=CitizenBox(box, contents, MongoNotificationHistory(db), publisher, now),
         citizens=citizens,
         account=AccountChanges(
             citizens, MongoConfirmations(db), publisher, SmtpMailer(settings), now,
@@ -81,9 +81,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
-    handlers.subscribe(
-        broker_router, handlers.BoxHandlers(Filing(box, MongoContents(db)), metrics), settings.prefetch_count
-    )
+    handlers.subscribe(broker_router, handlers.BoxHandlers(Filing(box, contents), metrics), settings.prefetch_count)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

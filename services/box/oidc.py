@@ -33,7 +33,6 @@ class Provider:
     authorization_endpoint: str
     token_endpoint: str
     userinfo_endpoint: str
-    end_session_endpoint: str | None
     keys: KeySet
 
 
@@ -57,7 +56,6 @@ class OidcClient:
                 config["authorization_endpoint"],
                 config["token_endpoint"],
                 config["userinfo_endpoint"],
-                config.get("end_session_endpoint"),
                 KeySet.import_key_set(jwks),
             )
             self._found_at = time.monotonic()

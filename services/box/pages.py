@@ -4,22 +4,19 @@ emptying, Te doen with its iCalendar events, and the logboek."""
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.calendar import calendar_event
-from services.box.context import BoxContext
 from services.box.logbook import logboek_csv, logboek_json
 from services.box.reading import MoveNotAllowed
 from services.box.records import Folder
 from services.box.rendering import page
 from services.box.rules import Move
 from services.box.security import check_csrf
-from services.box.visits import Visit, box_of, visit
+from services.box.visits import Box, Current
 
 router = APIRouter(include_in_schema=False)
-Box = Annotated[BoxContext, Depends(box_of)]
-Current = Annotated[Visit, Depends(visit)]
 FOLDERS = {"inbox": Folder.INBOX, "archief": Folder.ARCHIVE, "prullenbak": Folder.TRASH}
 FOLDER_NAMES = {Folder.INBOX: "Postvak IN", Folder.ARCHIVE: "Archief", Folder.TRASH: "Prullenbak"}
 SLUGS = {v: k for k, v in FOLDERS.items()}

@@ -1,11 +1,10 @@
-from typing import Literal
-
 from pydantic import Field, SecretStr
 
 from shared.runtime.settings import ServiceSettings
+from shared.runtime.smtp import SmtpSettings
 
 
-class BoxSettings(ServiceSettings):
+class BoxSettings(ServiceSettings, SmtpSettings):
     service_name: str = "box"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -21,12 +20,6 @@ class BoxSettings(ServiceSettings):
     session_absolute_seconds: float = Field(default=12 * 3600, gt=0)
     page_size: int = Field(default=25, ge=1, le=200)
     confirmation_valid_seconds: float = Field(default=24 * 3600, gt=0)
-    mail_from: str = "Berichtenbox <noreply@berichtenbox.example>"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_security: Literal["none", "starttls", "tls"] = "none"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
     vapid_public_key: str = Field(default="", description="the notifier's VAPID public key, for PushManager.subscribe")
 
     @property

@@ -2,8 +2,9 @@
 bearer access token from the same issuer. Neither ever carries the BSN in a URL."""
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from services.box.context import BoxContext, context
 from services.box.records import Citizen, Session
@@ -41,5 +42,6 @@ async def visit(request: Request) -> Visit:
     return Visit(session, citizen)
 
 
-def box_of(request: Request) -> BoxContext:
-    return context(request)
+Box = Annotated[BoxContext, Depends(context)]
+Current = Annotated[Visit, Depends(visit)]
+"""What a handler asks for: the box's use cases and stores; the logged-in citizen of a page."""

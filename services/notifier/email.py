@@ -20,6 +20,7 @@ from services.notifier.content import EmailContent
 from services.notifier.failures import PermanentFailure, TransientFailure
 from services.notifier.ratelimit import RateLimit
 from services.notifier.settings import NotifierSettings
+from shared.runtime.smtp import smtp_options
 
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 """An address that goes into a header as it is: ASCII, no display name, nothing to encode."""
@@ -79,16 +80,7 @@ class SmtpSender:
         self.limit = RateLimit(settings.smtp_rate_per_second)
 
     def _client(self) -> aiosmtplib.SMTP:
-        s = self.settings
-        return aiosmtplib.SMTP(
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            use_tls=s.smtp_security == "tls",
-            start_tls=s.smtp_security == "starttls",
-            username=s.smtp_username,
-            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-            timeout=s.smtp_timeout_seconds,
-        )
+        return aiosmtplib.SMTP(**smtp_options(self.settings), timeout=self.settings.smtp_timeout_seconds)
 
     async def _send(self, email: OutgoingEmail) -> None:
         await self.limit.acquire()

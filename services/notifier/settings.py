@@ -1,21 +1,14 @@
-from typing import Literal
-
 from pydantic import Field, SecretStr
 
 from shared.messaging.topology import NOTIFIER_RETRY_DELAYS
 from shared.runtime.settings import ServiceSettings
+from shared.runtime.smtp import SmtpSettings
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, SmtpSettings):
     service_name: str = "notifier"
     box_url: str = "https://mijn.berichtenbox.example/berichten"
-    mail_from: str = "Berichtenbox <noreply@berichtenbox.example>"
     mail_domain: str = "berichtenbox.example"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
-    smtp_security: Literal["none", "starttls", "tls"] = "none"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
     smtp_pool_size: int = Field(default=4, ge=1)
     smtp_timeout_seconds: float = Field(
         default=60.0,
