@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.box.mail import Mailer
-from services.box.publishers import BoxPublisher
-from services.box.records import Citizen
+from services.box.publishers import BoxAccountEvent, BoxPublisher
+from services.box.records import Citizen, OwnChange
 from services.box.repository import Citizens
 from services.box.rules import Preferences
 from services.box.sessions import Confirmations
@@ -16,6 +16,8 @@ from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged
 
+EventOf = Callable[[int], BoxAccountEvent]
+"""The event of a change, given its sequence."""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a phone and typed
 
 
@@ -37,27 +39,27 @@ class AccountChanges:
         self.citizens, self.confirmations, self.publisher, self.mailer = citizens, confirmations, publisher, mailer
         self.clock, self.confirmation_valid = clock, confirmation_valid
 
-    async def _sequence(self, bsn: Bsn) -> int:
-        return await self.citizens.next_sequence(bsn)
+    async def _change(self, bsn: Bsn, aspect: str, fields: dict[str, object], event: EventOf) -> None:
+        """Published first, then kept: a change the box shows has always gone to the router."""
+        sequence = await self.citizens.next_sequence(bsn)
+        await self.publisher.account_event(event(sequence))
+        await self.citizens.remember(bsn, OwnChange(aspect, sequence, fields))
 
     async def logged_in(self, citizen: Citizen) -> bool:
         """The first login of a ready account activates it; True if this one did."""
         if citizen.state != "ready":
             return False
-        await self.publisher.account_event(
-            AccountActivated(bsn=citizen.bsn, sequence=await self._sequence(citizen.bsn))
-        )
+        bsn = citizen.bsn
+        await self._change(bsn, "activation", {"state": "activated"}, lambda n: AccountActivated(bsn=bsn, sequence=n))
         return True
 
     async def set_preferences(self, bsn: Bsn, preferences: Preferences) -> None:
-        event = PreferencesChanged(
-            bsn=bsn,
-            sequence=await self._sequence(bsn),
-            opted_in_agencies=preferences.opted_in_agencies,
-            paper_copy_agencies=preferences.paper_copy_agencies,
-            reminder_opt_in=preferences.reminder_opt_in,
-        )
-        await self.publisher.account_event(event)
+        fields = {
+            "opted_in_agencies": preferences.opted_in_agencies,
+            "paper_copy_agencies": preferences.paper_copy_agencies,
+            "reminder_opt_in": preferences.reminder_opt_in,
+        }
+        await self._change(bsn, "preferences", fields, lambda n: PreferencesChanged(bsn=bsn, sequence=n, **fields))
 
     async def offer_email(self, bsn: Bsn, email: str, link_base: str) -> None:
         """Send a one-time code to the new address; it is used only once confirmed."""
@@ -68,11 +70,14 @@ class AccountChanges:
     async def confirm_email(self, bsn: Bsn, code: str) -> str | None:
         email = await self.confirmations.take(bsn, code.strip().upper(), self.clock())
         if email is not None:
-            await self.publisher.account_event(EmailLinked(bsn=bsn, sequence=await self._sequence(bsn), email=email))
+            await self._email(bsn, email)
         return email
 
     async def remove_email(self, bsn: Bsn) -> None:
-        await self.publisher.account_event(EmailLinked(bsn=bsn, sequence=await self._sequence(bsn), email=None))
+        await self._email(bsn, None)
+
+    async def _email(self, bsn: Bsn, email: str | None) -> None:
+        await self._change(bsn, "email", {"email": email}, lambda n: EmailLinked(bsn=bsn, sequence=n, email=email))
 
     async def add_device(self, citizen: Citizen, subscription: dict[str, object]) -> str:
         others = [s for s in citizen.push_subscriptions if s.get("endpoint") != subscription["endpoint"]]
@@ -87,7 +92,7 @@ class AccountChanges:
         return True
 
     async def _devices(self, bsn: Bsn, subscriptions: list[dict[str, object]]) -> None:
-        sequence = await self._sequence(bsn)
-        await self.publisher.account_event(
-            PushSubscriptionsChanged(bsn=bsn, sequence=sequence, subscriptions=subscriptions)
-        )
+        def event(n: int) -> PushSubscriptionsChanged:
+            return PushSubscriptionsChanged(bsn=bsn, sequence=n, subscriptions=subscriptions)
+
+        await self._change(bsn, "push", {"push_subscriptions": subscriptions}, event)

@@ -4,6 +4,7 @@ repository.py."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.contracts.bsn import Bsn
 
@@ -59,6 +60,19 @@ class Citizen:
     paper_copy_agencies: list[str] = field(default_factory=list)
     reminder_opt_in: bool = False
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OwnChange:
+    """An account change the box published, kept by the box: until the router has applied
+    it, the box answers from it (a citizen sees what they just set) and builds the next
+    change on it (a second device added in that moment keeps the first)."""
+
+    aspect: str
+    """What the router versions it under: activation, email, preferences or push."""
+    sequence: int
+    fields: dict[str, Any]
+    """The `Citizen` fields it sets, each of that field's type."""
 
 
 @dataclass(frozen=True)

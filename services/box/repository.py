@@ -1,7 +1,8 @@
 """The box's records, and the only module that knows their documents: the citizen's entries
-(its own collection), and, read only, the messages ingest stored, the accounts the router
-keeps and the notifier's outcomes (for the logboek)."""
+(its own collection), the account changes it made, and, read only, the messages ingest
+stored, the accounts the router keeps and the notifier's outcomes (for the logboek)."""
 
+import asyncio
 import base64
 import re
 from datetime import date, datetime
@@ -10,7 +11,8 @@ from typing import Protocol
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError
 
-from services.box.records import Attachment, Citizen, Content, Entry, Folder, Page
+from services.box.records import Attachment, Citizen, Content, Entry, Folder, OwnChange, Page
+from services.box.rules import as_changed
 from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
 from shared.storage.mongo import Collections, Database, Document, Indexes
@@ -170,8 +172,14 @@ def _content_type(filename: str) -> str:
 
 
 class Citizens(Protocol):
-    async def by_bsn(self, bsn: Bsn) -> Citizen | None: ...
+    async def by_bsn(self, bsn: Bsn) -> Citizen | None:
+        """The account, with the box's own changes the router has not applied yet."""
+        ...
+
     async def next_sequence(self, bsn: Bsn) -> int: ...
+    async def remember(self, bsn: Bsn, change: OwnChange) -> None:
+        """Keep a published change, unless a later one of its aspect is kept already."""
+        ...
 
 
 class MongoCitizens:
@@ -179,10 +187,12 @@ class MongoCitizens:
         self._accounts, self._own = db[Collections.ACCOUNTS], db[Collections.BOX_CITIZENS]
 
     async def by_bsn(self, bsn: Bsn) -> Citizen | None:
-        document = await self._accounts.find_one({"bsn": bsn.value})
+        document, own = await asyncio.gather(
+            self._accounts.find_one({"bsn": bsn.value}), self._own.find_one({"_id": citizen_key(bsn)})
+        )
         if document is None:
             return None
-        return Citizen(
+        citizen = Citizen(
             account_id=document["_id"],
             bsn=bsn,
             state=document.get("state", "ready"),
@@ -191,6 +201,17 @@ class MongoCitizens:
             paper_copy_agencies=list(document.get("paper_copy_agencies") or []),
             reminder_opt_in=bool(document.get("reminder_opt_in")),
             push_subscriptions=list(document.get("push_subscriptions") or []),
+        )
+        changes = [
+            OwnChange(aspect, c["sequence"], c["fields"]) for aspect, c in ((own or {}).get("changes") or {}).items()
+        ]
+        return as_changed(citizen, document.get("versions") or {}, changes)
+
+    async def remember(self, bsn: Bsn, change: OwnChange) -> None:
+        kept = f"changes.{change.aspect}"
+        older = {"$or": [{kept: {"$exists": False}}, {f"{kept}.sequence": {"$lt": change.sequence}}]}
+        await self._own.update_one(
+            {"_id": citizen_key(bsn), **older}, {"$set": {kept: {"sequence": change.sequence, "fields": change.fields}}}
         )
 
     async def next_sequence(self, bsn: Bsn) -> int:

@@ -1,10 +1,11 @@
 """The box's pure rules, without I/O: where a message may move, what a preference form
-becomes, and what a page warns about for an account."""
+becomes, what a page warns about for an account, and how the box sees an account it changed."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from services.box.records import Citizen, Folder
+from services.box.records import Citizen, Folder, OwnChange
 from shared.contracts.agencies import Agency
 
 
@@ -82,3 +83,12 @@ def warnings(citizen: Citizen | None) -> list[str]:
             "en u kunt berichten missen."
         ]
     return []
+
+
+def as_changed(citizen: Citizen, applied: Mapping[str, int], own: list[OwnChange]) -> Citizen:
+    """The account as the router keeps it, with the box's own changes the router has not
+    applied yet (`applied`: the sequence it last applied per aspect) laid over it."""
+    pending = sorted((c for c in own if c.sequence > applied.get(c.aspect, 0)), key=lambda c: c.sequence)
+    for change in pending:
+        citizen = replace(citizen, **change.fields)
+    return citizen

@@ -1,7 +1,7 @@
 """The five services as processes, a real OIDC provider with test citizens, the SMTP sink:
 what the box's end-to-end and browser tests stand on."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,13 @@ class BoxWorld:
 
 
 @contextmanager
-def box_world(sandbox: Sandbox, log_dir: Path, citizens: list[Document] = CITIZENS) -> Iterator[BoxWorld]:
+def box_world(
+    sandbox: Sandbox,
+    log_dir: Path,
+    citizens: list[Document] = CITIZENS,
+    extra_env: Mapping[str, str] = {},
+    run: tuple[str, ...] = WITH_BOX,
+) -> Iterator[BoxWorld]:
     with ExitStack() as stack:
         smtp = stack.enter_context(smtp_sink())
         provider = stack.enter_context(identity_provider(citizens))
@@ -59,9 +65,8 @@ def box_world(sandbox: Sandbox, log_dir: Path, citizens: list[Document] = CITIZE
             "BERICHTENBOX_OIDC_ISSUER": provider.issuer,
             "BERICHTENBOX_PUBLIC_BASE_URL": url,
             "BERICHTENBOX_BOX_URL": f"{url}/berichten",
+            **extra_env,
         }
-        services = ServiceProcesses(
-            env, log_dir, services=WITH_BOX, env_of={"box": {"BERICHTENBOX_HTTP_PORT": str(port)}}
-        )
+        services = ServiceProcesses(env, log_dir, services=run, env_of={"box": {"BERICHTENBOX_HTTP_PORT": str(port)}})
         stack.enter_context(services)
         yield BoxWorld(url, provider, smtp, services)

@@ -5,7 +5,6 @@ an e-mail address counts only once confirmed."""
 
 import re
 
-import aio_pika
 import httpx
 
 from scripts.harness import WITH_BOX
@@ -17,7 +16,7 @@ from tests.conftest import Sandbox
 from tests.e2e.box_world import OTHER, READER, READY, BoxWorld
 from tests.support.identity import access_token, log_in
 from tests.support.samples import attachment, submission
-from tests.support.wire import AgencyAccess, eventually, take
+from tests.support.wire import AgencyAccess, eventually, listen, take
 
 SCRIPT = "<script>alert('agency')</script>"
 
@@ -32,20 +31,10 @@ async def entry(db: Database, message_id: str) -> Document | None:
     return await eventually(lambda: db[Collections.BOX_ENTRIES].find_one({"_id": message_id}), lambda d: d is not None)
 
 
-async def opened_events(sandbox: Sandbox) -> str:
-    """A queue of our own on MessageOpened, to count what the box published."""
-    connection = await aio_pika.connect(sandbox.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.declare_queue("test.opened", durable=True)
-        await queue.bind(Exchanges.EVENTS.name, routing_key=RoutingKeys.MESSAGE_OPENED)
-    return queue.name
-
-
 async def test_a_delivery_is_filed_once_and_its_first_opening_cancels_the_reminder(
     sandbox: Sandbox, db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
 ) -> None:
-    opened_queue = await opened_events(sandbox)
+    opened_queue = await listen(sandbox, "test.opened", RoutingKeys.MESSAGE_OPENED)
     body = f"Geachte lezer,\n\n{SCRIPT} staat hier als tekst."
     extra = {"body": body, "attachments": [attachment(filename="aanslag.pdf")]}
     message_id = await send(box_agencies["belastingdienst"], READER, "box-1", **extra)

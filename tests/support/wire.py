@@ -14,6 +14,7 @@ from faststream import FastStream, TestApp
 from faststream.rabbit import RabbitBroker
 
 from shared.contracts.agencies import Agency
+from shared.messaging.topology import Exchanges
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Database, ensure_indexes
 from tests.conftest import Sandbox
@@ -61,6 +62,16 @@ def remove_agency_users(sandbox: Sandbox, access: dict[str, AgencyAccess]) -> No
 async def running(app: FastStream) -> AsyncIterator[FastStream]:
     async with TestApp(app):
         yield app
+
+
+async def listen(sandbox: Sandbox, name: str, routing_key: str) -> str:
+    """A queue of the test's own on the events exchange, to see what a service published."""
+    connection = await aio_pika.connect(sandbox.rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(name, durable=True)
+        await queue.bind(Exchanges.EVENTS.name, routing_key=routing_key)
+    return queue.name
 
 
 async def take(

@@ -1,10 +1,11 @@
 """The box's pure rules as tables: where a message may move, what a preferences form
-becomes, and what every page warns about for each account state."""
+becomes, what every page warns about for each account state, and how the box sees an account
+it changed."""
 
 import pytest
 
-from services.box.records import Citizen, Folder
-from services.box.rules import MANDATORY_REASON, Move, choices, moved, preferences_from, warnings
+from services.box.records import Citizen, Folder, OwnChange
+from services.box.rules import MANDATORY_REASON, Move, as_changed, choices, moved, preferences_from, warnings
 from shared.contracts.bsn import Bsn
 from tests.support.samples import AGENCIES, VALID_BSN
 
@@ -65,3 +66,31 @@ def test_an_activated_citizen_without_an_address_is_warned_on_every_page(
 ) -> None:
     assert bool(warnings(citizen(state, email))) is warned
     assert warnings(None) == []
+
+
+PHONE: dict[str, object] = {"endpoint": "https://push.example/phone", "keys": {"p256dh": "k", "auth": "a"}}
+TABLET: dict[str, object] = {"endpoint": "https://push.example/tablet", "keys": {"p256dh": "k", "auth": "a"}}
+ROUTERS = Citizen("acc-1", Bsn(VALID_BSN), "activated", email="oud@example.nl", push_subscriptions=[PHONE])
+
+
+@pytest.mark.parametrize(
+    ("applied", "own", "email", "devices"),
+    [
+        ({}, [], "oud@example.nl", [PHONE]),  # nothing changed in the box
+        ({"email": 3}, [OwnChange("email", 4, {"email": "nieuw@example.nl"})], "nieuw@example.nl", [PHONE]),
+        ({"email": 4}, [OwnChange("email", 4, {"email": "nieuw@example.nl"})], "oud@example.nl", [PHONE]),  # applied
+        # the router applied the device change, then dropped a device its push service no longer knows
+        ({"push": 5}, [OwnChange("push", 5, {"push_subscriptions": [PHONE, TABLET]})], "oud@example.nl", [PHONE]),
+        (
+            {"push": 2},
+            [OwnChange("push", 6, {"push_subscriptions": [PHONE, TABLET]}), OwnChange("email", 5, {"email": None})],
+            None,
+            [PHONE, TABLET],
+        ),
+    ],
+)
+def test_the_box_sees_its_own_changes_until_the_router_has_applied_them(
+    applied: dict[str, int], own: list[OwnChange], email: str | None, devices: list[dict[str, object]]
+) -> None:
+    seen = as_changed(ROUTERS, applied, own)
+    assert (seen.email, seen.push_subscriptions) == (email, devices)
