@@ -74,7 +74,7 @@ openapi: install ## Regenerate docs/openapi/box.json (the box API) from the code
 READERS ?= 500
 RATE ?= 200
 bench-box: up ## Citizens reading inboxes and opening messages: requests/s and p50/p95/p99 per page
-	@$(UV) run python -m bench.box --accounts $(or $(BOX_ACCOUNTS),100000) --readers $(READERS) --rate $(RATE)
+	@$(UV) run python -m bench.box --accounts $(or $(BOX_ACCOUNTS),100000) --readers $(READERS) --rate $(RATE) --most $(or $(MOST),1000)
 
 ACCOUNTS ?= 100000
 bench: up ## Mass mailing through the whole pipeline vs the raw relay and bare typst (ACCOUNTS=100000)

@@ -1,10 +1,10 @@
 """`make bench-box`: many concurrent citizens reading their inbox and opening messages, the
 box as a real process (uvicorn) on FerretDB. A population of accounts, and for the citizens
-who read, each a box of up to 1,000 messages; sessions are made directly in the store (this
+who read, each a box of up to 1,000 messages (`--most`); sessions are made directly in the store (this
 measures the box, not the identity provider). Requests go out at a fixed rate (open loop:
 a slow answer does not slow the load, and latency is counted from when a request was due).
 
-Run: make bench-box [ACCOUNTS=100000 READERS=500 RATE=200 SECONDS=30]
+Run: make bench-box [BOX_ACCOUNTS=100000 READERS=500 RATE=200 MOST=1000]
 """
 
 import argparse
@@ -32,7 +32,9 @@ OPENABLE = 20
 """Messages per reader with their content stored (the ones the bench opens)."""
 
 
-async def seed(client: AsyncMongoClient[Document], accounts: int, readers: int, rng: random.Random) -> list[Document]:
+async def seed(
+    client: AsyncMongoClient[Document], accounts: int, readers: int, most: int, rng: random.Random
+) -> list[Document]:
     await client.drop_database(DATABASE)
     db = client[DATABASE]
     await ensure_indexes(db, EVERY_INDEX)  # the router's on accounts (BSN) among them, as in production
@@ -42,7 +44,7 @@ async def seed(client: AsyncMongoClient[Document], accounts: int, readers: int, 
     chosen = rng.sample([p for p in people if p["state"] == "activated"], readers)
     now = datetime.now(UTC)
     for reader in chosen:
-        count = rng.randint(1, 1000)
+        count = rng.randint(1, most)
         entries = [
             {
                 "_id": f"{reader['_id']}-{n}",
@@ -103,11 +105,12 @@ async def main() -> None:
     parser.add_argument("--readers", type=int, default=500)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--most", type=int, default=1000, help="messages per reader: 1 to this many")
     args = parser.parse_args()
     rng = random.Random(11)
     client: AsyncMongoClient[Document] = AsyncMongoClient("mongodb://127.0.0.1:27017", tz_aware=True)
     started = time.perf_counter()
-    readers = await seed(client, args.accounts, args.readers, rng)
+    readers = await seed(client, args.accounts, args.readers, args.most, rng)
     entries = await client[DATABASE][Collections.BOX_ENTRIES].estimated_document_count()
     took = time.perf_counter() - started
     print(f"seeded {args.accounts} accounts, {len(readers)} readers with {entries} box entries ({took:.0f} s)")

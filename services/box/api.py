@@ -104,7 +104,8 @@ class Subscription(BaseModel):
 
     endpoint: str = Field(
         max_length=2000,
-        pattern=r"^(https://|http://127\.0\.0\.1[:/])[!-~]+$",  # not \S: U+0085 is a space to pydantic, not to JSON Schema
+        # printable ASCII, not \S: U+0085 is a space to pydantic, not to JSON Schema
+        pattern=r"^(https://|http://127\.0\.0\.1[:/])[!-~]+$",
         description="the push service's URL: https (a push service on loopback only in development)",
     )
     keys: SubscriptionKeys

@@ -8,6 +8,9 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     service_name: str = "box"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # every page is a few short reads: beyond this many at once FerretDB slows, and under a
+    # burst it stopped answering altogether (docs/performance.md); the rest wait in the box
+    mongodb_pool_size: int | None = Field(default=16, ge=1)
     public_base_url: str = Field(
         default="http://127.0.0.1:8080", description="where citizens reach the box; links in e-mails start here"
     )

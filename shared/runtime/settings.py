@@ -17,6 +17,12 @@ class ServiceSettings(BaseSettings):
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "berichtenbox"
+    mongodb_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="connections to the database at most (PyMongo's own default when unset); operations "
+        "beyond it wait in the client, not in the database",
+    )
     log_level: str = "INFO"
     prefetch_count: int = Field(default=64, ge=1)
     event_prefetch_count: int = Field(

@@ -60,7 +60,8 @@ class Collections:
 
 def create_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
     """A client that connects on first use (nothing connects at import or construction)."""
-    return AsyncMongoClient(settings.mongodb_url, appname=settings.service_name, tz_aware=True)
+    pool: dict[str, Any] = {} if settings.mongodb_pool_size is None else {"maxPoolSize": settings.mongodb_pool_size}
+    return AsyncMongoClient(settings.mongodb_url, appname=settings.service_name, tz_aware=True, **pool)
 
 
 def database(client: AsyncMongoClient[Document], settings: ServiceSettings) -> Database:
