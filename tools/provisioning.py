@@ -76,7 +76,7 @@ async def provision(settings: ProvisioningSettings, agencies: list[Agency], pass
     broker = RabbitBroker(settings.rabbitmq_url)
     await broker.connect()
     try:
-        await declare_topology(broker)
+        await declare_topology(settings.rabbitmq_url)
         await declare_receipt_queues(broker, agencies)
     finally:
         await broker.stop()

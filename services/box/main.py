@@ -88,7 +88,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         configure_logging(settings)
         await ensure_indexes(db, repository.INDEXES)
         await broker.connect()  # the topology before the first delivery (its retries need the wait queues)
-        await declare_topology(broker, settings.retry_delays)
+        await declare_topology(settings.rabbitmq_url, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         sweep.start()
         yield

@@ -5,6 +5,8 @@ import logging
 from functools import partial
 from typing import Any
 
+import aio_pika
+from aio_pika.abc import AbstractExchange, AbstractQueue
 from faststream import AckPolicy
 from faststream.message import StreamMessage
 from faststream.rabbit import (
@@ -124,19 +126,39 @@ def _consuming(queue: RabbitQueue, raw: bool, prefetch: int | None) -> dict[str,
     return {"ack_policy": AckPolicy.NACK_ON_ERROR, "decoder": raw_body if raw else None, "channel": channel}
 
 
-async def declare_topology(broker: RabbitBroker, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+async def declare_topology(rabbitmq_url: str, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
     """Declare every exchange, work queue, wait queue and dead-letter queue with their
     bindings, so a service may publish before the consuming service has ever started
-    (idempotent)."""
-    declared = {e.name: await broker.declare_exchange(e) for e in Exchanges.ALL}
-    for queue in Queues.WORK:
-        for seconds in dict.fromkeys(retry_delays):
-            await broker.declare_queue(wait_queue(queue, seconds))
-        await (await broker.declare_queue(queue)).bind(declared[exchange_of(queue).name], routing_key=queue.routing_key)
-        dead = dead_letter_queue(queue)
-        await (await broker.declare_queue(dead)).bind(
-            declared[Exchanges.DEAD_LETTERS.name], routing_key=dead.routing_key
-        )
+    (idempotent).
+
+    On a connection of its own: FastStream's declarer keeps each queue it declared on the
+    channel it was declared on, and hands that queue to a subscriber of the same queue; a
+    topology declared through the broker left every consumer on the broker's default channel,
+    so the prefetch a subscriber asked for (one at a time on an in-order queue) was ignored."""
+    connection = await aio_pika.connect(rabbitmq_url)
+    async with connection, connection.channel() as channel:
+        declared = {e.name: await _declare_exchange(channel, e) for e in Exchanges.ALL}
+        for queue in Queues.WORK:
+            for seconds in dict.fromkeys(retry_delays):
+                await _declare_queue(channel, wait_queue(queue, seconds))
+            work = await _declare_queue(channel, queue)
+            await work.bind(declared[exchange_of(queue).name], routing_key=queue.routing_key)
+            dead = dead_letter_queue(queue)
+            await (await _declare_queue(channel, dead)).bind(
+                declared[Exchanges.DEAD_LETTERS.name], routing_key=dead.routing_key
+            )
+
+
+async def _declare_exchange(channel: aio_pika.abc.AbstractChannel, exchange: RabbitExchange) -> AbstractExchange:
+    return await channel.declare_exchange(
+        exchange.name, exchange.type.value, durable=exchange.durable, auto_delete=exchange.auto_delete
+    )
+
+
+async def _declare_queue(channel: aio_pika.abc.AbstractChannel, queue: RabbitQueue) -> AbstractQueue:
+    return await channel.declare_queue(
+        queue.name, durable=queue.durable, auto_delete=queue.auto_delete, arguments=queue.arguments
+    )
 
 
 async def declare_receipt_queues(broker: RabbitBroker, agencies: list[Agency]) -> None:

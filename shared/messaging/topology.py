@@ -45,7 +45,7 @@ def account_event_key(event_name: str) -> str:
 
 def work_queue(name: str, routing_key: str, *, in_order: bool = False) -> RabbitQueue:
     """A quorum queue that dead-letters to `<name>.dead-letter`. `in_order` makes it a
-    single-active-consumer queue, consumed one message at a time (see `ordered_consumer`)."""
+    single-active-consumer queue, consumed one message at a time (see `broker.consumer`)."""
     arguments: QuorumQueueArgs = {
         "x-dead-letter-exchange": Exchanges.DEAD_LETTERS.name,
         "x-dead-letter-routing-key": name,

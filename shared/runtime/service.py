@@ -59,7 +59,7 @@ def create_service_app(
             await before_consuming()
         # the whole topology before the first delivery: a retry needs its wait queue to exist
         await broker.connect()
-        await declare_topology(broker, settings.retry_delays)
+        await declare_topology(settings.rabbitmq_url, settings.retry_delays)
 
     async def declare_queues() -> None:
         if after_connect is not None:

@@ -25,12 +25,11 @@ from tests.conftest import Sandbox
 from tests.support.wire import running, take
 
 
-def with_topology(broker: RabbitBroker) -> FastStream:
+def with_topology(broker: RabbitBroker, sandbox: Sandbox) -> FastStream:
     """As the services do: the topology declared before the subscribers consume."""
 
     async def declare() -> None:
-        await broker.connect()
-        await declare_topology(broker, (0.3, 0.6))
+        await declare_topology(sandbox.rabbitmq_url, (0.3, 0.6))
 
     return FastStream(broker, on_startup=[declare])
 
@@ -57,7 +56,7 @@ async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandb
             raise PermanentError("letter has no address")
         done.append(command.letter_id)
 
-    async with running(with_topology(broker)):
+    async with running(with_topology(broker, sandbox)):
         for letter_id in ("flaky", "hopeless", "fine-1", "fine-2"):
             await broker.publish(
                 letter(letter_id), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
@@ -85,7 +84,7 @@ async def test_an_invalid_contract_is_dead_lettered_at_once(sandbox: Sandbox) ->
     async def handle(command: PrintLetter) -> None:
         calls.append(command)
 
-    async with running(with_topology(broker)):
+    async with running(with_topology(broker, sandbox)):
         await broker.publish(
             {"letter_id": "x"}, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
         )
@@ -105,7 +104,7 @@ async def test_a_body_that_is_not_json_is_dead_lettered_at_once(sandbox: Sandbox
     async def handle(command: PrintLetter) -> None:
         calls.append(command)
 
-    async with running(with_topology(broker)):
+    async with running(with_topology(broker, sandbox)):
         for body in (b"\xff\xfe not json", b"not json"):
             await broker.publish(
                 body, exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True,
@@ -138,7 +137,7 @@ async def test_a_retry_copy_that_cannot_be_published_leaves_the_delivery_to_the_
         if len(attempts) < 3:
             raise ConnectionError("database unreachable")
 
-    async with running(with_topology(broker)):
+    async with running(with_topology(broker, sandbox)):
         await broker.publish(
             letter("x"), exchange=Exchanges.COMMANDS, routing_key=RoutingKeys.PRINT_LETTER, persist=True
         )
