@@ -16,6 +16,7 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 up() {
   bash scripts/install-ferretdb.sh
   bash scripts/postgres.sh up
+  if running && [ bin/ferretdb -nt "$PIDFILE" ]; then echo "ferretdb: rebuilt since it started; restarting"; down; fi
   if running; then echo "ferretdb: already running"; return 0; fi
   if listening; then echo "ferretdb: port $PORT is taken by another MongoDB-protocol server; using it"; return 0; fi
   mkdir -p "$DATA"

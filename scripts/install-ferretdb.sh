@@ -3,15 +3,18 @@
 # `go install .../cmd/ferretdb@v1.24.2` builds, but the binary panics at start because the
 # module lacks the generated build/version/version.txt; so we download the same module,
 # write that file (what upstream's `task gen-version` does) and build it.
-# scripts/ferretdb-in-pushdown.patch lets PostgreSQL use an index for `$in` (FerretDB 1.x
-# pushes down only plain equality, so `{_id: {$in: [...]}}` read the whole table).
+# Our patches, applied in order (docs/local-database.md):
+# - scripts/ferretdb-in-pushdown.patch lets PostgreSQL use an index for `$in` (FerretDB 1.x
+#   pushes down only plain equality, so `{_id: {$in: [...]}}` read the whole table);
+# - scripts/ferretdb-atomic-updates.patch makes an update atomic per document (FerretDB 1.24
+#   reads, updates in Go and writes back, so two updates in flight could lose one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN="$PWD/bin/ferretdb"
-PATCH="$PWD/scripts/ferretdb-in-pushdown.patch"
+PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch")
 STAMP="$BIN.build"
-BUILD="$VERSION $(sha256sum "$PATCH" | cut -c1-16)"
+BUILD="$VERSION $(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD" ]; then
   exit 0
 fi
@@ -25,7 +28,9 @@ cp -r "$SRC_CACHE"/. "$WORK" && chmod -R u+w "$WORK"
 echo "$VERSION" > "$WORK/build/version/version.txt"
 echo "postgresql" > "$WORK/build/version/package.txt"
 # the ceiling keeps git from taking the project's own repository for the one to patch
-(cd "$WORK" && GIT_CEILING_DIRECTORIES="$(dirname "$WORK")" git apply "$PATCH")
+for patch in "${PATCHES[@]}"; do
+  (cd "$WORK" && GIT_CEILING_DIRECTORIES="$(dirname "$WORK")" git apply "$patch")
+done
 (cd "$WORK" && CGO_ENABLED=0 go build -trimpath -ldflags=-checklinkname=0 -o "$BIN" ./cmd/ferretdb)
 rm -rf "$WORK"
 echo "$BUILD" > "$STAMP"
