@@ -11,8 +11,9 @@ from pathlib import Path
 from scripts.harness import WITH_BOX, ServiceProcesses
 from scripts.identity_provider import development_citizens, subject_of
 from scripts.smtp_sink import smtp_sink
-from shared.contracts.agencies import read_agency_file
+from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.bsn import Bsn
+from shared.storage.mongo import create_client
 from tools.agency_client import AgencyClient
 from tools.population import seed
 from tools.provisioning import ProvisioningSettings, load_registry, passwords_for, provision, with_receipts_queues
@@ -33,23 +34,39 @@ def sample(bsn: str, message_type: str) -> dict[str, object]:
     }
 
 
-def fresh_vhost(settings: ProvisioningSettings) -> None:
+def fresh_vhost(settings: ProvisioningSettings, name: str) -> None:
     api = ManagementApi(settings.rabbitmq_management_url)
     with contextlib.suppress(urllib.error.HTTPError):
-        api.delete_vhost(NAME)
-    api.put_vhost(NAME)
-    api.set_permissions(NAME, "guest", configure=".*", write=".*", read=".*")
+        api.delete_vhost(name)
+    api.put_vhost(name)
+    api.set_permissions(name, "guest", configure=".*", write=".*", read=".*")
 
 
-async def run() -> None:
-    settings = ProvisioningSettings(mongodb_database=NAME, rabbitmq_url=f"amqp://guest:guest@127.0.0.1:5672/{NAME}")
-    fresh_vhost(settings)
+async def fresh_database(settings: ProvisioningSettings) -> None:
+    """Dropped, not reused: the population of an earlier run would collide with the new one."""
+    client = create_client(settings)
+    try:
+        await client.drop_database(settings.mongodb_database)
+    finally:
+        await client.close()
+
+
+async def prepare(name: str) -> tuple[ProvisioningSettings, dict[str, Agency], dict[str, str]]:
+    """A fresh vhost and database called `name`, the agencies and a population: every run anew."""
+    settings = ProvisioningSettings(mongodb_database=name, rabbitmq_url=f"amqp://guest:guest@127.0.0.1:5672/{name}")
+    fresh_vhost(settings, name)
+    await fresh_database(settings)
     read = read_agency_file(Path("deploy/agencies.json"))
     passwords = passwords_for(read, Path("var/agency-credentials.json"))
     agencies = {a.agency_id: a for a in with_receipts_queues(read, passwords)}
     await load_registry(settings, list(agencies.values()))
     await provision(settings, list(agencies.values()), passwords)
     await seed(settings, 2000, 7)
+    return settings, agencies, passwords
+
+
+async def run() -> None:
+    settings, agencies, passwords = await prepare(NAME)
     citizens = development_citizens()
     with smtp_sink() as sink:
         env = {
