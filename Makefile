@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo serve test lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
+.PHONY: help install up down status demo serve test test-repeat lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,11 @@ e2e: up ## End-to-end tests: the five services as processes, the browser tests, 
 
 test: up lint typecheck ## Lint, type-check, then unit, integration and e2e tests against real servers
 	@$(UV) run pytest -q
+
+TESTS ?= tests/integration
+REPEAT ?= 10
+test-repeat: up ## Run TESTS (tests/integration) REPEAT times (10) in one session; lists every failure with its round
+	@$(UV) run pytest -q -p no:randomly --count $(REPEAT) --repeat-scope session $(TESTS)
 
 chaos: install ## Faults done to the services and to their own RabbitMQ, PostgreSQL and FerretDB; prints a table
 	@$(UV) run pytest -m chaos tests/chaos -q -p no:logging $(CHAOS_ARGS)
