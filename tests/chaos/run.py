@@ -159,6 +159,7 @@ async def run_with_fault(
     run_dir: Path,
     seed: int,
     messages: int = MESSAGES,
+    rate: float = RATE,
 ) -> Outcome:
     """The stream, with `fault` once a third of it is sent; then the ledger until whole."""
     vapid = Vapid02()
@@ -182,6 +183,6 @@ async def run_with_fault(
             await run.after_sent(messages // 3)
             await fault(run)
 
-        await asyncio.gather(stream(run, accounts, RATE, tag=f"chaos-{seed}"), fault_after_a_third())
+        await asyncio.gather(stream(run, accounts, rate, tag=f"chaos-{seed}"), fault_after_a_third())
         ledger, recovered_after = await settle(run, time.monotonic(), GIVE_UP_AFTER)
-    return Outcome(name, ledger, recovered_after)
+    return Outcome(f"{name} ({len(accounts)} at {rate:.0f}/s)", ledger, recovered_after)
