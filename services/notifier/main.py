@@ -18,6 +18,8 @@ from services.notifier.reminders import ReminderSweep
 from services.notifier.repository import MongoNotificationLog, MongoRecipients, MongoReminders
 from services.notifier.settings import NotifierSettings
 from services.notifier.unsettled import UnsettledClaimSweep
+from shared.messaging.broker import delivery
+from shared.messaging.dead_letter import delivery_attempt
 from shared.runtime.periodic import Periodic
 from shared.runtime.service import create_service_app, wire
 from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
@@ -42,7 +44,12 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         push,
         publisher,
     )
-    handlers.subscribe(wiring.broker, handlers.NotifierHandlers(notifier, reminders, wiring.metrics), settings)
+
+    def last_attempt() -> bool:
+        return delivery_attempt(delivery(wiring.broker)) >= settings.max_attempts
+
+    handling = handlers.NotifierHandlers(notifier, reminders, wiring.metrics, last_attempt)
+    handlers.subscribe(wiring.broker, handling, settings)
     reminders_due = ReminderSweep(reminders, publisher.reminder, batch=settings.reminder_sweep_batch)
     unsettled = UnsettledClaimSweep(
         log,

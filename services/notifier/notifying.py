@@ -135,6 +135,10 @@ class Notifier:
             raise TransientFailure("no device reached; a push service failed temporarily")
         raise PermanentFailure(f"no device could be reached: {refused}")
 
+    async def give_up(self, notifications: list[NotifyCitizen], reason: str) -> None:
+        """A delivery whose last attempt failed goes to the dead letters (`end_unsent`)."""
+        await end_unsent(self.log, notifications, reason, self.clock())
+
     async def _retry_or_give_up(self, command: NotifyCitizen, channel: Channel) -> Status:
         delays = self.settings.provider_retry_delays
         if command.attempt > len(delays):
@@ -142,3 +146,14 @@ class Notifier:
         again = command.model_copy(update={"channels": [channel], "attempt": command.attempt + 1})
         await self.publisher.retry(again, delays[command.attempt - 1])
         return Status.RETRYING
+
+
+async def end_unsent(log: NotificationLog, notifications: list[NotifyCitizen], reason: str, now: datetime) -> None:
+    """Each notification of a delivery that is given up ends with a final outcome, unless it
+    has one: otherwise its status would stay `retrying` from the attempt before, with nothing
+    left to send it. An outcome is kept once, so one already recorded (sent) stands."""
+    detail = f"gave up after the delivery's last attempt: {reason}"
+    for command in notifications:
+        for channel in command.channels:
+            outcome = Outcome(Status.TECHNICAL_FAILURE, command.attempt, detail)
+            await log.record(command.message_id, channel, command.kind, outcome, now)

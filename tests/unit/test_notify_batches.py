@@ -7,11 +7,14 @@ import pytest
 from pymongo.errors import AutoReconnect
 
 from services.notifier.batches import notify_all
-from services.notifier.notifying import Outcomes
-from services.notifier.records import Status
-from shared.contracts.messages import Channel, NotifyCitizen
+from services.notifier.handlers import NotifierHandlers
+from services.notifier.notifying import Outcomes, end_unsent
+from services.notifier.records import Outcome, Status
+from shared.contracts.messages import Channel, NotifyCitizen, NotifyCitizens
 from shared.messaging.dead_letter import PermanentError
 from shared.runtime.logs import correlation_id
+from shared.runtime.metrics import Metrics
+from tests.fakes.notifier import InMemoryNotificationLog, InMemoryReminders
 
 
 def notification(n: int) -> NotifyCitizen:
@@ -69,3 +72,40 @@ async def test_an_error_that_may_pass_comes_back_after_the_whole_chunk_was_handl
         await notify_all(notifier.handle, [notification(n) for n in range(150)], lambda c, o: done.append(c))
     assert len(notifier.handled) == 100  # the first chunk, all of it; the delivery comes back for the rest
     assert len(done) == 99
+
+
+async def test_a_delivery_given_up_ends_each_notification_it_could_not_send_with_a_final_outcome() -> None:
+    """Its last attempt failing (the database away, after kills had used up attempts), the
+    delivery goes to the dead letters: each notification it carried must end there with a
+    reason, not stay `retrying` from the attempt before with nothing left to send it."""
+
+    log = InMemoryNotificationLog()
+    sent_before = notification(0)
+    await log.record("m0", Channel.EMAIL, "new_message", Outcome(Status.SENT, 1, ""), datetime.now(UTC))
+    notifier = FakeNotifier(transient=frozenset({"m0", "m1", "m2"}))
+    last = NotifierHandlers(GivingUp(notifier, log), InMemoryReminders(), Metrics("test"), last_attempt=lambda: True)
+    with pytest.raises(PermanentError, match="gave up"):
+        await last.on_notify_citizens(NotifyCitizens(notifications=[sent_before, notification(1), notification(2)]))
+    ended = {key[0]: outcome.status for key, outcome in log.outcomes.items()}
+    assert ended == {"m0": Status.SENT, "m1": Status.TECHNICAL_FAILURE, "m2": Status.TECHNICAL_FAILURE}
+    assert all("AutoReconnect" in o.detail for k, o in log.outcomes.items() if k[0] != "m0")
+
+
+async def test_a_delivery_with_attempts_left_is_retried_and_ends_nothing() -> None:
+
+    log = InMemoryNotificationLog()
+    notifier = FakeNotifier(transient=frozenset({"m1"}))
+    again = NotifierHandlers(GivingUp(notifier, log), InMemoryReminders(), Metrics("test"), last_attempt=lambda: False)
+    with pytest.raises(AutoReconnect):
+        await again.on_notify_citizens(NotifyCitizens(notifications=[notification(1)]))
+    assert log.outcomes == {}
+
+
+class GivingUp:
+    """The fake notifier's sends, and the real way of giving up, on the in-memory log."""
+
+    def __init__(self, fake: FakeNotifier, log: InMemoryNotificationLog) -> None:
+        self.handle, self.log = fake.handle, log
+
+    async def give_up(self, notifications: list[NotifyCitizen], reason: str) -> None:
+        await end_unsent(self.log, notifications, reason, datetime.now(UTC))
