@@ -39,10 +39,16 @@ def logboek_csv(lines: list[LogLine], names: dict[str, str]) -> str:
             notified,
             row["geopend"] or "",
         ]
-        writer.writerow([_no_formula(str(v)) for v in values])
+        writer.writerow([no_formula(str(v)) for v in values])
     return out.getvalue()
 
 
-def _no_formula(value: str) -> str:
-    """A subject an agency wrote cannot become a spreadsheet formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def no_formula(value: str) -> str:
+    """A subject an agency wrote cannot become a spreadsheet formula (CSV injection): spreadsheets
+    skip leading blanks and line breaks before they look for `=`, `+`, `-` or `@`."""
+    return (
+        "'" + value if value.lstrip(" \t\r\n\f\v\u00a0")[:1] in FORMULA_STARTS or value[:1] in FORMULA_STARTS else value
+    )
