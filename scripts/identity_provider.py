@@ -1,12 +1,14 @@
 """A real OpenID Connect provider process for development, the demo and the tests
-(oidc-provider-mock, from PyPI), with test citizens whose BSNs come from the population
-generator. Their subjects are pseudonyms; the BSN travels as the `bsn` claim.
+(scripts/identity_server.py: oidc-provider-mock from PyPI, with token introspection), with
+test citizens whose BSNs come from the population generator. Their subjects are pseudonyms;
+the BSN travels as the `bsn` claim.
 
 Run: python -m scripts.identity_provider [--port 9400] [--citizens 20] (prints who can log in)
 """
 
 import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -36,9 +38,10 @@ class IdentityProvider:
 
 
 @contextmanager
-def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
+def identity_provider(citizens: list[Document], token_seconds: int = 3600) -> Iterator[IdentityProvider]:
     port = free_port()
-    process = subprocess.Popen(command(port, citizens), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [*command(port, citizens), "--token-seconds", str(token_seconds)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     issuer = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -48,7 +51,7 @@ def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the OIDC provider (oidc-provider-mock) did not start") from None
+                    raise RuntimeError("the OIDC provider (scripts.identity_server) did not start") from None
                 time.sleep(0.1)
         yield IdentityProvider(issuer)
     finally:
@@ -57,7 +60,7 @@ def identity_provider(citizens: list[Document]) -> Iterator[IdentityProvider]:
 
 
 def command(port: int, citizens: list[Document], host: str = "127.0.0.1") -> list[str]:
-    args = [sys.executable, "-m", "oidc_provider_mock", "--host", host, "--port", str(port), "--require-nonce", "true"]
+    args = [sys.executable, "-m", "scripts.identity_server", "--host", host, "--port", str(port)]
     for citizen in citizens:
         claims = {"sub": subject_of(citizen), "bsn": citizen["bsn"], "name": citizen.get("name", "")}
         args += ["--user-claims", json.dumps(claims)]
@@ -71,7 +74,9 @@ def main() -> None:
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    subprocess.run(command(args.port, development_citizens(args.citizens, args.seed), args.host), check=False)
+    # the server takes this process's place, so stopping this process stops it (scripts/identity.sh)
+    server = command(args.port, development_citizens(args.citizens, args.seed), args.host)
+    os.execv(server[0], server)  # noqa: S606
 
 
 def development_citizens(count: int = 20, seed: int = 7) -> list[Document]:

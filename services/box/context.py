@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fastapi import Request
 
+from services.box.access_tokens import AccessTokens
 from services.box.account import AccountChanges
 from services.box.oidc import OidcClient
 from services.box.reading import CitizenBox
@@ -27,6 +28,7 @@ class BoxContext:
     sessions: Sessions
     logins: Logins
     oidc: OidcClient
+    tokens: AccessTokens
     agencies: "AgencyList"
     clock: Callable[[], datetime]
 

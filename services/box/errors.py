@@ -17,7 +17,17 @@ PAGE_TEXT = {
     409: ("Dat kan niet", ["Dat kan niet met dit bericht, zoals het nu staat."]),
     422: ("Niet goed ingevuld", ["Controleer wat u invulde en probeer het opnieuw."]),
 }
-TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Content"}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,6 +1,6 @@
 """Logging in at the identity provider and out again. The session id is new at every login
 (session fixation), the login is bound to the browser that began it, and logging out ends
-the session on the server."""
+the session on the server and then at the issuer."""
 
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.box.issuer import IssuerUnavailable
 from services.box.oidc import LoginFailed
 from services.box.rendering import simple
 from services.box.security import check_csrf
-from services.box.visits import LOGIN_COOKIE, SESSION_COOKIE, Box, Current
+from services.box.visits import Box, Current
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,37 +27,49 @@ def local_path(next_path: str) -> str:
 
 @router.get("/inloggen")
 async def begin(request: Request, box: Box, volgende: str = "/berichten") -> Response:
-    url, pending = await box.oidc.begin()
+    try:
+        url, pending = await box.oidc.begin()
+    except IssuerUnavailable:
+        text = ["Inloggen kan nu even niet: de identiteitsaanbieder antwoordt niet.", "Probeer het over een minuut."]
+        page = simple(request, "Inloggen kan nu niet", text, status_code=503, link=("/inloggen", "Opnieuw proberen"))
+        page.headers["Retry-After"] = "60"
+        return page
     browser = await box.logins.begin({**pending, "next": local_path(volgende)}, box.clock())
     response = RedirectResponse(url, status_code=303)
     response.set_cookie(
-        LOGIN_COOKIE, browser, max_age=600, httponly=True, samesite="lax", secure=box.settings.secure_cookies
+        box.settings.login_cookie,
+        browser,
+        max_age=600,
+        httponly=True,
+        samesite="lax",
+        secure=box.settings.secure_cookies,
+        path="/",
     )
     return response
 
 
 @router.get("/inloggen/terug")
 async def finish(request: Request, box: Box, code: str = "", state: str = "") -> Response:
-    browser = request.cookies.get(LOGIN_COOKIE)
+    browser = request.cookies.get(box.settings.login_cookie)
     pending = None if browser is None else await box.logins.finish(browser, box.clock())
     try:
         if pending is None or not code:
             raise LoginFailed("het inloggen is verlopen of niet in deze browser begonnen")
-        bsn = await box.oidc.finish(pending, code, state)
+        bsn, id_token = await box.oidc.finish(pending, code, state)
     except LoginFailed as failed:
         text = [f"Inloggen is niet gelukt: {failed}.", "Probeer het opnieuw."]
         return simple(request, "Inloggen niet gelukt", text, status_code=400, link=("/inloggen", "Opnieuw inloggen"))
-    old = request.cookies.get(SESSION_COOKIE)
+    old = request.cookies.get(box.settings.session_cookie)
     if old is not None:
         await box.sessions.end(old)
-    token, _ = await box.sessions.start(bsn, box.clock())
+    token, _ = await box.sessions.start(bsn, box.clock(), id_token)
     citizen = await box.citizens.by_bsn(bsn)
     if citizen is not None:
         await box.account.logged_in(citizen)
     response = RedirectResponse(pending["next"], status_code=303)
-    response.delete_cookie(LOGIN_COOKIE)
+    response.delete_cookie(box.settings.login_cookie, path="/", secure=box.settings.secure_cookies)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=box.settings.secure_cookies, path="/"
+        box.settings.session_cookie, token, httponly=True, samesite="lax", secure=box.settings.secure_cookies, path="/"
     )
     return response
 
@@ -64,11 +77,14 @@ async def finish(request: Request, box: Box, code: str = "", state: str = "") ->
 @router.post("/uitloggen")
 async def logout(request: Request, box: Box, current: Current, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(current.session.csrf_token, csrf)
-    token = request.cookies.get(SESSION_COOKIE)
-    if token is not None:
-        await box.sessions.end(token)
-    response = RedirectResponse("/uitgelogd", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    token = request.cookies.get(box.settings.session_cookie)
+    id_token = None if token is None else await box.sessions.end(token)
+    try:  # at the issuer too: otherwise the next person at a library computer is let straight in
+        at_issuer = await box.oidc.logout_url(id_token)
+    except IssuerUnavailable:
+        at_issuer = None
+    response = RedirectResponse(at_issuer or "/uitgelogd", status_code=303)
+    response.delete_cookie(box.settings.session_cookie, path="/", secure=box.settings.secure_cookies)
     return response
 
 

@@ -17,9 +17,12 @@ from fastapi.staticfiles import StaticFiles
 from faststream.rabbit.fastapi import RabbitRouter
 
 from services.box import account_pages, api, errors, handlers, login, pages, repository
+from services.box.access_tokens import AccessTokens
 from services.box.account import AccountChanges
 from services.box.context import AgencyList, BoxContext
 from services.box.filing import Filing
+from services.box.gate import MAX_BODY_BYTES, Gate
+from services.box.issuer import Issuer
 from services.box.mail import SmtpMailer
 from services.box.oidc import OidcClient
 from services.box.publishers import BrokerBoxPublisher
@@ -59,6 +62,7 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     client = create_client(settings)
     db = database(client, settings)
     http = httpx.AsyncClient(timeout=10)
+    issuer = Issuer(settings, http)
     publisher = BrokerBoxPublisher(broker)
     box, contents = MongoBox(db), MongoContents(db)
     citizens = MongoCitizens(db)
@@ -77,7 +81,8 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         ),
         sessions=MongoSessions(db, idle, absolute),
         logins=MongoLogins(db),
-        oidc=OidcClient(settings, http),
+        oidc=OidcClient(settings, http, issuer),
+        tokens=AccessTokens(settings, http, issuer),
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
@@ -114,11 +119,13 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         description="The citizen's Berichtenbox: messages, folders, preferences and devices.",
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # FastAPI's Swagger page loads a CDN with inline script: the CSP refuses both
         redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.box, app.state.broker = context, broker
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Gate, box=lambda: app.state.box)
+    app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(RequestMetrics, metrics=metrics)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

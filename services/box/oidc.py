@@ -1,127 +1,100 @@
-"""OpenID Connect, authorization code flow with PKCE (S256), state and nonce, the issuer
-found by discovery, the ID token checked by joserfc against the issuer's JWKS (signature,
-iss, aud, exp, nonce). The BSN comes from a configurable claim."""
+"""OpenID Connect login: authorization code flow with PKCE (S256), state and nonce, the ID token
+checked by joserfc against the issuer's keys (signature, iss, aud, exp, nonce); logout at the
+issuer too (RP-initiated logout). The BSN comes from a configurable claim. Requests go through
+the box's own httpx client; authlib gives only the PKCE challenge."""
 
-import hashlib
 import secrets
-import time
-from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
-from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
+from services.box.issuer import Issuer, IssuerUnavailable, UntrustedToken
 from services.box.settings import BoxSettings
 from shared.contracts.bsn import Bsn, passes_elfproef
-
-DISCOVERY_SECONDS = 3600.0
-TOKEN_CACHE_SECONDS = 60.0
-"""An app's token is asked of the issuer at most once a minute (a revoked one works that long)."""
-TOKEN_CACHE_SIZE = 10_000
 
 
 class LoginFailed(Exception):
     """The provider's answer cannot log anyone in; the message is safe to show."""
 
 
-@dataclass(frozen=True)
-class Provider:
-    authorization_endpoint: str
-    token_endpoint: str
-    userinfo_endpoint: str
-    keys: KeySet
-
-
 class OidcClient:
-    def __init__(self, settings: BoxSettings, http: httpx.AsyncClient) -> None:
-        self.settings, self.http = settings, http
-        self.redirect_uri = settings.public_base_url.rstrip("/") + "/inloggen/terug"
-        self._provider: Provider | None = None
-        self._found_at = 0.0
-        self._tokens: dict[str, tuple[Bsn | None, float]] = {}
-
-    async def provider(self) -> Provider:
-        """Discovery and keys, kept an hour (and fetched again when a token names a new key)."""
-        if self._provider is None or time.monotonic() - self._found_at > DISCOVERY_SECONDS:
-            issuer = self.settings.oidc_issuer.rstrip("/")
-            config = (await self.http.get(f"{issuer}/.well-known/openid-configuration")).raise_for_status().json()
-            if config["issuer"].rstrip("/") != issuer:
-                raise LoginFailed("de identiteitsaanbieder noemt zich anders dan ingesteld")
-            jwks = (await self.http.get(config["jwks_uri"])).raise_for_status().json()
-            self._provider = Provider(
-                config["authorization_endpoint"],
-                config["token_endpoint"],
-                config["userinfo_endpoint"],
-                KeySet.import_key_set(jwks),
-            )
-            self._found_at = time.monotonic()
-        return self._provider
-
-    def _client(self) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(
-            client_id=self.settings.oidc_client_id,
-            client_secret=self.settings.oidc_client_secret.get_secret_value(),
-            scope=self.settings.oidc_scope,
-            redirect_uri=self.redirect_uri,
-            code_challenge_method="S256",
-        )
+    def __init__(self, settings: BoxSettings, http: httpx.AsyncClient, issuer: Issuer) -> None:
+        self.settings, self.http, self.issuer = settings, http, issuer
+        base = settings.public_base_url.rstrip("/")
+        self.redirect_uri, self.logged_out_uri = f"{base}/inloggen/terug", f"{base}/uitgelogd"
 
     async def begin(self) -> tuple[str, dict[str, str]]:
         """Where to send the browser, and what the callback must match."""
-        provider = await self.provider()
-        state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), generate_token(64)
-        async with self._client() as client:
-            url, _ = client.create_authorization_url(
-                provider.authorization_endpoint, state=state, nonce=nonce, code_verifier=verifier
-            )
-        return url, {"state": state, "nonce": nonce, "verifier": verifier}
+        endpoints = await self.issuer.endpoints()
+        state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+        query = {
+            "response_type": "code",
+            "client_id": self.settings.oidc_client_id,
+            "redirect_uri": self.redirect_uri,
+            "scope": self.settings.oidc_scope,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        return f"{endpoints.authorization}?{urlencode(query)}", {"state": state, "nonce": nonce, "verifier": verifier}
 
-    async def finish(self, pending: dict[str, str], code: str, state: str) -> Bsn:
-        """The BSN of the citizen the provider logged in."""
-        if not secrets.compare_digest(state, pending["state"]):
+    async def finish(self, pending: dict[str, str], code: str, state: str) -> tuple[Bsn, str]:
+        """The BSN of the citizen the provider logged in, and the ID token (for logging out)."""
+        if not secrets.compare_digest(state.encode(), pending["state"].encode()):
             raise LoginFailed("het inloggen hoort niet bij deze browser")
-        provider = await self.provider()
-        async with self._client() as client:
-            token: dict[str, Any] = await client.fetch_token(
-                provider.token_endpoint, code=code, code_verifier=pending["verifier"]
-            )
-        claims = self._checked_claims(str(token.get("id_token", "")), provider, pending["nonce"])
+        try:
+            token = await self._token(code, pending["verifier"])
+            claims = await self._checked_claims(str(token.get("id_token", "")), pending["nonce"])
+        except IssuerUnavailable as error:
+            raise LoginFailed("de identiteitsaanbieder gaf geen bruikbaar antwoord") from error
         bsn = str(claims.get(self.settings.bsn_claim, ""))
         if not passes_elfproef(bsn):
             raise LoginFailed("de identiteitsaanbieder gaf geen geldig burgerservicenummer")
-        return Bsn(bsn)
+        return Bsn(bsn), str(token["id_token"])
 
-    async def userinfo(self, access_token: str) -> Bsn | None:
-        """The BSN of an access token's citizen, by the issuer's userinfo endpoint (the app's
-        tokens are the issuer's, opaque to the box); None for a token the issuer refuses."""
-        key = hashlib.sha256(access_token.encode()).hexdigest()
-        cached = self._tokens.get(key)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        provider = await self.provider()
-        answer = await self.http.get(provider.userinfo_endpoint, headers={"Authorization": f"Bearer {access_token}"})
-        bsn = str(answer.json().get(self.settings.bsn_claim, "")) if answer.status_code == 200 else ""
-        found = Bsn(bsn) if passes_elfproef(bsn) else None
-        if len(self._tokens) > TOKEN_CACHE_SIZE:
-            self._tokens.clear()
-        self._tokens[key] = (found, time.monotonic() + TOKEN_CACHE_SECONDS)
-        return found
+    async def logout_url(self, id_token: str | None) -> str | None:
+        """Where the browser ends its session at the issuer too, so the next person at a shared
+        computer is not logged straight back in; None if the issuer offers no logout."""
+        endpoint = (await self.issuer.endpoints()).end_session
+        if endpoint is None:
+            return None
+        query = {"post_logout_redirect_uri": self.logged_out_uri, "client_id": self.settings.oidc_client_id}
+        if id_token:
+            query["id_token_hint"] = id_token
+        return f"{endpoint}?{urlencode(query)}"
 
-    def _checked_claims(self, id_token: str, provider: Provider, nonce: str) -> dict[str, Any]:
-        issuer = self.settings.oidc_issuer.rstrip("/")
+    async def _token(self, code: str, verifier: str) -> dict[str, Any]:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri}
+        auth = (self.settings.oidc_client_id, self.settings.oidc_client_secret.get_secret_value())
+        try:
+            answer = await self.http.post(
+                (await self.issuer.endpoints()).token, data={**form, "code_verifier": verifier}, auth=auth
+            )
+        except httpx.HTTPError as error:
+            raise IssuerUnavailable(type(error).__name__) from error
+        if answer.status_code != 200:
+            raise LoginFailed("de identiteitsaanbieder weigerde de inlogcode")
+        try:
+            token: dict[str, Any] = answer.json()
+        except ValueError as error:
+            raise IssuerUnavailable("the token answer is not JSON") from error
+        return token
+
+    async def _checked_claims(self, id_token: str, nonce: str) -> dict[str, Any]:
         registry = jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": issuer},
+            iss={"essential": True, "value": self.issuer.name},
             aud={"essential": True, "value": self.settings.oidc_client_id},
             exp={"essential": True},
             nonce={"essential": True, "value": nonce},
         )
         try:
-            decoded = jwt.decode(id_token, provider.keys, algorithms=["RS256", "ES256", "PS256"])
-            registry.validate(decoded.claims)
-        except (JoseError, ValueError) as error:
+            claims = await self.issuer.verified(id_token)
+            registry.validate(claims)
+        except (UntrustedToken, JoseError, ValueError) as error:
             raise LoginFailed("het ID-token van de identiteitsaanbieder is niet geldig") from error
-        return dict(decoded.claims)
+        return claims

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.calendar import calendar_event
+from services.box.downloads import download, own_navigation
 from services.box.logbook import logboek_csv, logboek_json
 from services.box.reading import MoveNotAllowed
 from services.box.records import Folder
@@ -59,7 +60,7 @@ async def folder(
 
 @router.get("/berichten/{message_id}", response_class=HTMLResponse)
 async def message(request: Request, box: Box, current: Current, message_id: str) -> HTMLResponse:
-    found = await box.citizen_box.read(current.citizen.account_id, message_id)
+    found = await box.citizen_box.read(current.citizen.account_id, message_id, own_navigation(request))
     if found is None:
         raise HTTPException(404)
     entry, content = found
@@ -74,14 +75,11 @@ async def message(request: Request, box: Box, current: Current, message_id: str)
 
 
 @router.get("/berichten/{message_id}/bijlagen/{number}")
-async def attachment(box: Box, current: Current, message_id: str, number: int) -> Response:
-    found = await box.citizen_box.read(current.citizen.account_id, message_id)
+async def attachment(request: Request, box: Box, current: Current, message_id: str, number: int) -> Response:
+    found = await box.citizen_box.read(current.citizen.account_id, message_id, own_navigation(request))
     if found is None or not 1 <= number <= len(found[1].attachments):
         raise HTTPException(404)
-    chosen = found[1].attachments[number - 1]
-    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in chosen.filename)
-    headers = {"Content-Disposition": f'attachment; filename="{safe_name}"'}
-    return Response(chosen.content, media_type=chosen.content_type, headers=headers)
+    return download(found[1].attachments[number - 1])
 
 
 @router.post("/berichten/{message_id}/verplaatsen")

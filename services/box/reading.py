@@ -39,15 +39,16 @@ class CitizenBox:
     ) -> None:
         self.box, self.contents, self.history, self.publisher, self.clock = box, contents, history, publisher, clock
 
-    async def read(self, account_id: str, message_id: str) -> tuple[Entry, Content] | None:
-        """The message, opened: the first opening tells the notifier (which cancels the
-        three-week reminder). It is published before `opened_at` is set, so a crash between
-        the two publishes again on the next opening rather than never; its id is derived."""
+    async def read(self, account_id: str, message_id: str, opening: bool = True) -> tuple[Entry, Content] | None:
+        """The message, opened if `opening` (the citizen's own act, not another site's request
+        or a prefetch): the first opening tells the notifier (which cancels the three-week
+        reminder). It is published before `opened_at` is set, so a crash between the two
+        publishes again on the next opening rather than never; its id is derived."""
         entry = await self.box.get(account_id, message_id)
         content = None if entry is None else await self.contents.get(message_id)
         if entry is None or content is None:
             return None
-        if entry.opened_at is None:
+        if opening and entry.opened_at is None:
             now = self.clock()
             await self.publisher.opened(MessageOpened(message_id=message_id, opened_at=now))
             await self.box.first_opening(account_id, message_id, now)

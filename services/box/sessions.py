@@ -21,21 +21,24 @@ def token_hash(token: str) -> str:
 
 
 class Sessions(Protocol):
-    async def start(self, bsn: Bsn, now: datetime) -> tuple[str, Session]: ...
+    async def start(self, bsn: Bsn, now: datetime, id_token: str = "") -> tuple[str, Session]: ...
     async def current(self, token: str, now: datetime) -> Session | None: ...
-    async def end(self, token: str) -> None: ...
+    async def end(self, token: str) -> str | None:
+        """Ends the session; the ID token it was opened with (the hint for logging out at the issuer)."""
+        ...
 
 
 class MongoSessions:
     def __init__(self, db: Database, idle: timedelta, absolute: timedelta) -> None:
         self._sessions, self.idle, self.absolute = db[Collections.BOX_SESSIONS], idle, absolute
 
-    async def start(self, bsn: Bsn, now: datetime) -> tuple[str, Session]:
+    async def start(self, bsn: Bsn, now: datetime, id_token: str = "") -> tuple[str, Session]:
         """A new session with a new token (the id is rotated at login: whatever session the
         browser had before is ended by the caller)."""
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         document = {"_id": token_hash(token), "bsn": bsn.value, "csrf": csrf, "created_at": now, "seen_at": now}
+        document["id_token"] = id_token
         await self._sessions.insert_one({**document, "expires_at": min(now + self.idle, now + self.absolute)})
         return token, Session(token_hash(token), bsn, csrf, now, now)
 
@@ -52,8 +55,9 @@ class MongoSessions:
             await self._sessions.update_one({"_id": key}, {"$set": {"seen_at": now, "expires_at": expires}})
         return Session(key, Bsn(found["bsn"]), found["csrf"], found["created_at"], now)
 
-    async def end(self, token: str) -> None:
-        await self._sessions.delete_one({"_id": token_hash(token)})
+    async def end(self, token: str) -> str | None:
+        ended = await self._sessions.find_one_and_delete({"_id": token_hash(token)})  # FerretDB: no projection here
+        return None if ended is None else ended.get("id_token") or None
 
 
 class Confirmations(Protocol):

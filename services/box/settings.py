@@ -19,6 +19,21 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     oidc_client_secret: SecretStr = SecretStr("berichtenbox-development")
     oidc_scope: str = "openid"
     bsn_claim: str = Field(default="bsn", description="the ID token claim that carries the BSN")
+    api_audience: str = Field(
+        default="berichtenbox-app",
+        description="the client id (or audience) an access token must have been issued for to reach /api/v1",
+    )
+    api_scope: str = Field(default="berichtenbox", description="the scope an access token must carry for /api/v1")
+    introspection_client_id: str = Field(
+        default="berichtenbox-api", description="the box's own credentials at the issuer's introspection endpoint"
+    )
+    introspection_client_secret: SecretStr = SecretStr("berichtenbox-api-development")
+    token_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="how long the issuer's answer on a token is kept (a revoked one still works so long)",
+    )
+    token_cache_size: int = Field(default=10_000, ge=1, description="tokens remembered, accepted and refused apart")
     session_idle_seconds: float = Field(default=15 * 60, gt=0)
     session_absolute_seconds: float = Field(default=12 * 3600, gt=0)
     page_size: int = Field(default=25, ge=1, le=200)
@@ -29,3 +44,22 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     def secure_cookies(self) -> bool:
         """Secure everywhere but plain-HTTP localhost (development and tests)."""
         return not self.public_base_url.startswith(("http://127.0.0.1", "http://localhost"))
+
+    @property
+    def session_cookie(self) -> str:
+        """`__Host-` outside localhost: the browser then takes it only secure, for this host
+        alone and the whole site, so a sibling subdomain cannot plant or overwrite it."""
+        return f"{self._cookie_prefix}bb_sessie"
+
+    @property
+    def login_cookie(self) -> str:
+        return f"{self._cookie_prefix}bb_inlog"
+
+    @property
+    def _cookie_prefix(self) -> str:
+        return "__Host-" if self.secure_cookies else ""
+
+    @property
+    def https(self) -> bool:
+        """Whether citizens reach the box over https: then browsers are told to stay on it (HSTS)."""
+        return self.public_base_url.startswith("https://")

@@ -9,9 +9,6 @@ from fastapi import Depends, Request
 from services.box.context import BoxContext, context
 from services.box.records import Citizen, Session
 
-SESSION_COOKIE = "bb_sessie"
-LOGIN_COOKIE = "bb_inlog"
-
 
 class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
@@ -31,7 +28,7 @@ class Visit:
 async def visit(request: Request) -> Visit:
     """The logged-in citizen of a page request, or LoginRequired (to the login, then back)."""
     box = context(request)
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(box.settings.session_cookie)
     session = None if token is None else await box.sessions.current(token, box.clock())
     if session is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -16,27 +16,30 @@ async def log_in(box: httpx.AsyncClient, subject: str, next_path: str = "/berich
     return await box.get(back.headers["location"])
 
 
-async def access_token(issuer: str, subject: str, client_id: str = "berichtenbox-app") -> str:
-    """An access token as the Berichtenbox app gets one (code flow with PKCE; the development
-    provider wants a client secret even of an app)."""
-    from authlib.common.security import generate_token
-    from authlib.integrations.httpx_client import AsyncOAuth2Client
+async def access_token(
+    issuer: str, subject: str, client_id: str = "berichtenbox-app", scope: str = "openid berichtenbox"
+) -> str:
+    """An access token as an app gets one (code flow with PKCE; the development provider
+    wants a client secret even of an app). The Berichtenbox app asks for the `berichtenbox`
+    scope; `client_id` and `scope` make the token another relying party would hold."""
+    from urllib.parse import urlencode
 
-    async with (
-        httpx.AsyncClient() as http,
-        AsyncOAuth2Client(
-            client_id=client_id,
-            client_secret="app",
-            redirect_uri="nl.berichtenbox.app:/callback",
-            code_challenge_method="S256",
-        ) as app,
-    ):
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+    redirect, verifier = "nl.berichtenbox.app:/callback", "v" * 64
+    async with httpx.AsyncClient() as http:
         config = (await http.get(f"{issuer}/.well-known/openid-configuration")).json()
-        verifier = generate_token(64)
-        url, _ = app.create_authorization_url(
-            config["authorization_endpoint"], scope="openid", code_verifier=verifier, nonce="n"
-        )
-        answer = await http.post(url, data={"sub": subject})
+        query = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect,
+            "scope": scope,
+            "nonce": "n",
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        answer = await http.post(f"{config['authorization_endpoint']}?{urlencode(query)}", data={"sub": subject})
         code = httpx.URL(answer.headers["location"]).params["code"]
-        token = await app.fetch_token(config["token_endpoint"], code=code, code_verifier=verifier)
-    return str(token["access_token"])
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "code_verifier": verifier}
+        token = await http.post(config["token_endpoint"], data=form, auth=(client_id, "app"))
+    return str(token.raise_for_status().json()["access_token"])

@@ -1,0 +1,81 @@
+"""The box's web defences that need no servers: headers, cookie names, download names, what
+counts as the citizen's own opening, CSRF on any text, and no page the CSP would break."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.requests import Request
+
+from services.box.downloads import content_disposition, own_navigation
+from services.box.main import create_app
+from services.box.security import CsrfFailed, check_csrf
+from services.box.settings import BoxSettings
+
+
+@pytest.mark.parametrize(
+    ("base", "hsts", "session_cookie"),
+    [
+        ("https://mijn.berichtenbox.example", True, "__Host-bb_sessie"),
+        ("http://127.0.0.1:8080", False, "bb_sessie"),
+        ("http://localhost:8080", False, "bb_sessie"),
+    ],
+)
+def test_https_gets_hsts_and_host_only_cookies(base: str, hsts: bool, session_cookie: str) -> None:
+    settings = BoxSettings(public_base_url=base)
+    answer = TestClient(create_app(settings)).get("/healthz")
+    assert ("strict-transport-security" in answer.headers) is hsts
+    assert settings.session_cookie == session_cookie
+    assert settings.login_cookie == session_cookie.replace("sessie", "inlog")
+
+
+@pytest.mark.parametrize(
+    ("filename", "ascii_name", "encoded"),
+    [
+        ("beschikking Łódź.pdf", "beschikking Lodz.pdf", "beschikking%20%C5%81%C3%B3d%C5%BA.pdf"),
+        ("aanslag.pdf", "aanslag.pdf", "aanslag.pdf"),
+        ('a"b\\c.pdf', "abc.pdf", "a%22b%5Cc.pdf"),
+        ("été 2026\r\n.pdf", "ete 2026.pdf", "%C3%A9t%C3%A9%202026%0D%0A.pdf"),
+        ("日本.pdf", ".pdf", "%E6%97%A5%E6%9C%AC.pdf"),
+        ("日本", "bijlage", "%E6%97%A5%E6%9C%AC"),
+    ],
+)
+def test_a_download_names_its_file_in_ascii_and_in_utf8(filename: str, ascii_name: str, encoded: str) -> None:
+    header = content_disposition(filename)
+    assert header == f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+    header.encode("latin-1")  # what a header must be
+
+
+def request(**headers: str) -> Request:
+    raw = [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "headers": raw, "method": "GET", "path": "/"})
+
+
+@pytest.mark.parametrize(
+    ("headers", "opens"),
+    [
+        ({}, True),  # a browser that sends no fetch metadata
+        ({"Sec-Fetch-Site": "none"}, True),  # typed, bookmarked
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Sec-Fetch-Site": "cross-site"}, False),
+        ({"Sec-Fetch-Site": "same-origin", "Sec-Purpose": "prefetch"}, False),
+        ({"Sec-Fetch-Site": "same-origin", "Sec-Purpose": "prefetch;prerender"}, False),
+        ({"Purpose": "prefetch"}, False),
+    ],
+)
+def test_only_the_citizens_own_navigation_opens_a_message(headers: dict[str, str], opens: bool) -> None:
+    assert own_navigation(request(**headers)) is opens
+
+
+@pytest.mark.parametrize("given", ["", "ö\u2028", "\x00", "a" * 100, "😀"])
+def test_any_text_as_a_csrf_token_is_refused_not_an_error(given: str) -> None:
+    with pytest.raises(CsrfFailed):
+        check_csrf("the-real-token", given)
+
+
+def test_no_page_loads_script_the_csp_refuses() -> None:
+    client = TestClient(create_app(BoxSettings()))
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 404 or not re.search(r"<script>(?!\s*</script>)|https?://(?!127)", docs.text)
