@@ -12,7 +12,7 @@ from pathlib import Path
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
-from services.box.main import create_app as box
+from services.box.main import create_api as box
 from services.box.settings import BoxSettings
 from services.ingest.main import create_app as ingest
 from services.ingest.settings import IngestSettings

@@ -2,6 +2,7 @@
 uvicorn) against real infrastructure, waits until each has started, and stops them cleanly.
 Used by the demo, the end-to-end tests and the benchmark."""
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from shared.contracts.push import PUSH_SERVICES
 
 SERVICES = ("ingest", "router", "notifier", "paper")
 """The pipeline; the box is started where a test or the demo asks for it too (WITH_BOX)."""
@@ -31,6 +34,12 @@ def command_for(service: str) -> list[str]:
     return ["nice", "-n", str(NICENESS[service]), *run] if service in NICENESS else run
 
 
+LOCAL_PUSH_SERVICE = "http://127.0.0.1"
+DEVELOPMENT = {"BERICHTENBOX_PUSH_SERVICES": json.dumps([*PUSH_SERVICES, LOCAL_PUSH_SERVICE])}
+"""What services run by this harness (tests, demo, serve) allow beyond production's defaults:
+the local push service (scripts/push_sink.py) on loopback."""
+
+
 class ServiceProcesses:
     def __init__(
         self,
@@ -40,7 +49,7 @@ class ServiceProcesses:
         env_of: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """`env_of`: more environment for one service (its ops port, say)."""
-        self.env = {**os.environ, **env}
+        self.env = {**os.environ, **DEVELOPMENT, **env}
         self.env_of = env_of or {}
         self.log_dir = log_dir
         self.services = services

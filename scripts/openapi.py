@@ -4,14 +4,14 @@ document the box serves at /api/v1/openapi.json); a test fails when the committe
 import json
 from pathlib import Path
 
-from services.box.main import create_app
+from services.box.main import create_api
 from services.box.settings import BoxSettings
 
 PATH = Path("docs/openapi/box.json")
 
 
 def document() -> str:
-    return json.dumps(create_app(BoxSettings()).openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(create_api(BoxSettings()).openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from services.box.issuer import Issuer, IssuerUnavailable, UntrustedToken
 from services.box.settings import BoxSettings
@@ -50,7 +50,7 @@ class Remembered:
 
 class AccessTokens:
     def __init__(
-        self, settings: BoxSettings, http: httpx.AsyncClient, issuer: Issuer, clock: Callable[[], float] = time.time
+        self, settings: BoxSettings, http: httpx2.AsyncClient, issuer: Issuer, clock: Callable[[], float] = time.time
     ) -> None:
         self.settings, self.http, self.issuer, self.clock = settings, http, issuer, clock
         self._accepted = Remembered(settings.token_cache_size)
@@ -105,13 +105,13 @@ class AccessTokens:
                 auth=(self.settings.introspection_client_id, secret),
                 headers={"Accept": "application/json"},
             )
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise IssuerUnavailable(type(error).__name__) from error
         if answer.status_code != 200:  # 429, 5xx; 401 means the box's own credentials are wrong
             raise IssuerUnavailable(f"introspection answered {answer.status_code}")
         return await self._claims(answer, nested="token_introspection")
 
-    async def _claims(self, answer: httpx.Response, nested: str | None = None) -> dict[str, Any]:
+    async def _claims(self, answer: httpx2.Response, nested: str | None = None) -> dict[str, Any]:
         """A JSON answer, or a JWT the issuer signed (RFC 9701 for introspection)."""
         if answer.headers.get("content-type", "").split(";")[0].strip() in JWT_TYPES:
             try:
@@ -152,7 +152,7 @@ class AccessTokens:
             answer = await self.http.get(
                 (await self.issuer.endpoints()).userinfo, headers={"Authorization": f"Bearer {token}"}
             )
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise IssuerUnavailable(type(error).__name__) from error
         if answer.status_code in (401, 403):
             raise InvalidToken

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from services.box.limits import DEVICES_PER_CITIZEN, MAILS_PER_ADDRESS, MAILS_PER_CITIZEN, RateLimits
 from services.box.mail import Mailer
 from services.box.publishers import BoxAccountEvent, BoxPublisher
 from services.box.records import Citizen, OwnChange
@@ -15,6 +16,7 @@ from services.box.sessions import Confirmations
 from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged
+from shared.contracts.push import MAX_DEVICES, checked_subscription
 
 EventOf = Callable[[int], BoxAccountEvent]
 """The event of a change, given its sequence."""
@@ -26,6 +28,10 @@ def device_id(subscription: dict[str, object]) -> str:
     return derived_id("device", str(subscription.get("endpoint", "")))
 
 
+class TooManyDevices(Exception):
+    """A citizen has `MAX_DEVICES` already: one must go before another comes."""
+
+
 class AccountChanges:
     def __init__(
         self,
@@ -35,9 +41,12 @@ class AccountChanges:
         mailer: Mailer,
         clock: Callable[[], datetime],
         confirmation_valid: timedelta,
+        push_services: tuple[str, ...],
+        limits: RateLimits,
     ) -> None:
         self.citizens, self.confirmations, self.publisher, self.mailer = citizens, confirmations, publisher, mailer
-        self.clock, self.confirmation_valid = clock, confirmation_valid
+        self.clock, self.confirmation_valid, self.push_services = clock, confirmation_valid, push_services
+        self.limits = limits
 
     async def _change(self, bsn: Bsn, aspect: str, fields: dict[str, object], event: EventOf) -> None:
         """Published first, then kept: a change the box shows has always gone to the router."""
@@ -61,7 +70,11 @@ class AccountChanges:
         }
         await self._change(bsn, "preferences", fields, lambda n: PreferencesChanged(bsn=bsn, sequence=n, **fields))
 
-    async def offer_email(self, bsn: Bsn, email: str, link_base: str) -> None:
+    async def offer_email(self, citizen: Citizen, email: str, link_base: str) -> None:
+        """`RateLimited` past a few confirmation e-mails an hour, per citizen and per address."""
+        bsn = citizen.bsn
+        await self.limits.take(MAILS_PER_CITIZEN, citizen.account_id, self.clock())
+        await self.limits.take(MAILS_PER_ADDRESS, email.lower(), self.clock())
         """Send a one-time code to the new address; it is used only once confirmed."""
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
         await self.confirmations.offer(bsn, email, code, self.clock() + self.confirmation_valid)
@@ -79,10 +92,16 @@ class AccountChanges:
     async def _email(self, bsn: Bsn, email: str | None) -> None:
         await self._change(bsn, "email", {"email": email}, lambda n: EmailLinked(bsn=bsn, sequence=n, email=email))
 
-    async def add_device(self, citizen: Citizen, subscription: dict[str, object]) -> str:
+    async def add_device(self, citizen: Citizen, value: object) -> dict[str, object]:
+        """The subscription as registered; `InvalidSubscription` (not at an allowed push
+        service, keys that do not decode), `TooManyDevices` or `RateLimited`."""
+        subscription = checked_subscription(value, self.push_services)
+        await self.limits.take(DEVICES_PER_CITIZEN, citizen.account_id, self.clock())
         others = [s for s in citizen.push_subscriptions if s.get("endpoint") != subscription["endpoint"]]
+        if len(others) >= MAX_DEVICES:
+            raise TooManyDevices
         await self._devices(citizen.bsn, [*others, subscription])
-        return device_id(subscription)
+        return subscription
 
     async def remove_device(self, citizen: Citizen, device: str) -> bool:
         kept = [s for s in citizen.push_subscriptions if device_id(s) != device]

@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.box.account import device_id
+from services.box.account import TooManyDevices, device_id
+from services.box.addresses import InvalidAddress, checked_address
 from services.box.rendering import page
 from services.box.rules import choices, preferences_from
 from services.box.security import check_csrf
 from services.box.visits import Box, Current
+from shared.contracts.push import MAX_DEVICES, InvalidSubscription
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
@@ -55,18 +57,14 @@ async def offer_email(
     request: Request, box: Box, current: Current, email: Annotated[str, Form()], csrf: Csrf = ""
 ) -> Response:
     check_csrf(current.session.csrf_token, csrf)
-    address = email.strip()
-    if not _plausible_email(address):
-        error = "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
+    try:
+        address = checked_address(email)
+    except InvalidAddress:
+        error = "Vul één geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
         return page(request, "email.html", "E-mailadres", current, status_code=422, error=error)
     link = box.settings.public_base_url.rstrip("/") + "/e-mailadres/bevestigen"
-    await box.account.offer_email(current.citizen.bsn, address, link)
+    await box.account.offer_email(current.citizen, address, link)
     return RedirectResponse("/e-mailadres?verstuurd=true", status_code=303)
-
-
-def _plausible_email(address: str) -> bool:
-    local, at, domain = address.rpartition("@")
-    return bool(at and local and "." in domain and len(address) <= 254 and not any(c.isspace() for c in address))
 
 
 @router.get("/e-mailadres/bevestigen", response_class=HTMLResponse)
@@ -109,10 +107,11 @@ async def add_device(box: Box, current: Current, subscription: Annotated[str, Fo
     """From the page's script: the PushManager subscription as JSON."""
     check_csrf(current.session.csrf_token, csrf)
     try:
-        parsed = valid_subscription(json.loads(subscription), local_ok=not box.settings.secure_cookies)
-    except ValueError as error:
+        await box.account.add_device(current.citizen, json.loads(subscription))
+    except (ValueError, InvalidSubscription) as error:
         raise HTTPException(422, "Dit is geen geldige pushregistratie.") from error
-    await box.account.add_device(current.citizen, parsed)
+    except TooManyDevices as error:
+        raise HTTPException(409, f"U hebt al {MAX_DEVICES} apparaten; verwijder er eerst een.") from error
     return RedirectResponse("/apparaten", status_code=303)
 
 
@@ -122,17 +121,3 @@ async def remove_device(box: Box, current: Current, device: str, csrf: Csrf = ""
     if not await box.account.remove_device(current.citizen, device):
         raise HTTPException(404)
     return RedirectResponse("/apparaten", status_code=303)
-
-
-def valid_subscription(value: object, local_ok: bool = False) -> dict[str, object]:
-    """A Web Push subscription: an https endpoint (or, in development, a push service on
-    loopback) and its two keys; nothing else is kept."""
-    if not isinstance(value, dict):
-        raise ValueError("not an object")
-    endpoint, keys = value.get("endpoint"), value.get("keys")
-    schemes = ("https://", "http://127.0.0.1") if local_ok else ("https://",)
-    if not isinstance(endpoint, str) or not endpoint.startswith(schemes) or len(endpoint) > 2000:
-        raise ValueError("endpoint")
-    if not isinstance(keys, dict) or not all(isinstance(keys.get(k), str) for k in ("p256dh", "auth")):
-        raise ValueError("keys")
-    return {"endpoint": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}

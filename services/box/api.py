@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from services.box.account import device_id
-from services.box.account_pages import device_label, valid_subscription
+from services.box.account import TooManyDevices, device_id
+from services.box.account_pages import device_label
 from services.box.downloads import download
 from services.box.reading import MoveNotAllowed
 from services.box.records import Citizen, Entry, Folder
 from services.box.rules import Move, choices, preferences_from
 from services.box.visits import Box
+from shared.contracts.push import MAX_DEVICES, InvalidSubscription
 
 bearer = HTTPBearer(auto_error=False, description="an access token of the Berichtenbox issuer")
 router = APIRouter(prefix="/api/v1", tags=["berichtenbox"])
@@ -95,8 +96,10 @@ class Device(BaseModel):
 
 
 class SubscriptionKeys(BaseModel):
-    p256dh: str = Field(min_length=1, max_length=200)
-    auth: str = Field(min_length=1, max_length=100)
+    p256dh: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{86,88}={0,2}$", description="base64url of the 65-byte P-256 public key"
+    )
+    auth: str = Field(pattern=r"^[A-Za-z0-9_-]{22,24}={0,2}$", description="base64url of the 16-byte secret")
 
 
 class Subscription(BaseModel):
@@ -106,7 +109,7 @@ class Subscription(BaseModel):
         max_length=2000,
         # printable ASCII, not \S: U+0085 is a space to pydantic, not to JSON Schema
         pattern=r"^(https://|http://127\.0\.0\.1[:/])[!-~]+$",
-        description="the push service's URL: https (a push service on loopback only in development)",
+        description="the push service's URL, at a push service the operator allows (BERICHTENBOX_PUSH_SERVICES)",
     )
     keys: SubscriptionKeys
 
@@ -206,13 +209,15 @@ async def list_devices(citizen: Citizen_) -> list[Device]:
     return [Device(id=device_id(s), label=device_label(s)) for s in citizen.push_subscriptions]
 
 
-@router.post("/devices", status_code=201, summary="Register a Web Push subscription", responses={422: {}})
+@router.post("/devices", status_code=201, summary="Register a Web Push subscription", responses={409: {}, 422: {}})
 async def add_device(box: Box, citizen: Citizen_, subscription: Subscription) -> Device:
     try:
-        parsed = valid_subscription(subscription.model_dump(), local_ok=not box.settings.secure_cookies)
-    except ValueError as error:
+        added = await box.account.add_device(citizen, subscription.model_dump())
+    except InvalidSubscription as error:
         raise HTTPException(422, f"Not a usable Web Push subscription ({error}).") from error
-    return Device(id=await box.account.add_device(citizen, parsed), label=device_label(parsed))
+    except TooManyDevices as error:
+        raise HTTPException(409, f"At most {MAX_DEVICES} devices; remove one first.") from error
+    return Device(id=device_id(added), label=device_label(added))
 
 
 @router.delete("/devices/{device}", status_code=204, summary="Remove a device", responses={404: {}})

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from services.box.access_tokens import AccessTokens
 from services.box.account import AccountChanges
+from services.box.limits import RateLimits
 from services.box.oidc import OidcClient
 from services.box.reading import CitizenBox
 from services.box.repository import Box, Citizens
@@ -29,6 +30,7 @@ class BoxContext:
     logins: Logins
     oidc: OidcClient
     tokens: AccessTokens
+    limits: RateLimits
     agencies: "AgencyList"
     clock: Callable[[], datetime]
 

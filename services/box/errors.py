@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.box.limits import RateLimited
 from services.box.rendering import simple
 from services.box.security import CsrfFailed
 from services.box.visits import LoginRequired, NoAccount
@@ -59,6 +60,17 @@ def install(app: FastAPI) -> None:
             "Ga terug, laad de pagina opnieuw en probeer het nog eens.",
         ]
         return simple(request, "Formulier verlopen", text, status_code=403, link=("/berichten", "Naar Postvak IN"))
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, error: RateLimited) -> Response:
+        wait = {"Retry-After": str(error.retry_after)}
+        if is_api(request):
+            return problem(429, f"Too many requests of this kind; try again in {error.retry_after} s.", wait)
+        minutes = max(1, round(error.retry_after / 60))
+        text = [f"Dit hebt u te vaak achter elkaar gedaan. Probeer het over {minutes} minuten opnieuw."]
+        answer = simple(request, "Even wachten", text, status_code=429, link=("/berichten", "Naar Postvak IN"))
+        answer.headers.update(wait)
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -2,11 +2,11 @@
 
 import logging
 
-from faststream.rabbit.fastapi import RabbitRouter
+from faststream.rabbit import RabbitBroker
 
 from services.box.filing import Filing
 from shared.contracts.messages import MessagesDeliveredToBox
-from shared.messaging.broker import router_consumer
+from shared.messaging.broker import consumer
 from shared.messaging.topology import Queues
 from shared.runtime.metrics import Metrics
 
@@ -22,5 +22,5 @@ class BoxHandlers:
         logger.info("filed %d of %d deliveries (the rest were filed before)", new, len(event.deliveries))
 
 
-def subscribe(router: RabbitRouter, handlers: BoxHandlers, prefetch: int) -> None:
-    router_consumer(router, Queues.BOX_DELIVERIES, prefetch=prefetch)(handlers.on_delivered)
+def subscribe(broker: RabbitBroker, handlers: BoxHandlers, prefetch: int) -> None:
+    consumer(broker, Queues.BOX_DELIVERIES, prefetch=prefetch)(handlers.on_delivered)

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -39,7 +39,7 @@ class Endpoints:
 
 
 class Issuer:
-    def __init__(self, settings: BoxSettings, http: httpx.AsyncClient, clock: Any = time.monotonic) -> None:
+    def __init__(self, settings: BoxSettings, http: httpx2.AsyncClient, clock: Any = time.monotonic) -> None:
         self.name, self.http, self.clock = settings.oidc_issuer.rstrip("/"), http, clock
         self._endpoints: Endpoints | None = None
         self._found_at = 0.0
@@ -100,7 +100,7 @@ class Issuer:
     async def get_json(self, url: str) -> dict[str, Any]:
         try:
             answer = await self.http.get(url)
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise IssuerUnavailable(type(error).__name__) from error
         if answer.status_code != 200:
             raise IssuerUnavailable(f"the issuer answered {answer.status_code}")

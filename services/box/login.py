@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.issuer import IssuerUnavailable
+from services.box.limits import LOGINS_PER_ADDRESS
 from services.box.oidc import LoginFailed
 from services.box.rendering import simple
 from services.box.security import check_csrf
@@ -27,6 +28,7 @@ def local_path(next_path: str) -> str:
 
 @router.get("/inloggen")
 async def begin(request: Request, box: Box, volgende: str = "/berichten") -> Response:
+    await box.limits.take(LOGINS_PER_ADDRESS, request.client.host if request.client else "", box.clock())
     try:
         url, pending = await box.oidc.begin()
     except IssuerUnavailable:

@@ -1,5 +1,5 @@
 """box: the citizen's Berichtenbox, as web pages and a JSON API (FastAPI), with the broker
-through FastStream's FastAPI integration. It files the router's box deliveries, and its
+through FastStream's FastAPI integration (`faststream_fastapi`). It files the router's box deliveries, and its
 account changes leave as the account events the router applies.
 
 Run: uvicorn --factory services.box.main:create_app (or `python -m services.box`)
@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from faststream.rabbit.fastapi import RabbitRouter
+from faststream_fastapi import FastStreamAPI
 
 from services.box import account_pages, api, errors, handlers, login, pages, repository
 from services.box.access_tokens import AccessTokens
@@ -23,6 +23,7 @@ from services.box.context import AgencyList, BoxContext
 from services.box.filing import Filing
 from services.box.gate import MAX_BODY_BYTES, Gate
 from services.box.issuer import Issuer
+from services.box.limits import MongoRateLimits
 from services.box.mail import SmtpMailer
 from services.box.oidc import OidcClient
 from services.box.publishers import BrokerBoxPublisher
@@ -32,7 +33,8 @@ from services.box.security import SecurityHeaders
 from services.box.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
 from services.box.settings import BoxSettings
 from services.box.telemetry import RequestMetrics
-from shared.messaging.broker import add_policies, broker_options, declare_topology
+from shared.contracts.pseudonyms import Pseudonyms
+from shared.messaging.broker import create_broker, declare_topology
 from shared.runtime.logs import configure_logging
 from shared.runtime.metrics import Metrics
 from shared.runtime.ops import OpsServer
@@ -52,20 +54,26 @@ def service_worker() -> FileResponse:
     return FileResponse(Path(__file__).parent / "static" / "sw.js", media_type="text/javascript")
 
 
-def create_app(settings: BoxSettings | None = None) -> FastAPI:
-    settings = settings or BoxSettings()
-    broker_router = RabbitRouter(settings.rabbitmq_url, include_in_schema=False, **broker_options(settings))
-    broker = broker_router.broker
-    add_policies(broker, settings)
+def create_app(settings: BoxSettings | None = None) -> FastStreamAPI:
+    """The ASGI application uvicorn serves: the pages and API, with the broker started and
+    stopped in its lifespan (FastStream's FastAPI integration, `faststream_fastapi`)."""
+    api = create_api(settings or BoxSettings())
+    return FastStreamAPI(api.state.broker, application=api, safe_connection=True)
+
+
+def create_api(settings: BoxSettings) -> FastAPI:
+    """The FastAPI application, its broker (`state.broker`) not yet connected."""
+    broker = create_broker(settings)
     metrics = Metrics(settings.service_name)
     metrics.instrument(broker)
     client = create_client(settings)
     db = database(client, settings)
-    http = httpx.AsyncClient(timeout=10)
+    http = httpx2.AsyncClient(timeout=10)
     issuer = Issuer(settings, http)
-    publisher = BrokerBoxPublisher(broker)
+    pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
+    publisher = BrokerBoxPublisher(broker, pseudonyms)
     box, contents = MongoBox(db), MongoContents(db)
-    citizens = MongoCitizens(db)
+    citizens, limits = MongoCitizens(db, pseudonyms), MongoRateLimits(db)
     idle, absolute = (
         timedelta(seconds=settings.session_idle_seconds),
         timedelta(seconds=settings.session_absolute_seconds),
@@ -76,42 +84,37 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
         citizen_box=CitizenBox(box, contents, MongoNotificationHistory(db), publisher, now),
         citizens=citizens,
         account=AccountChanges(
-            citizens, MongoConfirmations(db), publisher, SmtpMailer(settings), now,
-            timedelta(seconds=settings.confirmation_valid_seconds),
+            citizens, MongoConfirmations(db, pseudonyms), publisher, SmtpMailer(settings), now,
+            timedelta(seconds=settings.confirmation_valid_seconds), settings.push_services, limits,
         ),
         sessions=MongoSessions(db, idle, absolute),
         logins=MongoLogins(db),
         oidc=OidcClient(settings, http, issuer),
         tokens=AccessTokens(settings, http, issuer),
+        limits=limits,
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
-    handlers.subscribe(broker_router, handlers.BoxHandlers(Filing(box, contents), metrics), settings.prefetch_count)
+    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, contents), metrics), settings.prefetch_count)
+    ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Before the broker starts consuming: indexes, and the topology (a first retry needs
+        its wait queue)."""
         configure_logging(settings)
         await ensure_indexes(db, repository.INDEXES)
-        await broker.connect()  # the topology before the first delivery (its retries need the wait queues)
         await declare_topology(settings.rabbitmq_url, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         sweep.start()
+        if ops is not None:
+            await ops.start()
         yield
+        if ops is not None:
+            await ops.stop()
         await sweep.stop()
         await http.aclose()
         await client.close()
-
-    ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
-
-    @broker_router.after_startup
-    async def start_ops(app: FastAPI) -> None:
-        if ops is not None:
-            await ops.start()
-
-    @broker_router.on_broker_shutdown
-    async def stop_ops(app: FastAPI) -> None:
-        if ops is not None:
-            await ops.stop()
 
     app = FastAPI(
         title="Berichtenbox",
@@ -131,7 +134,6 @@ def create_app(settings: BoxSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for routes in (login.router, pages.router, account_pages.router, api.router):
         app.include_router(routes)
-    app.include_router(broker_router)
     app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
     app.add_api_route("/sw.js", service_worker, include_in_schema=False)  # at the root: its scope is the site
     return app

@@ -1,13 +1,13 @@
 """OpenID Connect login: authorization code flow with PKCE (S256), state and nonce, the ID token
 checked by joserfc against the issuer's keys (signature, iss, aud, exp, nonce); logout at the
 issuer too (RP-initiated logout). The BSN comes from a configurable claim. Requests go through
-the box's own httpx client; authlib gives only the PKCE challenge."""
+the box's own HTTP client (httpx2); authlib gives only the PKCE challenge."""
 
 import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -22,7 +22,7 @@ class LoginFailed(Exception):
 
 
 class OidcClient:
-    def __init__(self, settings: BoxSettings, http: httpx.AsyncClient, issuer: Issuer) -> None:
+    def __init__(self, settings: BoxSettings, http: httpx2.AsyncClient, issuer: Issuer) -> None:
         self.settings, self.http, self.issuer = settings, http, issuer
         base = settings.public_base_url.rstrip("/")
         self.redirect_uri, self.logged_out_uri = f"{base}/inloggen/terug", f"{base}/uitgelogd"
@@ -75,7 +75,7 @@ class OidcClient:
             answer = await self.http.post(
                 (await self.issuer.endpoints()).token, data={**form, "code_verifier": verifier}, auth=auth
             )
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise IssuerUnavailable(type(error).__name__) from error
         if answer.status_code != 200:
             raise LoginFailed("de identiteitsaanbieder weigerde de inlogcode")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.calendar import calendar_event
 from services.box.downloads import download, own_navigation
+from services.box.limits import DOWNLOADS_PER_CITIZEN
 from services.box.logbook import logboek_csv, logboek_json
 from services.box.reading import MoveNotAllowed
 from services.box.records import Folder
@@ -130,6 +131,7 @@ async def logboek(request: Request, box: Box, current: Current) -> HTMLResponse:
 async def logboek_download(box: Box, current: Current, kind: str) -> Response:
     if kind not in ("csv", "json"):
         raise HTTPException(404)
+    await box.limits.take(DOWNLOADS_PER_CITIZEN, current.citizen.account_id, box.clock())
     lines = await box.citizen_box.logboek(current.citizen.account_id)
     names = await box.agencies.names()
     body, media = (

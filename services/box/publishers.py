@@ -13,6 +13,7 @@ from shared.contracts.messages import (
     PreferencesChanged,
     PushSubscriptionsChanged,
 )
+from shared.contracts.pseudonyms import Pseudonyms
 from shared.messaging.broker import persistent_publisher
 from shared.messaging.topology import Exchanges, RoutingKeys, account_event_key
 
@@ -25,7 +26,8 @@ class BoxPublisher(Protocol):
 
 
 class BrokerBoxPublisher:
-    def __init__(self, broker: RabbitBroker) -> None:
+    def __init__(self, broker: RabbitBroker, pseudonyms: Pseudonyms) -> None:
+        self._citizen = pseudonyms.citizen
         self._opened = persistent_publisher(
             broker, Exchanges.EVENTS, RoutingKeys.MESSAGE_OPENED, MessageOpened, "A citizen opened a message."
         )
@@ -46,5 +48,5 @@ class BrokerBoxPublisher:
     async def account_event(self, event: BoxAccountEvent) -> None:
         """Its id names the citizen's sequence, so a publish repeated after a lost confirm is
         recognisable, and the router ignores it as stale anyway."""
-        message_id = derived_id("account-event", event.bsn.value, str(event.sequence))
+        message_id = derived_id("account-event", self._citizen(event.bsn), str(event.sequence))
         await self._accounts[event.event].publish(event, message_id=message_id)

@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError
 from services.box.records import Attachment, Citizen, Content, Entry, Folder, OwnChange, Page
 from services.box.rules import as_changed
 from shared.contracts.bsn import Bsn
-from shared.contracts.ids import derived_id
+from shared.contracts.pseudonyms import Pseudonyms
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
 INDEXES: Indexes = {
@@ -30,6 +30,7 @@ INDEXES: Indexes = {
     # expiry: checked on every read, and cleared by `sessions.clear_expired` (FerretDB has no TTL indexes)
     Collections.BOX_SESSIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
     Collections.BOX_LOGINS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+    Collections.BOX_RATE_LIMITS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
     Collections.BOX_CONFIRMATIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
 }
 DUPLICATE_KEY = 11000
@@ -183,12 +184,13 @@ class Citizens(Protocol):
 
 
 class MongoCitizens:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, pseudonyms: Pseudonyms) -> None:
         self._accounts, self._own = db[Collections.ACCOUNTS], db[Collections.BOX_CITIZENS]
+        self._key = pseudonyms.citizen
 
     async def by_bsn(self, bsn: Bsn) -> Citizen | None:
         document, own = await asyncio.gather(
-            self._accounts.find_one({"bsn": bsn.value}), self._own.find_one({"_id": citizen_key(bsn)})
+            self._accounts.find_one({"bsn": bsn.value}), self._own.find_one({"_id": self._key(bsn)})
         )
         if document is None:
             return None
@@ -211,21 +213,17 @@ class MongoCitizens:
         kept = f"changes.{change.aspect}"
         older = {"$or": [{kept: {"$exists": False}}, {f"{kept}.sequence": {"$lt": change.sequence}}]}
         await self._own.update_one(
-            {"_id": citizen_key(bsn), **older}, {"$set": {kept: {"sequence": change.sequence, "fields": change.fields}}}
+            {"_id": self._key(bsn), **older}, {"$set": {kept: {"sequence": change.sequence, "fields": change.fields}}}
         )
 
     async def next_sequence(self, bsn: Bsn) -> int:
         """The sequence of this citizen's next account event: one counter per citizen, kept by
         the box under a derived id (never the BSN)."""
         found = await self._own.find_one_and_update(
-            {"_id": citizen_key(bsn)}, {"$inc": {"sequence": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            {"_id": self._key(bsn)}, {"$inc": {"sequence": 1}}, upsert=True, return_document=ReturnDocument.AFTER
         )
         assert found is not None
         return int(found["sequence"])
-
-
-def citizen_key(bsn: Bsn) -> str:
-    return derived_id("citizen", bsn.value)
 
 
 class NotificationHistory(Protocol):

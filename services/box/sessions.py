@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from services.box.records import Session
-from services.box.repository import citizen_key
 from shared.contracts.bsn import Bsn
+from shared.contracts.pseudonyms import Pseudonyms
 from shared.storage.mongo import Collections, Database
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -68,17 +68,17 @@ class Confirmations(Protocol):
 class MongoConfirmations:
     """One waiting address per citizen: a new one replaces the one before."""
 
-    def __init__(self, db: Database) -> None:
-        self._waiting = db[Collections.BOX_CONFIRMATIONS]
+    def __init__(self, db: Database, pseudonyms: Pseudonyms) -> None:
+        self._waiting, self._key = db[Collections.BOX_CONFIRMATIONS], pseudonyms.citizen
 
     async def offer(self, bsn: Bsn, email: str, code: str, expires_at: datetime) -> None:
-        document = {"citizen": citizen_key(bsn), "email": email, "code": token_hash(code), "expires_at": expires_at}
-        await self._waiting.replace_one({"_id": citizen_key(bsn)}, document, upsert=True)
+        document = {"citizen": self._key(bsn), "email": email, "code": token_hash(code), "expires_at": expires_at}
+        await self._waiting.replace_one({"_id": self._key(bsn)}, document, upsert=True)
 
     async def take(self, bsn: Bsn, code: str, now: datetime) -> str | None:
         """The address the code confirms, once; None for a wrong, used or expired code."""
         found = await self._waiting.find_one_and_delete(
-            {"_id": citizen_key(bsn), "code": token_hash(code), "expires_at": {"$gt": now}}
+            {"_id": self._key(bsn), "code": token_hash(code), "expires_at": {"$gt": now}}
         )
         return None if found is None else str(found["email"])
 
@@ -108,8 +108,13 @@ class MongoLogins:
 
 
 async def clear_expired(db: Database, now: datetime) -> int:
-    """Sessions, logins and confirmations past their time: removed, not only refused."""
+    """Sessions, logins, confirmations and rate-limit windows past their time: removed, not only refused."""
     cleared = 0
-    for name in (Collections.BOX_SESSIONS, Collections.BOX_LOGINS, Collections.BOX_CONFIRMATIONS):
+    for name in (
+        Collections.BOX_SESSIONS,
+        Collections.BOX_LOGINS,
+        Collections.BOX_CONFIRMATIONS,
+        Collections.BOX_RATE_LIMITS,
+    ):
         cleared += (await db[name].delete_many({"expires_at": {"$lt": now}})).deleted_count
     return cleared

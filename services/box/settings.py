@@ -1,5 +1,6 @@
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
+from shared.contracts.pseudonyms import DEVELOPMENT_KEY
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.smtp import SmtpSettings
 
@@ -34,11 +35,21 @@ class BoxSettings(ServiceSettings, SmtpSettings):
         description="how long the issuer's answer on a token is kept (a revoked one still works so long)",
     )
     token_cache_size: int = Field(default=10_000, ge=1, description="tokens remembered, accepted and refused apart")
+    pseudonym_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_KEY),
+        description="the secret under which ids that stand for a citizen are derived (HMAC-SHA256); required on https",
+    )
     session_idle_seconds: float = Field(default=15 * 60, gt=0)
     session_absolute_seconds: float = Field(default=12 * 3600, gt=0)
     page_size: int = Field(default=25, ge=1, le=200)
     confirmation_valid_seconds: float = Field(default=24 * 3600, gt=0)
     vapid_public_key: str = Field(default="", description="the notifier's VAPID public key, for PushManager.subscribe")
+
+    @model_validator(mode="after")
+    def _a_real_key_where_citizens_are(self) -> "BoxSettings":
+        if self.https and self.pseudonym_key.get_secret_value() == DEVELOPMENT_KEY:
+            raise ValueError("set BERICHTENBOX_PSEUDONYM_KEY: the development key is public")
+        return self
 
     @property
     def secure_cookies(self) -> bool:

@@ -129,6 +129,8 @@ class Notifier:
                 transient = True
             except PermanentFailure as failure:
                 refused = str(failure)
+            except Exception as error:  # one bad registration (a key that does not decode) fails alone
+                refused = describe(error)
         if delivered:
             return
         if transient:

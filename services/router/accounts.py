@@ -4,7 +4,8 @@ the notifier's report of a push registration that is gone."""
 from enum import StrEnum
 
 from services.router.repository import AccountStore
-from shared.contracts.messages import AccountEvent, PushSubscriptionGone
+from shared.contracts.messages import AccountEvent, PushSubscriptionGone, PushSubscriptionsChanged
+from shared.contracts.push import valid_subscriptions
 
 
 class Applied(StrEnum):
@@ -13,8 +14,12 @@ class Applied(StrEnum):
     SUBSCRIPTION_REMOVED = "push subscription removed"
 
 
-async def apply_account_event(accounts: AccountStore, event: AccountEvent | PushSubscriptionGone) -> Applied:
+async def apply_account_event(
+    accounts: AccountStore, event: AccountEvent | PushSubscriptionGone, push_services: tuple[str, ...]
+) -> Applied:
     if isinstance(event, PushSubscriptionGone):
         await accounts.remove_push_subscription(event.account_id, event.endpoint)
         return Applied.SUBSCRIPTION_REMOVED
+    if isinstance(event, PushSubscriptionsChanged):  # the box checked them; the router keeps only what passes
+        event = event.model_copy(update={"subscriptions": valid_subscriptions(event.subscriptions, push_services)})
     return Applied.APPLIED if await accounts.apply(event) else Applied.STALE

@@ -19,8 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 class RouterHandlers:
-    def __init__(self, router: MessageRouter, accounts: AccountStore, metrics: Metrics) -> None:
-        self.router, self.accounts, self.metrics = router, accounts, metrics
+    def __init__(
+        self, router: MessageRouter, accounts: AccountStore, metrics: Metrics, push_services: tuple[str, ...]
+    ) -> None:
+        self.router, self.accounts, self.metrics, self.push_services = router, accounts, metrics, push_services
 
     async def on_messages_accepted(self, event: MessagesAccepted) -> None:
         routing = await self.router.route(event, correlation_id.get() or "")
@@ -40,7 +42,7 @@ class RouterHandlers:
             raise PermanentError(routing.reason())
 
     async def on_account_event(self, event: AnyAccountEvent) -> None:
-        applied = await apply_account_event(self.accounts, event)
+        applied = await apply_account_event(self.accounts, event, self.push_services)
         if isinstance(event, PushSubscriptionGone):
             logger.info("%s from account %s", applied, event.account_id)
         else:

@@ -26,7 +26,8 @@ def create_app(settings: RouterSettings | None = None) -> FastStream:
         CachedAgencyRegistry(MongoAgencyRegistry(wiring.db)),
         BrokerRouterPublisher(wiring.broker),
     )
-    handlers.subscribe(wiring.broker, handlers.RouterHandlers(router, accounts, wiring.metrics), settings)
+    handling = handlers.RouterHandlers(router, accounts, wiring.metrics, settings.push_services)
+    handlers.subscribe(wiring.broker, handling, settings)
     return create_service_app(
         wiring,
         description="Decides box, paper or both for every accepted message.",

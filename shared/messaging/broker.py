@@ -16,7 +16,6 @@ from faststream.rabbit import (
     RabbitMessage,
     RabbitQueue,
 )
-from faststream.rabbit.fastapi import RabbitRouter
 from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
@@ -37,26 +36,15 @@ from shared.runtime.settings import ServiceSettings
 
 def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True) -> RabbitBroker:
     """A broker whose channel waits for publisher confirms and raises on unroutable messages
-    (instead of dropping them), with the dead-letter policy on every subscriber."""
-    broker = RabbitBroker(settings.rabbitmq_url, **broker_options(settings))
-    add_policies(broker, settings, trusted_correlation=trusted_correlation)
-    return broker
-
-
-def broker_options(settings: ServiceSettings) -> dict[str, Any]:
-    """What every broker is made with, also the one FastStream's FastAPI router makes (box)."""
-    return {
-        "default_channel": Channel(
-            prefetch_count=settings.prefetch_count, publisher_confirms=True, on_return_raises=True
-        ),
-        "app_id": settings.service_name,
+    (instead of dropping them), with correlation ids and the dead-letter policy on every
+    subscriber."""
+    broker = RabbitBroker(
+        settings.rabbitmq_url,
+        default_channel=Channel(prefetch_count=settings.prefetch_count, publisher_confirms=True, on_return_raises=True),
+        app_id=settings.service_name,
         # FastStream's access log through our logger, so it is JSON like every other line
-        "logger": logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
-    }
-
-
-def add_policies(broker: RabbitBroker, settings: ServiceSettings, *, trusted_correlation: bool = True) -> None:
-    """Correlation ids and the dead-letter policy, on every subscriber of `broker`."""
+        logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
+    )
     broker.add_middleware(partial(CorrelationMiddleware, trusted=trusted_correlation))
     broker.add_middleware(
         partial(
@@ -67,6 +55,7 @@ def add_policies(broker: RabbitBroker, settings: ServiceSettings, *, trusted_cor
             service_user=settings.broker_user,
         )
     )
+    return broker
 
 
 def persistent_publisher(
@@ -109,12 +98,6 @@ def consumer(
     on a channel of its own), unless the queue is a single-active-consumer queue: then one
     at a time, in order."""
     return broker.subscriber(queue, exchange_of(queue), **_consuming(queue, raw, prefetch))
-
-
-def router_consumer(router: RabbitRouter, queue: RabbitQueue, *, prefetch: int | None = None) -> Any:
-    """`consumer` for a service on FastStream's FastAPI integration (the box): the same
-    subscription, with the handler's arguments resolved by FastAPI."""
-    return router.subscriber(queue, exchange_of(queue), **_consuming(queue, False, prefetch))
 
 
 def _consuming(queue: RabbitQueue, raw: bool, prefetch: int | None) -> dict[str, Any]:

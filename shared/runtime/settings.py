@@ -5,6 +5,7 @@ import urllib.parse
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.contracts.push import PUSH_SERVICES
 from shared.messaging.topology import RETRY_DELAYS
 
 
@@ -34,6 +35,10 @@ class ServiceSettings(BaseSettings):
     )
     ops_port: int | None = Field(default=None, description="HTTP port for /metrics, /healthz, /readyz")
     max_attempts: int = Field(default=5, ge=1, description="handler attempts before dead-lettering")
+    push_services: tuple[str, ...] = Field(
+        default=PUSH_SERVICES,
+        description="origins of the push services a device may be registered at (JSON list; `*.` for subdomains)",
+    )
     retry_delays: tuple[float, ...] = Field(
         default=RETRY_DELAYS,
         min_length=1,

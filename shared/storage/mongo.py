@@ -55,6 +55,9 @@ class Collections:
     BOX_LOGINS = "box_logins"
     """box: logins under way at the identity provider (state, nonce, PKCE verifier)."""
     BOX_CONFIRMATIONS = "box_confirmations"
+    BOX_RATE_LIMITS = "box_rate_limits"
+    """Counts of what costs (logins begun, confirmation e-mails, downloads, devices) per window,
+    shared by every box replica; keys are hashes, never an address or a BSN."""
     """box: e-mail addresses waiting for their confirmation."""
 
 

@@ -6,7 +6,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from scripts.harness import WITH_BOX, ServiceProcesses
 from scripts.identity_provider import IdentityProvider, identity_provider
@@ -41,8 +41,8 @@ class BoxWorld:
     smtp: SmtpSink
     services: ServiceProcesses
 
-    def browser_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=20)
+    def browser_client(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(base_url=self.url, timeout=20)
 
 
 @contextmanager

@@ -5,7 +5,7 @@ an e-mail address counts only once confirmed."""
 
 import re
 
-import httpx
+import httpx2
 
 from scripts.harness import WITH_BOX
 from scripts.identity_provider import subject_of
@@ -156,7 +156,7 @@ async def test_another_citizens_message_is_not_found_on_any_route(
         assert [a.status_code for a in answers] == [404, 404, 404, 404]
         assert all("Betaal" not in a.text for a in answers)
     token = await access_token(world.provider.issuer, subject_of(OTHER))
-    async with httpx.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
+    async with httpx2.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
         api = [
             await app.get(f"/api/v1/messages/{theirs}"),
             await app.post(f"/api/v1/messages/{theirs}/move", json={"to": "trash"}),
@@ -164,7 +164,7 @@ async def test_another_citizens_message_is_not_found_on_any_route(
         assert [a.status_code for a in api] == [404, 404]
         assert all(a.headers["content-type"] == "application/problem+json" for a in api)
         assert (await app.get("/api/v1/messages")).json()["items"] == []
-    async with httpx.AsyncClient(base_url=world.url) as anonymous:
+    async with httpx2.AsyncClient(base_url=world.url) as anonymous:
         refused = await anonymous.get("/api/v1/messages")
         assert refused.status_code == 401 and refused.json()["status"] == 401
     stored = await db[Collections.BOX_ENTRIES].find_one({"_id": theirs})

@@ -80,6 +80,9 @@ async def test_the_main_flow_in_chromium_with_axe_on_every_page(
         await page.get_by_role("link", name="Logboek").click()
         await visit.check("logboek")
         await page.get_by_role("button", name="Uitloggen").click()
+        # logged out at the identity provider too: the development provider asks to confirm
+        await page.get_by_role("button", name="End session").click()
+        await expect(page).to_have_url(f"{world.url}/uitgelogd")
         await visit.check("logged-out")
     assert visit.checked == 9
     account = await eventually(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from playwright.async_api import expect
@@ -55,7 +55,7 @@ async def test_a_device_registered_in_the_box_gets_the_next_push_and_none_once_r
     world, pushes = push_world.box, push_world.pushes
     phone = pushes.device("phone")
     token = await access_token(world.provider.issuer, subject_of(READER))
-    async with httpx.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
+    async with httpx2.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
         registered = await app.post("/api/v1/devices", json=phone.subscription())
         assert registered.status_code == 201, registered.text
         [device] = (await app.get("/api/v1/devices")).json()
@@ -81,7 +81,7 @@ async def test_the_devices_page_lists_and_removes_a_device_and_says_when_the_bro
     PushManager refuses, and the page says so instead of failing silently."""
     world, tablet = push_world.box, push_world.pushes.device("tablet")
     token = await access_token(world.provider.issuer, subject_of(READER))
-    async with httpx.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
+    async with httpx2.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
         assert (await app.post("/api/v1/devices", json=tablet.subscription())).status_code == 201
     assert await _account_devices(db) == 1
     async with chromium() as browser:
@@ -112,7 +112,7 @@ async def test_a_second_device_added_before_the_router_applied_the_first_keeps_b
         phone, tablet = pushes.device("phone"), pushes.device("tablet")
         with box_world(sandbox, tmp_path / "logs", run=("box",)) as world:
             token = await access_token(world.provider.issuer, subject_of(READER))
-            async with httpx.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
+            async with httpx2.AsyncClient(base_url=world.url, headers={"Authorization": f"Bearer {token}"}) as app:
                 listed = []
                 for device in (phone, tablet):
                     assert (await app.post("/api/v1/devices", json=device.subscription())).status_code == 201

@@ -5,7 +5,7 @@ attachment names, device and e-mail abuse (issue #26)."""
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 
 from scripts.identity_provider import subject_of
 from shared.storage.mongo import Collections, Database
@@ -18,9 +18,9 @@ from tests.support.wire import AgencyAccess
 SUBSCRIPTION = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
 
 
-async def api(world: BoxWorld, token: str | None) -> httpx.AsyncClient:
+async def api(world: BoxWorld, token: str | None) -> httpx2.AsyncClient:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.AsyncClient(base_url=world.url, headers=headers, timeout=20)
+    return httpx2.AsyncClient(base_url=world.url, headers=headers, timeout=20)
 
 
 async def test_only_the_apps_tokens_open_the_api_and_nothing_is_read_before(world: BoxWorld) -> None:
@@ -66,7 +66,7 @@ async def test_logging_out_ends_the_session_at_the_issuer_too(world: BoxWorld) -
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         out = await browser.post("/uitloggen", data={"csrf": csrf})
     assert out.status_code == 303
-    location = httpx.URL(out.headers["location"])
+    location = httpx2.URL(out.headers["location"])
     assert str(location).startswith(f"{world.provider.issuer}/oauth2/end_session")
     assert location.params["id_token_hint"].count(".") == 2
     assert location.params["post_logout_redirect_uri"] == f"{world.url}/uitgelogd"
@@ -118,3 +118,40 @@ async def test_a_message_is_opened_only_by_the_citizens_own_navigation(
         assert own.status_code == 200
     stored = await db[Collections.BOX_ENTRIES].find_one({"_id": message_id})
     assert stored is not None and stored["opened_at"] is not None
+
+
+async def test_devices_only_at_allowed_push_services_with_real_keys_and_at_most_ten(world: BoxWorld) -> None:
+    from tests.unit.test_push_subscriptions import subscription
+
+    token = await access_token(world.provider.issuer, subject_of(OTHER))
+    async with await api(world, token) as app:
+        internal = await app.post("/api/v1/devices", json=subscription("https://10.0.0.5/admin"))
+        bad_key = await app.post("/api/v1/devices", json={**subscription(), "keys": {"p256dh": "x", "auth": "a"}})
+        assert (internal.status_code, bad_key.status_code) == (422, 422)
+        for n in range(10):
+            added = await app.post("/api/v1/devices", json=subscription(f"http://127.0.0.1:9/push/{n}"))
+            assert added.status_code == 201, added.text
+        eleventh = await app.post("/api/v1/devices", json=subscription("http://127.0.0.1:9/push/10"))
+        assert eleventh.status_code == 409
+
+
+async def test_an_address_list_is_refused_and_mails_nobody(world: BoxWorld) -> None:
+    async with world.browser_client() as browser:
+        page = await log_in(browser, subject_of(OTHER))
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        for listed in ("a@example.nl,b@example.nl", "Jan <a@example.nl>", "a@example.nl\r\nBcc: b@example.nl"):
+            answer = await browser.post("/e-mailadres", data={"email": listed, "csrf": csrf})
+            assert answer.status_code == 422
+    assert world.smtp.received == []
+
+
+async def test_confirmation_mails_and_downloads_are_limited_with_retry_after(world: BoxWorld) -> None:
+    async with world.browser_client() as browser:
+        page = await log_in(browser, subject_of(OTHER))
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        sent = [await browser.post("/e-mailadres", data={"email": "doel@example.nl", "csrf": csrf}) for _ in range(4)]
+        assert [a.status_code for a in sent] == [303, 303, 303, 429]
+        assert 0 < int(sent[-1].headers["retry-after"]) <= 3600
+        downloads = [(await browser.get("/logboek.csv")).status_code for _ in range(21)]
+        assert downloads == [200] * 20 + [429]
+    assert len(world.smtp.received) == 3

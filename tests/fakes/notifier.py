@@ -108,10 +108,16 @@ class RecordingEmail:
 
 
 class RecordingPush:
-    """Pushes to endpoints named in `gone` or `busy` fail as a push service would."""
+    """Pushes to endpoints named in `gone` or `busy` fail as a push service would; to those in
+    `broken`, as a registration whose keys do not decode does (pywebpush raises ValueError)."""
 
-    def __init__(self, gone: frozenset[str] = frozenset(), busy: frozenset[str] = frozenset()) -> None:
-        self.gone, self.busy = gone, busy
+    def __init__(
+        self,
+        gone: frozenset[str] = frozenset(),
+        busy: frozenset[str] = frozenset(),
+        broken: frozenset[str] = frozenset(),
+    ) -> None:
+        self.gone, self.busy, self.broken = gone, busy, broken
         self.sent: list[tuple[str, dict[str, str]]] = []
         self.topics: list[str] = []
 
@@ -122,6 +128,8 @@ class RecordingPush:
             raise SubscriptionGone("push service answered 410")
         if endpoint in self.busy:
             raise TransientFailure("push service answered 503")
+        if endpoint in self.broken:
+            raise ValueError("Could not deserialize key data")
         self.sent.append((endpoint, payload))
 
 

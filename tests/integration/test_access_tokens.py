@@ -7,7 +7,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from scripts.identity_provider import IdentityProvider, identity_provider, subject_of
@@ -26,12 +26,12 @@ def provider() -> Iterator[IdentityProvider]:
         yield started
 
 
-class Counted(httpx.AsyncClient):
-    """An httpx client that counts the introspection calls it makes."""
+class Counted(httpx2.AsyncClient):
+    """An HTTP client that counts the introspection calls it makes."""
 
     calls = 0
 
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+    async def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
         if request.url.path.endswith("/introspect"):
             self.calls += 1
         return await super().send(request, **kwargs)
@@ -43,7 +43,7 @@ async def http() -> AsyncIterator[Counted]:
         yield client
 
 
-def checker(provider: IdentityProvider, http: httpx.AsyncClient, **settings: object) -> AccessTokens:
+def checker(provider: IdentityProvider, http: httpx2.AsyncClient, **settings: object) -> AccessTokens:
     box = BoxSettings(oidc_issuer=provider.issuer, **settings)  # type: ignore[arg-type]
     return AccessTokens(box, http, Issuer(box, http))
 
@@ -57,7 +57,7 @@ async def token(
 
 
 async def dev(provider: IdentityProvider, path: str, body: dict[str, object] | None = None) -> None:
-    async with httpx.AsyncClient() as client:
+    async with httpx2.AsyncClient() as client:
         (await client.post(f"{provider.issuer}{path}", json=body or {})).raise_for_status()
 
 
@@ -98,7 +98,7 @@ async def test_a_provider_in_trouble_answers_unavailable_and_nothing_is_remember
             await tokens.citizen(good)
         await asyncio.sleep(0.35)
     assert (await tokens.citizen(good)).value == CITIZEN["bsn"]  # not remembered as invalid
-    slow = checker(provider, httpx.AsyncClient(timeout=0.000001))
+    slow = checker(provider, httpx2.AsyncClient(timeout=0.000001))
     with pytest.raises(IssuerUnavailable):
         await slow.citizen(good)
 
@@ -136,9 +136,9 @@ async def test_an_introspection_answer_that_is_a_jwt_is_read(provider: IdentityP
 
 async def log_in(oidc: OidcClient) -> str:
     url, pending = await oidc.begin()
-    async with httpx.AsyncClient() as browser:
+    async with httpx2.AsyncClient() as browser:
         answer = await browser.post(url, data={"sub": subject_of(CITIZEN)})
-    back = httpx.URL(answer.headers["location"]).params
+    back = httpx2.URL(answer.headers["location"]).params
     bsn, _ = await oidc.finish(pending, back["code"], back["state"])
     return bsn.value
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
 from starlette.requests import Request
 
 from services.box.downloads import content_disposition, own_navigation
@@ -22,7 +23,7 @@ from services.box.settings import BoxSettings
     ],
 )
 def test_https_gets_hsts_and_host_only_cookies(base: str, hsts: bool, session_cookie: str) -> None:
-    settings = BoxSettings(public_base_url=base)
+    settings = BoxSettings(public_base_url=base, pseudonym_key=SecretStr("a secret of the operator's"))
     answer = TestClient(create_app(settings)).get("/healthz")
     assert ("strict-transport-security" in answer.headers) is hsts
     assert settings.session_cookie == session_cookie
@@ -79,3 +80,8 @@ def test_no_page_loads_script_the_csp_refuses() -> None:
     assert client.get("/api/v1/openapi.json").status_code == 200
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 404 or not re.search(r"<script>(?!\s*</script>)|https?://(?!127)", docs.text)
+
+
+def test_the_box_refuses_the_public_development_key_where_citizens_reach_it() -> None:
+    with pytest.raises(ValidationError, match="BERICHTENBOX_PSEUDONYM_KEY"):
+        BoxSettings(public_base_url="https://mijn.berichtenbox.example")

@@ -117,6 +117,15 @@ async def test_a_gone_device_is_reported_and_the_others_still_get_the_push() -> 
     assert [endpoint for endpoint, _ in wiring.push.sent] == [PHONE_ENDPOINT]
 
 
+async def test_a_device_whose_keys_do_not_decode_blocks_none_of_the_others() -> None:
+    """A registration stored before the box checked keys raised in the push library and ended
+    the whole channel: the citizen's other devices got nothing."""
+    citizen = Recipient("a-1", push_subscriptions=[OLD_TABLET, PHONE])
+    wiring = Wiring(citizen, RecordingPush(broken=frozenset({OLD_TABLET_ENDPOINT})))
+    assert await wiring.notifier.handle(command((Channel.PUSH,))) == {Channel.PUSH: Status.SENT}
+    assert [endpoint for endpoint, _ in wiring.push.sent] == [PHONE_ENDPOINT]
+
+
 async def test_push_with_every_device_busy_is_retried() -> None:
     wiring = Wiring(push=RecordingPush(busy=frozenset({PHONE_ENDPOINT})))
     assert await wiring.notifier.handle(command((Channel.PUSH,))) == {Channel.PUSH: Status.RETRYING}

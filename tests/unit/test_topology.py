@@ -12,7 +12,8 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.publisher import RabbitPublisher
 from faststream.rabbit.subscriber import RabbitSubscriber
 
-from services.box.main import create_app as box_app
+from services.box.main import create_api
+from services.box.settings import BoxSettings
 from services.ingest.main import create_app as ingest_app
 from services.notifier.main import create_app as notifier_app
 from services.paper.main import create_app as paper_app
@@ -25,11 +26,17 @@ ACCOUNT_EVENTS = get_args(get_args(AnyAccountEvent)[0])
 ROUTING_KEYS = {v for k, v in vars(RoutingKeys).items() if k.isupper()} | {
     account_event_key(e.model_fields["event"].default) for e in ACCOUNT_EVENTS
 }
-FACTORIES: list[Callable[[], Any]] = [ingest_app, router_app, notifier_app, paper_app, box_app]
+FACTORIES: list[Callable[[], Any]] = [
+    ingest_app,
+    router_app,
+    notifier_app,
+    paper_app,
+    lambda: create_api(BoxSettings()),
+]
 
 
 def broker_of(factory: Callable[[], Any]) -> RabbitBroker:
-    """The broker of a FastStream app, or of the box's FastAPI app (its RabbitRouter's)."""
+    """The broker of a FastStream app, or of the box's FastAPI app."""
     app = factory()
     if isinstance(app, FastAPI):
         broker = app.state.broker
