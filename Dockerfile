@@ -14,7 +14,7 @@ COPY deploy/agencies.json ./deploy/agencies.json
 
 FROM build AS identity
 RUN uv sync --frozen --no-dev --group identity --no-install-project
-COPY scripts/__init__.py scripts/identity_provider.py ./scripts/
+COPY scripts/__init__.py scripts/identity_provider.py scripts/identity_server.py ./scripts/
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
 ENTRYPOINT ["python", "-m", "scripts.identity_provider", "--host", "0.0.0.0"]
 

@@ -76,6 +76,10 @@ async def test_odd_values_answer_400_or_403_never_500(world: BoxWorld) -> None:
     async with world.browser_client() as browser:
         back = await browser.get("/inloggen/terug", params={"code": "x", "state": "é\u0000ü"})
         assert back.status_code == 400
+        begun = await browser.get("/inloggen")  # a login under way, then a code the issuer refuses
+        state = httpx2.URL(begun.headers["location"]).params["state"]
+        refused = await browser.get("/inloggen/terug", params={"code": "not-a-code", "state": state})
+        assert refused.status_code == 400 and "Inloggen is niet gelukt" in refused.text
         page = await log_in(browser, subject_of(OTHER))
         assert page.status_code == 200
         moved = await browser.post("/berichten/x/verplaatsen", data={"actie": "archive", "csrf": "ö\u2028"})
