@@ -21,7 +21,7 @@ from pymongo import AsyncMongoClient
 
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import free_port
-from services.box.sessions import MongoSessions
+from services.box.identity.sessions import MongoSessions
 from shared.contracts.bsn import Bsn
 from shared.storage.mongo import Collections, Document, ensure_indexes
 from tools.indexes import EVERY_INDEX

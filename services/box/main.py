@@ -16,23 +16,29 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from faststream_fastapi import FastStreamAPI
 
-from services.box import account_pages, api, errors, handlers, login, pages, repository
-from services.box.access_tokens import AccessTokens
-from services.box.account import AccountChanges
-from services.box.context import AgencyList, BoxContext
-from services.box.filing import Filing
-from services.box.gate import MAX_BODY_BYTES, Gate
-from services.box.issuer import Issuer
-from services.box.limits import MongoRateLimits
-from services.box.mail import SmtpMailer
-from services.box.oidc import OidcClient
+from services.box.account import api as account_api
+from services.box.account import pages as account_pages
+from services.box.account.mail import SmtpMailer
+from services.box.account.repository import MongoCitizens
+from services.box.account.use_cases import AccountChanges
+from services.box.identity import login
+from services.box.identity.access_tokens import AccessTokens
+from services.box.identity.gate import MAX_BODY_BYTES, Gate
+from services.box.identity.issuer import Issuer
+from services.box.identity.limits import MongoRateLimits
+from services.box.identity.oidc import OidcClient
+from services.box.identity.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
+from services.box.messages import api as messages_api
+from services.box.messages import handlers, pages, repository
+from services.box.messages.filing import Filing
+from services.box.messages.repository import MongoBox, MongoContents, MongoNotificationHistory
+from services.box.messages.use_cases import CitizenBox
 from services.box.publishers import BrokerBoxPublisher
-from services.box.reading import CitizenBox
-from services.box.repository import MongoBox, MongoCitizens, MongoContents, MongoNotificationHistory
-from services.box.security import SecurityHeaders
-from services.box.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
 from services.box.settings import BoxSettings
-from services.box.telemetry import RequestMetrics
+from services.box.web import errors
+from services.box.web.context import AgencyList, BoxContext
+from services.box.web.security import SecurityHeaders
+from services.box.web.telemetry import RequestMetrics
 from shared.contracts.pseudonyms import Pseudonyms
 from shared.messaging.broker import create_broker, declare_topology
 from shared.runtime.logs import configure_logging
@@ -51,7 +57,7 @@ def now() -> datetime:
 
 
 def service_worker() -> FileResponse:
-    return FileResponse(Path(__file__).parent / "static" / "sw.js", media_type="text/javascript")
+    return FileResponse(Path(__file__).parent / "web" / "static" / "sw.js", media_type="text/javascript")
 
 
 def create_app(settings: BoxSettings | None = None) -> FastStreamAPI:
@@ -131,8 +137,8 @@ def create_api(settings: BoxSettings) -> FastAPI:
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(RequestMetrics, metrics=metrics)
     errors.install(app)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for routes in (login.router, pages.router, account_pages.router, api.router):
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+    for routes in (login.router, pages.router, account_pages.router, messages_api.router, account_api.router):
         app.include_router(routes)
     app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
     app.add_api_route("/sw.js", service_worker, include_in_schema=False)  # at the root: its scope is the site

@@ -11,9 +11,9 @@ import httpx2
 import pytest
 
 from scripts.identity_provider import IdentityProvider, identity_provider, subject_of
-from services.box.access_tokens import AccessTokens, InvalidToken
-from services.box.issuer import Issuer, IssuerUnavailable
-from services.box.oidc import LoginFailed, OidcClient
+from services.box.identity.access_tokens import AccessTokens, InvalidToken
+from services.box.identity.issuer import Issuer, IssuerUnavailable
+from services.box.identity.oidc import LoginFailed, OidcClient
 from services.box.settings import BoxSettings
 from tools.population import population
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.box.limits import Limit, MongoRateLimits, RateLimited
+from services.box.identity.limits import Limit, MongoRateLimits, RateLimited
 from shared.storage.mongo import Database, Document
 from tests.conftest import Sandbox
 

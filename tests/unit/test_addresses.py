@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.box.addresses import InvalidAddress, checked_address
+from services.box.account.addresses import InvalidAddress, checked_address
 
 
 @pytest.mark.parametrize(

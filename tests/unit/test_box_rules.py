@@ -4,8 +4,10 @@ it changed."""
 
 import pytest
 
-from services.box.records import Citizen, Folder, OwnChange
-from services.box.rules import MANDATORY_REASON, Move, as_changed, choices, moved, preferences_from, warnings
+from services.box.account.records import Citizen, OwnChange
+from services.box.account.rules import MANDATORY_REASON, as_changed, choices, preferences_from, warnings
+from services.box.messages.records import Folder
+from services.box.messages.rules import Move, moved
 from shared.contracts.bsn import Bsn
 from tests.support.samples import AGENCIES, VALID_BSN
 

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from starlette.requests import Request
 
-from services.box.downloads import content_disposition, own_navigation
 from services.box.main import create_app
-from services.box.security import CsrfFailed, check_csrf
+from services.box.messages.downloads import content_disposition, own_navigation
 from services.box.settings import BoxSettings
+from services.box.web.security import CsrfFailed, check_csrf
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.box.logbook import no_formula
+from services.box.messages.logbook import no_formula
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.box.account import TooManyDevices, device_id
-from services.box.addresses import InvalidAddress, checked_address
-from services.box.rendering import page
-from services.box.rules import choices, preferences_from
-from services.box.security import check_csrf
-from services.box.visits import Box, Current
+from services.box.account.addresses import InvalidAddress, checked_address
+from services.box.account.rules import choices, preferences_from
+from services.box.account.use_cases import TooManyDevices, device_id
+from services.box.identity.visits import Box, Current
+from services.box.web.rendering import page
+from services.box.web.security import check_csrf
 from shared.contracts.push import MAX_DEVICES, InvalidSubscription
 
 router = APIRouter(include_in_schema=False)

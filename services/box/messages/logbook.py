@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from services.box.reading import LogLine
+from services.box.messages.use_cases import LogLine
 
 
 def _rows(lines: list[LogLine], names: dict[str, str]) -> list[dict[str, object]]:

@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from services.box.rules import warnings
-from services.box.visits import Visit
+from services.box.account.rules import warnings
+from services.box.identity.visits import Visit
 from shared.dutch import dutch_date
 
 TEMPLATES = Path(__file__).parent / "templates"

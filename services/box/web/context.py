@@ -7,13 +7,14 @@ from datetime import datetime
 
 from fastapi import Request
 
-from services.box.access_tokens import AccessTokens
-from services.box.account import AccountChanges
-from services.box.limits import RateLimits
-from services.box.oidc import OidcClient
-from services.box.reading import CitizenBox
-from services.box.repository import Box, Citizens
-from services.box.sessions import Logins, Sessions
+from services.box.account.repository import Citizens
+from services.box.account.use_cases import AccountChanges
+from services.box.identity.access_tokens import AccessTokens
+from services.box.identity.limits import RateLimits
+from services.box.identity.oidc import OidcClient
+from services.box.identity.sessions import Logins, Sessions
+from services.box.messages.repository import Box
+from services.box.messages.use_cases import CitizenBox
 from services.box.settings import BoxSettings
 from shared.contracts.agencies import Agency
 from shared.storage.agencies import MongoAgencyRegistry

@@ -4,7 +4,7 @@ import logging
 
 from faststream.rabbit import RabbitBroker
 
-from services.box.filing import Filing
+from services.box.messages.filing import Filing
 from shared.contracts.messages import MessagesDeliveredToBox
 from shared.messaging.broker import consumer
 from shared.messaging.topology import Queues

@@ -8,10 +8,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.box.limits import RateLimited
-from services.box.rendering import simple
-from services.box.security import CsrfFailed
-from services.box.visits import LoginRequired, NoAccount
+from services.box.identity.limits import RateLimited
+from services.box.identity.visits import LoginRequired, NoAccount
+from services.box.web.rendering import simple
+from services.box.web.security import CsrfFailed
 
 PAGE_TEXT = {
     404: ("Niet gevonden", ["Deze pagina of dit bericht bestaat niet, of is niet van u."]),

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2
 
-from services.box.issuer import Issuer, IssuerUnavailable, UntrustedToken
+from services.box.identity.issuer import Issuer, IssuerUnavailable, UntrustedToken
 from services.box.settings import BoxSettings
 from shared.contracts.bsn import Bsn, passes_elfproef
 

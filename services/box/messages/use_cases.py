@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.box.messages.records import Content, Entry, Folder
+from services.box.messages.repository import Box, Contents, NotificationHistory
+from services.box.messages.rules import Move, moved
 from services.box.publishers import BoxPublisher
-from services.box.records import Content, Entry, Folder
-from services.box.repository import Box, Contents, NotificationHistory
-from services.box.rules import Move, moved
 from shared.contracts.messages import MessageOpened
 
 

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.box.issuer import IssuerUnavailable
-from services.box.limits import LOGINS_PER_ADDRESS
-from services.box.oidc import LoginFailed
-from services.box.rendering import simple
-from services.box.security import check_csrf
-from services.box.visits import Box, Current
+from services.box.identity.issuer import IssuerUnavailable
+from services.box.identity.limits import LOGINS_PER_ADDRESS
+from services.box.identity.oidc import LoginFailed
+from services.box.identity.visits import Box, Current
+from services.box.web.rendering import simple
+from services.box.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,7 +12,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from services.box.issuer import Issuer, IssuerUnavailable, UntrustedToken
+from services.box.identity.issuer import Issuer, IssuerUnavailable, UntrustedToken
 from services.box.settings import BoxSettings
 from shared.contracts.bsn import Bsn, passes_elfproef
 

@@ -6,13 +6,13 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.box.limits import DEVICES_PER_CITIZEN, MAILS_PER_ADDRESS, MAILS_PER_CITIZEN, RateLimits
-from services.box.mail import Mailer
+from services.box.account.mail import Mailer
+from services.box.account.records import Citizen, OwnChange
+from services.box.account.repository import Citizens
+from services.box.account.rules import Preferences
+from services.box.identity.limits import DEVICES_PER_CITIZEN, MAILS_PER_ADDRESS, MAILS_PER_CITIZEN, RateLimits
+from services.box.identity.sessions import Confirmations
 from services.box.publishers import BoxAccountEvent, BoxPublisher
-from services.box.records import Citizen, OwnChange
-from services.box.repository import Citizens
-from services.box.rules import Preferences
-from services.box.sessions import Confirmations
 from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged

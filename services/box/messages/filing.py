@@ -3,8 +3,8 @@ subject and call to action it is listed by. Filing again (a redelivery) adds not
 
 from datetime import date
 
-from services.box.records import Entry
-from services.box.repository import Box, Contents
+from services.box.messages.records import Entry
+from services.box.messages.repository import Box, Contents
 from shared.contracts.messages import MessagesDeliveredToBox
 
 

@@ -7,16 +7,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.box.calendar import calendar_event
-from services.box.downloads import download, own_navigation
-from services.box.limits import DOWNLOADS_PER_CITIZEN
-from services.box.logbook import logboek_csv, logboek_json
-from services.box.reading import MoveNotAllowed
-from services.box.records import Folder
-from services.box.rendering import page
-from services.box.rules import Move
-from services.box.security import check_csrf
-from services.box.visits import Box, Current
+from services.box.identity.limits import DOWNLOADS_PER_CITIZEN
+from services.box.identity.visits import Box, Current
+from services.box.messages.calendar import calendar_event
+from services.box.messages.downloads import download, own_navigation
+from services.box.messages.logbook import logboek_csv, logboek_json
+from services.box.messages.records import Folder
+from services.box.messages.rules import Move
+from services.box.messages.use_cases import MoveNotAllowed
+from services.box.web.rendering import page
+from services.box.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 FOLDERS = {"inbox": Folder.INBOX, "archief": Folder.ARCHIVE, "prullenbak": Folder.TRASH}

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.box.records import Attachment
+from services.box.messages.records import Attachment
 
 NO_DECOMPOSITION = str.maketrans(
     {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Đ": "D", "đ": "d"}

@@ -1,33 +1,11 @@
-"""The box's pure rules, without I/O: where a message may move, what a preference form
-becomes, what a page warns about for an account, and how the box sees an account it changed."""
+"""The account's pure rules, without I/O: what a preference form becomes, what a page warns
+about for an account, and how the box sees an account it changed."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
-from services.box.records import Citizen, Folder, OwnChange
+from services.box.account.records import Citizen, OwnChange
 from shared.contracts.agencies import Agency
-
-
-class Move(StrEnum):
-    ARCHIVE = "archive"
-    TRASH = "trash"
-    RESTORE = "restore"
-
-
-MOVES: dict[tuple[Folder, Move], Folder] = {
-    (Folder.INBOX, Move.ARCHIVE): Folder.ARCHIVE,
-    (Folder.INBOX, Move.TRASH): Folder.TRASH,
-    (Folder.ARCHIVE, Move.TRASH): Folder.TRASH,
-    (Folder.ARCHIVE, Move.RESTORE): Folder.INBOX,
-    (Folder.TRASH, Move.RESTORE): Folder.INBOX,
-}
-
-
-def moved(folder: Folder, move: Move) -> Folder | None:
-    """The folder a message goes to, or None where that move makes no sense (archiving what
-    is in the trash: restore it first)."""
-    return MOVES.get((folder, move))
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,12 @@ bearer access token from the same issuer. Neither ever carries the BSN in a URL.
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.box.context import BoxContext, context
-from services.box.records import Citizen, Session
+from services.box.account.records import Citizen
+from services.box.identity.records import Session
+from services.box.web.context import BoxContext, context
 
 
 class LoginRequired(Exception):
@@ -42,3 +44,19 @@ async def visit(request: Request) -> Visit:
 Box = Annotated[BoxContext, Depends(context)]
 Current = Annotated[Visit, Depends(visit)]
 """What a handler asks for: the box's use cases and stores; the logged-in citizen of a page."""
+
+bearer = HTTPBearer(auto_error=False, description="an access token of the Berichtenbox issuer")
+
+
+async def app_citizen(
+    request: Request, box: Box, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Citizen:
+    """The token was checked before the request was read (`gate.Gate`); `credentials` only
+    names the scheme in the OpenAPI document."""
+    citizen = await box.citizens.by_bsn(request.state.bsn)
+    if citizen is None or citizen.state == "none":
+        raise HTTPException(404, "There is no Berichtenbox for this citizen.")
+    return citizen
+
+
+Citizen_ = Annotated[Citizen, Depends(app_citizen)]

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from services.box.records import Session
+from services.box.identity.records import Session
 from shared.contracts.bsn import Bsn
 from shared.contracts.pseudonyms import Pseudonyms
 from shared.storage.mongo import Collections, Database

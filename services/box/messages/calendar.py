@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from services.box.records import Entry
+from services.box.messages.records import Entry
 
 
 def calendar_event(entry: Entry, agency_name: str, base_url: str) -> bytes:

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.box.access_tokens import InvalidToken
-from services.box.context import BoxContext
-from services.box.errors import problem
-from services.box.issuer import IssuerUnavailable
+from services.box.identity.access_tokens import InvalidToken
+from services.box.identity.issuer import IssuerUnavailable
+from services.box.web.context import BoxContext
+from services.box.web.errors import problem
 
 MAX_BODY_BYTES = 64 * 1024
 """Forms and JSON of the box are small: a push subscription is the largest, well under 1 kB."""
