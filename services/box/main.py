@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from faststream_fastapi import FastStreamAPI
@@ -21,6 +21,13 @@ from services.box.account import pages as account_pages
 from services.box.account.mail import SmtpMailer
 from services.box.account.repository import MongoCitizens
 from services.box.account.use_cases import AccountChanges
+from services.box.delegation import access as delegation_access
+from services.box.delegation import api as delegation_api
+from services.box.delegation import pages as delegation_pages
+from services.box.delegation import repository as delegation_repository
+from services.box.delegation.notices import HelperNotices
+from services.box.delegation.representation import Representation
+from services.box.delegation.use_cases import Delegations
 from services.box.identity import login
 from services.box.identity.access_tokens import AccessTokens
 from services.box.identity.gate import MAX_BODY_BYTES, Gate
@@ -84,24 +91,33 @@ def create_api(settings: BoxSettings) -> FastAPI:
         timedelta(seconds=settings.session_idle_seconds),
         timedelta(seconds=settings.session_absolute_seconds),
     )
+    grants = delegation_repository.MongoGrants(db)
+    delegations = Delegations(
+        grants, delegation_repository.MongoInvitations(db), delegation_repository.MongoActivityLog(db), now
+    )
+    account = AccountChanges(
+        citizens, MongoConfirmations(db, pseudonyms), publisher, SmtpMailer(settings), now,
+        timedelta(seconds=settings.confirmation_valid_seconds), settings.push_services, limits,
+    )  # fmt: skip
+    representation = Representation(grants, delegations, citizens, account, now)
     context = BoxContext(
         settings=settings,
         box=box,
         citizen_box=CitizenBox(box, contents, MongoNotificationHistory(db), publisher, now),
         citizens=citizens,
-        account=AccountChanges(
-            citizens, MongoConfirmations(db, pseudonyms), publisher, SmtpMailer(settings), now,
-            timedelta(seconds=settings.confirmation_valid_seconds), settings.push_services, limits,
-        ),
+        account=account,
         sessions=MongoSessions(db, idle, absolute),
         logins=MongoLogins(db),
         oidc=OidcClient(settings, http, issuer),
         tokens=AccessTokens(settings, http, issuer),
         limits=limits,
+        delegations=delegations,
+        representation=representation,
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
-    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, contents), metrics), settings.prefetch_count)
+    notices = HelperNotices(grants, citizens, publisher, now)
+    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, contents), notices, metrics), settings.prefetch_count)
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @asynccontextmanager
@@ -109,16 +125,19 @@ def create_api(settings: BoxSettings) -> FastAPI:
         """Before the broker starts consuming: indexes, and the topology (a first retry needs
         its wait queue)."""
         configure_logging(settings)
-        await ensure_indexes(db, repository.INDEXES)
+        await ensure_indexes(db, repository.INDEXES | delegation_repository.INDEXES)
         await declare_topology(settings.rabbitmq_url, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
+        machtigingen = Periodic("machtigingen", representation.sweep, EXPIRED_SWEEP_SECONDS)
         sweep.start()
+        machtigingen.start()
         if ops is not None:
             await ops.start()
         yield
         if ops is not None:
             await ops.stop()
         await sweep.stop()
+        await machtigingen.stop()
         await http.aclose()
         await client.close()
 
@@ -138,8 +157,14 @@ def create_api(settings: BoxSettings) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=metrics)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
-    for routes in (login.router, pages.router, account_pages.router, messages_api.router, account_api.router):
+    for routes in (login.router, pages.own_router, pages.router, account_pages.router, delegation_pages.router):
         app.include_router(routes)
+    app.include_router(pages.router, prefix="/hulp/{grant_id}")  # a box the citizen helps with
+    for routes in (messages_api.own_router, account_api.router, delegation_api.router):
+        app.include_router(routes)
+    app.include_router(messages_api.router, prefix="/api/v1")
+    by_box = [Depends(delegation_access.box_id_parameter)]
+    app.include_router(messages_api.router, prefix="/api/v1/boxes/{box_id}", dependencies=by_box)
     app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
     app.add_api_route("/sw.js", service_worker, include_in_schema=False)  # at the root: its scope is the site
     return app

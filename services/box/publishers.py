@@ -1,5 +1,6 @@
-"""What the box tells the others: a first opening (the notifier cancels the reminder) and the
-citizen's account changes, as the account events the router applies in `sequence` order."""
+"""What the box tells the others: a first opening (the notifier cancels the reminder), the
+citizen's account changes, as the account events the router applies in `sequence` order, and
+the notices a helper asked for (the notifier sends them)."""
 
 from typing import Protocol
 
@@ -10,19 +11,24 @@ from shared.contracts.messages import (
     AccountActivated,
     EmailLinked,
     MessageOpened,
+    NotifyCitizens,
     PreferencesChanged,
     PushSubscriptionsChanged,
+    RepresentationDigitalChanged,
 )
 from shared.contracts.pseudonyms import Pseudonyms
 from shared.messaging.broker import persistent_publisher
 from shared.messaging.topology import Exchanges, RoutingKeys, account_event_key
 
-BoxAccountEvent = AccountActivated | EmailLinked | PreferencesChanged | PushSubscriptionsChanged
+BoxAccountEvent = (
+    AccountActivated | EmailLinked | PreferencesChanged | PushSubscriptionsChanged | RepresentationDigitalChanged
+)
 
 
 class BoxPublisher(Protocol):
     async def opened(self, event: MessageOpened) -> None: ...
     async def account_event(self, event: BoxAccountEvent) -> None: ...
+    async def notify(self, command: NotifyCitizens, message_id: str) -> None: ...
 
 
 class BrokerBoxPublisher:
@@ -39,8 +45,18 @@ class BrokerBoxPublisher:
                 event,
                 f"The citizen changed their account ({event.__name__}).",
             )
-            for event in (AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged)
+            for event in (
+                AccountActivated,
+                EmailLinked,
+                PreferencesChanged,
+                PushSubscriptionsChanged,
+                RepresentationDigitalChanged,
+            )
         }
+
+        self._notify = persistent_publisher(
+            broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizens, "Notify helpers of new messages."
+        )
 
     async def opened(self, event: MessageOpened) -> None:
         await self._opened.publish(event, message_id=derived_id("opened", event.message_id))
@@ -50,3 +66,6 @@ class BrokerBoxPublisher:
         recognisable, and the router ignores it as stale anyway."""
         message_id = derived_id("account-event", self._citizen(event.bsn), str(event.sequence))
         await self._accounts[event.event].publish(event, message_id=message_id)
+
+    async def notify(self, command: NotifyCitizens, message_id: str) -> None:
+        await self._notify.publish(command, message_id=message_id)

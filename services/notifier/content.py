@@ -28,7 +28,7 @@ INLINER = css_inline.CSSInliner()
 class NotificationFacts:
     """All a notification may know about a message."""
 
-    kind: Literal["new_message", "reminder"]
+    kind: Literal["new_message", "reminder", "helper_new_message"]
     agency_name: str
     call_to_action: str | None
     deadline: date | None
@@ -45,6 +45,8 @@ class EmailContent:
 def subject_line(facts: NotificationFacts) -> str:
     if facts.kind == "reminder":
         return f"Herinnering: ongelezen bericht van {facts.agency_name} in uw Berichtenbox"
+    if facts.kind == "helper_new_message":
+        return f"Nieuw bericht van {facts.agency_name} in een Berichtenbox waarbij u helpt"
     return f"Nieuw bericht van {facts.agency_name} in uw Berichtenbox"
 
 
@@ -64,9 +66,12 @@ def email_content(facts: NotificationFacts) -> EmailContent:
     )
 
 
-def message_link(box_url: str, message_id: str) -> str:
+def message_link(box_url: str, message_id: str, grant_id: str | None = None) -> str:
     """Where a notification points: the message in the box, named by nothing but its opaque
-    id (opening it asks for login first)."""
+    id (opening it asks for login first); for a helper, through the machtiging's id."""
+    if grant_id is not None:
+        root = box_url.rstrip("/").removesuffix("/berichten")
+        return f"{root}/hulp/{grant_id}/berichten/{message_id}"
     return f"{box_url.rstrip('/')}/{message_id}"
 
 

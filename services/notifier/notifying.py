@@ -96,13 +96,13 @@ class Notifier:
         except Exception as error:  # claimed, so it ends here with an outcome, never silently
             status, detail = Status.PERMANENT_FAILURE, describe(error)
         outcome = Outcome(status, command.attempt, detail)
-        await self.log.record(command.message_id, channel, command.kind, outcome, self.clock())
+        await self.log.record(command.message_id, channel, command.logged_as, outcome, self.clock())
         return status
 
     async def _email(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
         if not recipient.email:
             raise PermanentFailure("the citizen has no e-mail address")
-        link = message_link(facts.box_url, command.message_id)
+        link = message_link(facts.box_url, command.message_id, command.grant_id)
         message = build_email(
             with_link(email_content(facts), facts.box_url, link),
             sender=self.settings.mail_from,
@@ -115,7 +115,7 @@ class Notifier:
 
     async def _push(self, command: NotifyCitizen, facts: NotificationFacts, recipient: Recipient) -> None:
         """Sent when any device got it; transient when none did and one may later."""
-        link = message_link(facts.box_url, command.message_id)
+        link = message_link(facts.box_url, command.message_id, command.grant_id)
         payload, delivered, transient, refused = push_payload(facts, link), 0, False, "no registered device"
         topic = command.notification_id.replace("-", "")  # at most 32 URL-safe characters
         for subscription in recipient.push_subscriptions:
@@ -158,4 +158,4 @@ async def end_unsent(log: NotificationLog, notifications: list[NotifyCitizen], r
     for command in notifications:
         for channel in command.channels:
             outcome = Outcome(Status.TECHNICAL_FAILURE, command.attempt, detail)
-            await log.record(command.message_id, channel, command.kind, outcome, now)
+            await log.record(command.message_id, channel, command.logged_as, outcome, now)

@@ -107,9 +107,9 @@ class MongoNotificationLog:
         self._new_outcomes = GroupedInserter(self._outcomes, gather_seconds=gather_seconds)
 
     async def claim(self, command: NotifyCitizen, channel: Channel, now: datetime) -> bool:
-        key = attempt_key(command.message_id, channel, command.kind, command.attempt)
+        key = attempt_key(command.message_id, channel, command.logged_as, command.attempt)
         claim: Document = {"_id": key, "message_id": command.message_id, "channel": channel.value}
-        claim |= {"kind": command.kind, "attempt": command.attempt, "claimed_at": now}
+        claim |= {"kind": command.logged_as, "attempt": command.attempt, "claimed_at": now}
         offered = command.model_copy(update={"channels": [channel]}).model_dump(mode="json")
         return key not in await self._new_claims.insert([{**claim, "command": offered}])
 

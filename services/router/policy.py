@@ -8,7 +8,9 @@ The legal defaults (the Wet Elektronisch Berichtenverkeer and the citizen's choi
 | activated, not opted in            | box                     | paper            |
 | asked the agency for paper copies  | box and paper copy      | box and paper copy (where the agency allows copies) |
 People under guardianship (bewind, curatele, mentorschap) are exempt from the mandatory
-sender's digital delivery: paper.
+sender's digital delivery: paper; unless their registered legal representative chose digital
+post for them, when every sender's messages go to the box (the representative reads them there
+and is notified by the box, if they asked).
 """
 
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ class AccountState(StrEnum):
 class Rule(StrEnum):
     NO_ACCOUNT = "no_account"
     GUARDIANSHIP_EXEMPT = "guardianship_exempt"
+    REPRESENTATIVE_CHOSE_DIGITAL = "representative_chose_digital"
     MANDATORY_SENDER_READY_ACCOUNT = "mandatory_sender_ready_account"
     NOT_ACTIVATED = "not_activated"
     OPTED_IN = "opted_in"
@@ -49,6 +52,8 @@ class AccountFacts:
     opted_in_agencies: frozenset[str] = frozenset()
     paper_copy_agencies: frozenset[str] = frozenset()
     under_guardianship: bool = False
+    represented_digitally: bool = False
+    """The registered legal representative chose digital post (only counts under guardianship)."""
     has_email: bool = False
     has_push: bool = False
 
@@ -76,14 +81,18 @@ def decide(message: MessageFacts, agency: AgencyFacts, account: AccountFacts | N
     """Box, paper or both, the notification channels, and the rules that fired."""
     if account is None or account.state is AccountState.NONE:
         return Route(box=False, paper=True, channels=(), rules=(Rule.NO_ACCOUNT,))
-    if account.under_guardianship and agency.mandatory_sender:
+    if account.under_guardianship and account.represented_digitally:
+        box, rule = True, Rule.REPRESENTATIVE_CHOSE_DIGITAL
+    elif account.under_guardianship and agency.mandatory_sender:
         return Route(box=False, paper=True, channels=(), rules=(Rule.GUARDIANSHIP_EXEMPT,))
-    box, rule = _digital_delivery(agency, account)
+    else:
+        box, rule = _digital_delivery(agency, account)
     if not box:
         return Route(box=False, paper=True, channels=(), rules=(rule,))
     copy_rules = _paper_copy_rules(message, agency, account)
     channels = _channels(account)
-    silent = () if channels else (Rule.NO_NOTIFICATION_CHANNEL,)
+    # a representative's choice: the representative is told (by the box), not the person
+    silent = () if channels or rule is Rule.REPRESENTATIVE_CHOSE_DIGITAL else (Rule.NO_NOTIFICATION_CHANNEL,)
     return Route(box=True, paper=bool(copy_rules), channels=channels, rules=(rule, *copy_rules, *silent))
 
 

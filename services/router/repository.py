@@ -3,7 +3,7 @@ from ingest's collection; its route is inserted once under the message's id in `
 first decision stored wins); accounts are kept up to date from the citizen side's events.
 
 Account events are applied in order per citizen: each aspect (activation, e-mail,
-preferences, push, guardianship) keeps the sequence number of the event that last set it,
+preferences, push, guardianship, representation) keeps the sequence number of the event that last set it,
 and an update only lands when its sequence is newer. Redelivered or stale events change nothing."""
 
 from dataclasses import replace
@@ -22,6 +22,7 @@ from shared.contracts.messages import (
     GuardianshipChanged,
     PreferencesChanged,
     PushSubscriptionsChanged,
+    RepresentationDigitalChanged,
 )
 from shared.messaging.dead_letter import PermanentError
 from shared.storage.grouped import GroupedFinder, GroupedInserter
@@ -120,8 +121,11 @@ class MongoAccountStore:
     async def apply(self, event: AccountEvent) -> bool:
         aspect, fields = change_of(event)
         version = f"versions.{aspect}"
+        newer: Document = {version: {"$lt": event.sequence}}
+        if aspect not in ASPECTS:  # an aspect added later: accounts loaded before have no version of it
+            newer = {"$or": [{version: {"$exists": False}}, newer]}
         result = await self._accounts.update_one(
-            {"bsn": event.bsn.value, version: {"$lt": event.sequence}},
+            {"bsn": event.bsn.value, **newer},
             {"$set": {**fields, version: event.sequence}},
         )
         if result.matched_count:
@@ -162,6 +166,7 @@ def _recipient(document: Document) -> Recipient:
         opted_in_agencies=frozenset(document.get("opted_in_agencies", ())),
         paper_copy_agencies=frozenset(document.get("paper_copy_agencies", ())),
         under_guardianship=document.get("guardianship") is not None,
+        represented_digitally=bool(document.get("represented_digitally")),
         has_email=bool(document.get("email")),
         has_push=bool(document.get("push_subscriptions")),
     )
@@ -183,4 +188,6 @@ def change_of(event: AccountEvent) -> tuple[str, dict[str, Any]]:
             return "push", {"push_subscriptions": subscriptions}
         case GuardianshipChanged(guardianship=guardianship):
             return "guardianship", {"guardianship": guardianship}
+        case RepresentationDigitalChanged(digital=digital):
+            return "representation", {"represented_digitally": digital}
     raise PermanentError(f"no handling for account event {type(event).__name__}")

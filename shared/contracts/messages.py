@@ -145,12 +145,23 @@ class NotifyCitizen(Contract):
     )
     delivered_at: datetime = Field(description="when the message reached the box; the reminder counts from it")
     channels: list[Channel] = Field(min_length=1)
-    kind: Literal["new_message", "reminder"] = "new_message"
+    kind: Literal["new_message", "reminder", "helper_new_message"] = "new_message"
+    grant_id: str | None = Field(
+        default=None,
+        description="helper_new_message only: the machtiging through which the helper (account_id) opens the box; "
+        "the notice names neither the box's owner nor the message",
+    )
     attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
     correlation_id: str | None = Field(
         default=None,
         description="the trace id of its submission (ours, never the agency's correlation id), for the notifier's logs",
     )
+
+    @property
+    def logged_as(self) -> str:
+        """The kind as claims and outcomes are keyed: per helper for a helper's notice, as
+        several helpers of one box are each told of the same message."""
+        return f"helper:{self.account_id}" if self.kind == "helper_new_message" else self.kind
 
 
 class NotifyCitizens(Contract):
@@ -224,6 +235,15 @@ class GuardianshipChanged(AccountEvent):
     guardianship: Literal["bewind", "curatele", "mentorschap"] | None
 
 
+class RepresentationDigitalChanged(AccountEvent):
+    """The citizen's registered legal representative (bewind, curatele, mentorschap) chose
+    digital post for them, or paper again; from the box. The representative reads the box
+    through their own login; the router's route records the rule that fired."""
+
+    event: Literal["representation_digital_changed"] = "representation_digital_changed"
+    digital: bool
+
+
 class PushSubscriptionGone(Contract):
     """From the notifier: the push service answered 404/410, so the app registration is gone.
     Not ordered by sequence: removing an endpoint is idempotent."""
@@ -239,6 +259,7 @@ AnyAccountEvent = Annotated[
     | PreferencesChanged
     | PushSubscriptionsChanged
     | GuardianshipChanged
+    | RepresentationDigitalChanged
     | PushSubscriptionGone,
     Field(discriminator="event"),
 ]

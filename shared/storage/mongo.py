@@ -50,15 +50,21 @@ class Collections:
     """box: one per delivered message, under the message's id, with its folder and opened_at."""
     BOX_CITIZENS = "box_citizens"
     """box: per citizen (under a derived id, never the BSN), the sequence of its account events."""
+    BOX_GRANTS = "box_grants"
+    """box: machtigingen, a helper's or a representative's access to a box, by a random id."""
+    BOX_INVITATIONS = "box_invitations"
+    """box: open invitations to help, by the code's handle; the secret only hashed."""
+    BOX_ACTIVITY = "box_activity"
+    """box: what helpers did and what happened to machtigingen, for both logbooks."""
     BOX_SESSIONS = "box_sessions"
     """box: server-side sessions, under a hash of the cookie's value."""
     BOX_LOGINS = "box_logins"
     """box: logins under way at the identity provider (state, nonce, PKCE verifier)."""
     BOX_CONFIRMATIONS = "box_confirmations"
+    """box: e-mail addresses waiting for their confirmation."""
     BOX_RATE_LIMITS = "box_rate_limits"
     """Counts of what costs (logins begun, confirmation e-mails, downloads, devices) per window,
     shared by every box replica; keys are hashes, never an address or a BSN."""
-    """box: e-mail addresses waiting for their confirmation."""
 
 
 def create_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:

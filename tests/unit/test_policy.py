@@ -38,6 +38,10 @@ TABLE = [
     ("asked for copies, agency allows none", RDW, COPY_FROM_BOTH, True, False, [Rule.OPTED_IN]),
     ("under guardianship", BELASTINGDIENST, AccountFacts(AccountState.ACTIVATED, under_guardianship=True, has_email=True), False, True, [Rule.GUARDIANSHIP_EXEMPT]),
     ("under guardianship, ready", BELASTINGDIENST, AccountFacts(AccountState.READY, under_guardianship=True), False, True, [Rule.GUARDIANSHIP_EXEMPT]),
+    ("under guardianship, representative chose digital", BELASTINGDIENST, AccountFacts(AccountState.READY, under_guardianship=True, represented_digitally=True), True, False, [Rule.REPRESENTATIVE_CHOSE_DIGITAL]),
+    ("under guardianship, representative chose digital", UWV, AccountFacts(AccountState.ACTIVATED, under_guardianship=True, represented_digitally=True), True, False, [Rule.REPRESENTATIVE_CHOSE_DIGITAL]),
+    ("under guardianship, representative chose digital, copies", UWV, AccountFacts(AccountState.ACTIVATED, paper_copy_agencies=frozenset({"uwv"}), under_guardianship=True, represented_digitally=True), True, True, [Rule.REPRESENTATIVE_CHOSE_DIGITAL, Rule.PAPER_COPY_REQUESTED_BY_CITIZEN]),
+    ("representative's choice without guardianship counts for nothing", UWV, AccountFacts(AccountState.ACTIVATED, represented_digitally=True), False, True, [Rule.NOT_OPTED_IN]),
     ("under guardianship, opted in elsewhere", UWV, AccountFacts(AccountState.ACTIVATED, frozenset({"uwv"}), under_guardianship=True, has_email=True), True, False, [Rule.OPTED_IN]),
 ]  # fmt: skip
 

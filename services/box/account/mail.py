@@ -12,6 +12,7 @@ from shared.runtime.smtp import smtp_options
 
 class Mailer(Protocol):
     async def send_confirmation(self, to: str, code: str, link: str) -> None: ...
+    async def send_invitation(self, to: str, code: str, link: str) -> None: ...
 
 
 def confirmation_mail(sender: str, to: str, code: str, link: str) -> EmailMessage:
@@ -27,10 +28,29 @@ def confirmation_mail(sender: str, to: str, code: str, link: str) -> EmailMessag
     return mail
 
 
+def invitation_mail(sender: str, to: str, code: str, link: str) -> EmailMessage:
+    """Names nobody: whose box it is, the helper sees only after logging in with their own DigiD."""
+    mail = EmailMessage()
+    mail["From"], mail["To"] = sender, to
+    mail["Subject"] = "Uitnodiging om te helpen met een Berichtenbox"
+    mail.set_content(
+        "Goedendag,\n\n"
+        "Iemand nodigt u uit om te helpen met de post van de overheid in zijn of haar Berichtenbox. "
+        f"Log in met uw eigen DigiD op {link} en vul deze code in:\n\n{code}\n\n"
+        "U ziet dan van wie de Berichtenbox is en wat u mag doen, voordat u iets aanneemt. "
+        "De code is 14 dagen geldig. Kent u deze uitnodiging niet? Dan hoeft u niets te doen.\n"
+    )
+    return mail
+
+
 class SmtpMailer:
     def __init__(self, settings: BoxSettings) -> None:
         self.settings = settings
 
     async def send_confirmation(self, to: str, code: str, link: str) -> None:
         mail = confirmation_mail(self.settings.mail_from, to, code, link)
+        await aiosmtplib.send(mail, **smtp_options(self.settings), timeout=30)
+
+    async def send_invitation(self, to: str, code: str, link: str) -> None:
+        mail = invitation_mail(self.settings.mail_from, to, code, link)
         await aiosmtplib.send(mail, **smtp_options(self.settings), timeout=30)

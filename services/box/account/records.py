@@ -18,6 +18,10 @@ class Citizen:
     paper_copy_agencies: list[str] = field(default_factory=list)
     reminder_opt_in: bool = False
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
+    name: str = ""
+    """As the population register has it: a helper sees whose box they open."""
+    represented_digitally: bool = False
+    """Their legal representative chose digital post for them (see delegation/)."""
 
 
 @dataclass(frozen=True)

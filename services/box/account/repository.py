@@ -11,7 +11,7 @@ from services.box.account.records import Citizen, OwnChange
 from services.box.account.rules import as_changed
 from shared.contracts.bsn import Bsn
 from shared.contracts.pseudonyms import Pseudonyms
-from shared.storage.mongo import Collections, Database
+from shared.storage.mongo import Collections, Database, Document
 
 
 class Citizens(Protocol):
@@ -19,6 +19,7 @@ class Citizens(Protocol):
         """The account, with the box's own changes the router has not applied yet."""
         ...
 
+    async def by_account_id(self, account_id: str) -> Citizen | None: ...
     async def next_sequence(self, bsn: Bsn) -> int: ...
     async def remember(self, bsn: Bsn, change: OwnChange) -> None:
         """Keep a published change, unless a later one of its aspect is kept already."""
@@ -34,22 +35,14 @@ class MongoCitizens:
         document, own = await asyncio.gather(
             self._accounts.find_one({"bsn": bsn.value}), self._own.find_one({"_id": self._key(bsn)})
         )
+        return None if document is None else _citizen(document, own)
+
+    async def by_account_id(self, account_id: str) -> Citizen | None:
+        """Whose box a machtiging opens, or who helps: by the account's id, never by BSN."""
+        document = await self._accounts.find_one({"_id": account_id})
         if document is None:
             return None
-        citizen = Citizen(
-            account_id=document["_id"],
-            bsn=bsn,
-            state=document.get("state", "ready"),
-            email=document.get("email") if isinstance(document.get("email"), str) else None,
-            opted_in_agencies=list(document.get("opted_in_agencies") or []),
-            paper_copy_agencies=list(document.get("paper_copy_agencies") or []),
-            reminder_opt_in=bool(document.get("reminder_opt_in")),
-            push_subscriptions=list(document.get("push_subscriptions") or []),
-        )
-        changes = [
-            OwnChange(aspect, c["sequence"], c["fields"]) for aspect, c in ((own or {}).get("changes") or {}).items()
-        ]
-        return as_changed(citizen, document.get("versions") or {}, changes)
+        return _citizen(document, await self._own.find_one({"_id": self._key(Bsn(document["bsn"]))}))
 
     async def remember(self, bsn: Bsn, change: OwnChange) -> None:
         kept = f"changes.{change.aspect}"
@@ -66,3 +59,22 @@ class MongoCitizens:
         )
         assert found is not None
         return int(found["sequence"])
+
+
+def _citizen(document: Document, own: Document | None) -> Citizen:
+    citizen = Citizen(
+        account_id=document["_id"],
+        bsn=Bsn(document["bsn"]),
+        state=document.get("state", "ready"),
+        email=document.get("email") if isinstance(document.get("email"), str) else None,
+        opted_in_agencies=list(document.get("opted_in_agencies") or []),
+        paper_copy_agencies=list(document.get("paper_copy_agencies") or []),
+        reminder_opt_in=bool(document.get("reminder_opt_in")),
+        push_subscriptions=list(document.get("push_subscriptions") or []),
+        name=str(document.get("name") or ""),
+        represented_digitally=bool(document.get("represented_digitally")),
+    )
+    changes = [
+        OwnChange(aspect, c["sequence"], c["fields"]) for aspect, c in ((own or {}).get("changes") or {}).items()
+    ]
+    return as_changed(citizen, document.get("versions") or {}, changes)

@@ -15,7 +15,13 @@ from services.box.identity.sessions import Confirmations
 from services.box.publishers import BoxAccountEvent, BoxPublisher
 from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
-from shared.contracts.messages import AccountActivated, EmailLinked, PreferencesChanged, PushSubscriptionsChanged
+from shared.contracts.messages import (
+    AccountActivated,
+    EmailLinked,
+    PreferencesChanged,
+    PushSubscriptionsChanged,
+    RepresentationDigitalChanged,
+)
 from shared.contracts.push import MAX_DEVICES, checked_subscription
 
 EventOf = Callable[[int], BoxAccountEvent]
@@ -62,6 +68,11 @@ class AccountChanges:
         await self._change(bsn, "activation", {"state": "activated"}, lambda n: AccountActivated(bsn=bsn, sequence=n))
         return True
 
+    async def set_represented_digitally(self, bsn: Bsn, digital: bool) -> None:
+        """The representative's choice for the citizen they represent (delegation/representation.py)."""
+        event = lambda n: RepresentationDigitalChanged(bsn=bsn, sequence=n, digital=digital)  # noqa: E731
+        await self._change(bsn, "representation", {"represented_digitally": digital}, event)
+
     async def set_preferences(self, bsn: Bsn, preferences: Preferences) -> None:
         fields = {
             "opted_in_agencies": preferences.opted_in_agencies,
@@ -79,6 +90,12 @@ class AccountChanges:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
         await self.confirmations.offer(bsn, email, code, self.clock() + self.confirmation_valid)
         await self.mailer.send_confirmation(email, code, f"{link_base}?code={code}")
+
+    async def mail_invitation(self, citizen: Citizen, email: str, code: str, link: str) -> None:
+        """An invitation code to the helper's address, under the same limits as confirmations."""
+        await self.limits.take(MAILS_PER_CITIZEN, citizen.account_id, self.clock())
+        await self.limits.take(MAILS_PER_ADDRESS, email.lower(), self.clock())
+        await self.mailer.send_invitation(email, code, link)
 
     async def confirm_email(self, bsn: Bsn, code: str) -> str | None:
         email = await self.confirmations.take(bsn, code.strip().upper(), self.clock())

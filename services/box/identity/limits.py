@@ -27,6 +27,9 @@ MAILS_PER_CITIZEN = Limit("mail-citizen", 5, timedelta(hours=1))
 MAILS_PER_ADDRESS = Limit("mail-address", 3, timedelta(hours=1))
 DOWNLOADS_PER_CITIZEN = Limit("logbook", 20, timedelta(hours=1))
 DEVICES_PER_CITIZEN = Limit("device", 20, timedelta(hours=1))
+CODES_PER_CITIZEN = Limit("code", 10, timedelta(hours=1))
+"""Invitation codes tried: with five tries per invitation, guessing a handle gains nothing."""
+INVITATIONS_PER_CITIZEN = Limit("invitation", 10, timedelta(days=1))
 
 
 class RateLimited(Exception):

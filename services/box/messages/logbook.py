@@ -1,8 +1,11 @@
-"""The logboek as a download: the citizen's copy of their own data (Wmebv), as CSV or JSON."""
+"""The logboek as a download: the citizen's copy of their own data (Wmebv), as CSV or JSON:
+per message, and what helpers did and what happened to machtigingen."""
 
 import csv
 import io
 import json
+from collections.abc import Sequence
+from datetime import datetime
 
 from services.box.messages.use_cases import LogLine
 
@@ -16,19 +19,25 @@ def _rows(lines: list[LogLine], names: dict[str, str]) -> list[dict[str, object]
             "binnengekomen": line.delivered_at.isoformat(),
             "gemeld": [{"kanaal": c, "uitkomst": s, "tijd": t.isoformat()} for c, s, t in line.notified],
             "geopend": line.opened_at.isoformat() if line.opened_at else None,
+            "geopend_door": line.opened_by,
         }
         for line in lines
     ]
 
 
-def logboek_json(lines: list[LogLine], names: dict[str, str]) -> str:
-    return json.dumps({"logboek": _rows(lines, names)}, ensure_ascii=False, indent=2)
+Activity = Sequence[tuple[datetime, str]]
+"""(when, what) of each machtiging line, as the logboek page words it."""
 
 
-def logboek_csv(lines: list[LogLine], names: dict[str, str]) -> str:
+def logboek_json(lines: list[LogLine], names: dict[str, str], activity: Activity = ()) -> str:
+    machtigingen = [{"tijd": at.isoformat(), "wat": text} for at, text in activity]
+    return json.dumps({"logboek": _rows(lines, names), "machtigingen": machtigingen}, ensure_ascii=False, indent=2)
+
+
+def logboek_csv(lines: list[LogLine], names: dict[str, str], activity: Activity = ()) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["bericht", "afzender", "onderwerp", "binnengekomen", "gemeld", "geopend"])
+    writer.writerow(["bericht", "afzender", "onderwerp", "binnengekomen", "gemeld", "geopend", "geopend_door"])
     for row in _rows(lines, names):
         notified = "; ".join(f"{n['kanaal']} {n['uitkomst']} {n['tijd']}" for n in row["gemeld"])  # type: ignore[attr-defined]
         values = [
@@ -38,8 +47,13 @@ def logboek_csv(lines: list[LogLine], names: dict[str, str]) -> str:
             row["binnengekomen"],
             notified,
             row["geopend"] or "",
+            row["geopend_door"] or "",
         ]
         writer.writerow([no_formula(str(v)) for v in values])
+    if activity:
+        writer.writerow([])
+        writer.writerow(["tijd", "machtigingen"])
+        writer.writerows([at.isoformat(), no_formula(text)] for at, text in activity)
     return out.getvalue()
 
 

@@ -25,6 +25,8 @@ class Entry:
     action_text: str | None = None
     deadline: date | None = None
     paper_copy: bool = False
+    opened_by: str | None = None
+    """Who opened it first, if not the citizen: a helper's name, for the citizen's logboek."""
 
 
 @dataclass(frozen=True)

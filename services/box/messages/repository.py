@@ -35,13 +35,23 @@ DUPLICATE_KEY = 11000
 class Box(Protocol):
     async def file(self, entries: list[Entry]) -> int: ...
     async def page(
-        self, account_id: str, folder: Folder, page: int, size: int, agency_id: str | None = None, search: str = ""
-    ) -> Page: ...
+        self,
+        account_id: str,
+        folder: Folder,
+        page: int,
+        size: int,
+        agency_id: str | None = None,
+        search: str = "",
+        senders: frozenset[str] | None = None,
+    ) -> Page:
+        """`senders`: only these agencies' messages (a helper's scope); None: all."""
+        ...
+
     async def get(self, account_id: str, message_id: str) -> Entry | None: ...
-    async def first_opening(self, account_id: str, message_id: str, now: datetime) -> bool: ...
+    async def first_opening(self, account_id: str, message_id: str, now: datetime, by: str | None = None) -> bool: ...
     async def move(self, account_id: str, message_id: str, folder: Folder) -> bool: ...
     async def empty_trash(self, account_id: str) -> int: ...
-    async def to_do(self, account_id: str) -> list[Entry]: ...
+    async def to_do(self, account_id: str, senders: frozenset[str] | None = None) -> list[Entry]: ...
     async def everything(self, account_id: str) -> list[Entry]: ...
 
 
@@ -62,10 +72,19 @@ class MongoBox:
             return int(error.details["nInserted"])
 
     async def page(
-        self, account_id: str, folder: Folder, page: int, size: int, agency_id: str | None = None, search: str = ""
+        self,
+        account_id: str,
+        folder: Folder,
+        page: int,
+        size: int,
+        agency_id: str | None = None,
+        search: str = "",
+        senders: frozenset[str] | None = None,
     ) -> Page:
         query: Document = {"account_id": account_id, "folder": folder.value}
-        if agency_id:
+        if senders is not None:
+            query["agency_id"] = {"$in": sorted(senders & {agency_id} if agency_id else senders)}
+        elif agency_id:
             query["agency_id"] = agency_id
         if search:
             query["subject"] = {"$regex": re.escape(search), "$options": "i"}
@@ -78,11 +97,11 @@ class MongoBox:
         document = await self._entries.find_one({"_id": message_id, "account_id": account_id})
         return None if document is None else _entry(document)
 
-    async def first_opening(self, account_id: str, message_id: str, now: datetime) -> bool:
+    async def first_opening(self, account_id: str, message_id: str, now: datetime, by: str | None = None) -> bool:
         """True for the one opening that set `opened_at`; later ones change nothing."""
         found = await self._entries.find_one_and_update(
             {"_id": message_id, "account_id": account_id, "opened_at": None},
-            {"$set": {"opened_at": now}},
+            {"$set": {"opened_at": now, "opened_by": by}},
             return_document=ReturnDocument.AFTER,
         )
         return found is not None
@@ -97,8 +116,10 @@ class MongoBox:
         result = await self._entries.delete_many({"account_id": account_id, "folder": Folder.TRASH.value})
         return result.deleted_count
 
-    async def to_do(self, account_id: str) -> list[Entry]:
-        query = {"account_id": account_id, "deadline": {"$ne": None}, "folder": {"$ne": Folder.TRASH.value}}
+    async def to_do(self, account_id: str, senders: frozenset[str] | None = None) -> list[Entry]:
+        query: Document = {"account_id": account_id, "deadline": {"$ne": None}, "folder": {"$ne": Folder.TRASH.value}}
+        if senders is not None:
+            query["agency_id"] = {"$in": sorted(senders)}
         return [_entry(d) async for d in self._entries.find(query).sort("deadline", ASCENDING).limit(500)]
 
     async def everything(self, account_id: str) -> list[Entry]:
@@ -134,6 +155,7 @@ def _entry(document: Document) -> Entry:
         action_text=document.get("action_text"),
         deadline=date.fromisoformat(deadline) if deadline else None,
         paper_copy=bool(document.get("paper_copy")),
+        opened_by=document.get("opened_by"),
     )
 
 
@@ -183,6 +205,8 @@ class MongoNotificationHistory:
         for i in range(0, len(message_ids), 500):
             cursor = self._outcomes.find({"message_id": {"$in": message_ids[i : i + 500]}}).sort("at", ASCENDING)
             async for d in cursor:
+                if d.get("kind") not in ("new_message", "reminder"):
+                    continue  # a helper's notice: theirs, in their own words, not the owner's
                 kind = "herinnering" if d.get("kind") == "reminder" else "nieuw bericht"
                 found.setdefault(d["message_id"], []).append((f"{d['channel']} ({kind})", d["status"], d["at"]))
         return found

@@ -1,6 +1,7 @@
-"""What a citizen does with their own messages: open, move between folders, empty the
-trash, and read their logboek. Every call names the account: another citizen's message is
-not found, exactly as a message that does not exist."""
+"""What a citizen, or their helper, does with the messages of a box: open, move between
+folders, empty the trash, and read the logboek. Every call names the account, and a helper's
+call the senders in scope: another citizen's message, or one outside the scope, is not found,
+exactly as a message that does not exist."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class LogLine:
     notified: list[tuple[str, str, datetime]]
     """(channel, status, when) of each notification about it"""
     opened_at: datetime | None
+    opened_by: str | None = None
 
 
 class CitizenBox:
@@ -39,24 +41,34 @@ class CitizenBox:
     ) -> None:
         self.box, self.contents, self.history, self.publisher, self.clock = box, contents, history, publisher, clock
 
-    async def read(self, account_id: str, message_id: str, opening: bool = True) -> tuple[Entry, Content] | None:
+    async def entry(self, account_id: str, message_id: str, senders: frozenset[str] | None = None) -> Entry | None:
+        entry = await self.box.get(account_id, message_id)
+        return None if entry is None or (senders is not None and entry.agency_id not in senders) else entry
+
+    async def read(
+        self, account_id: str, message_id: str, opening: bool = True, senders: frozenset[str] | None = None,
+        opener: str | None = None,
+    ) -> tuple[Entry, Content] | None:  # fmt: skip
         """The message, opened if `opening` (the citizen's own act, not another site's request
         or a prefetch): the first opening tells the notifier (which cancels the three-week
         reminder). It is published before `opened_at` is set, so a crash between the two
-        publishes again on the next opening rather than never; its id is derived."""
-        entry = await self.box.get(account_id, message_id)
+        publishes again on the next opening rather than never; its id is derived. A helper's
+        opening counts (`opener` names them for the owner's logboek)."""
+        entry = await self.entry(account_id, message_id, senders)
         content = None if entry is None else await self.contents.get(message_id)
         if entry is None or content is None:
             return None
         if opening and entry.opened_at is None:
             now = self.clock()
             await self.publisher.opened(MessageOpened(message_id=message_id, opened_at=now))
-            await self.box.first_opening(account_id, message_id, now)
+            await self.box.first_opening(account_id, message_id, now, opener)
         return entry, content
 
-    async def move(self, account_id: str, message_id: str, move: Move) -> Folder | None:
-        """The new folder; None if there is no such message of this citizen's."""
-        entry = await self.box.get(account_id, message_id)
+    async def move(
+        self, account_id: str, message_id: str, move: Move, senders: frozenset[str] | None = None
+    ) -> Folder | None:
+        """The new folder; None if there is no such message of this citizen's (in scope)."""
+        entry = await self.entry(account_id, message_id, senders)
         if entry is None:
             return None
         folder = moved(entry.folder, move)
@@ -72,6 +84,14 @@ class CitizenBox:
         entries = await self.box.everything(account_id)
         notified = await self.history.of([e.message_id for e in entries])
         return [
-            LogLine(e.message_id, e.agency_id, e.subject, e.delivered_at, notified.get(e.message_id, []), e.opened_at)
+            LogLine(
+                e.message_id,
+                e.agency_id,
+                e.subject,
+                e.delivered_at,
+                notified.get(e.message_id, []),
+                e.opened_at,
+                e.opened_by,
+            )
             for e in entries
         ]

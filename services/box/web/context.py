@@ -9,6 +9,8 @@ from fastapi import Request
 
 from services.box.account.repository import Citizens
 from services.box.account.use_cases import AccountChanges
+from services.box.delegation.representation import Representation
+from services.box.delegation.use_cases import Delegations
 from services.box.identity.access_tokens import AccessTokens
 from services.box.identity.limits import RateLimits
 from services.box.identity.oidc import OidcClient
@@ -32,6 +34,8 @@ class BoxContext:
     oidc: OidcClient
     tokens: AccessTokens
     limits: RateLimits
+    delegations: Delegations
+    representation: Representation
     agencies: "AgencyList"
     clock: Callable[[], datetime]
 

@@ -35,7 +35,14 @@ templates.env.filters["tijd"] = tijd
 def page(
     request: Request, name: str, title: str, visit: Visit | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    shown = {"title": title, "visit": visit, "warnings": warnings(visit.citizen if visit else None), **context}
+    shown: dict[str, Any] = {
+        "title": title,
+        "visit": visit,
+        "warnings": warnings(visit.citizen if visit else None),
+        "viewed": None,
+    }
+    shown |= context
+    shown["base"] = shown["viewed"].base if shown["viewed"] else ""
     shown.setdefault("current", request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return templates.TemplateResponse(request, name, shown, status_code=status_code)
 
