@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: help install up down status demo serve test test-repeat lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
+.PHONY: representations help install up down status demo serve test test-repeat lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ chaos: install ## Faults done to the services and to their own RabbitMQ, Postgre
 sample-letter: install ## Regenerate docs/sample-letter.pdf and its first page as PNG
 	@$(UV) run python -m scripts.sample_letter
 
+representations: install ## Load the register of legal representations: make representations FILE=register.csv
+	@$(UV) run python -m tools.representations $(FILE)
+
 N ?= 300
 bench-paper: up ## Letters per second: the paper service against bare typst (N letters)
 	@$(UV) run python -m bench.paper -n $(N)
@@ -71,7 +74,7 @@ asyncapi: install ## Regenerate docs/asyncapi/<service>.json from the code
 	@$(UV) run python -m scripts.asyncapi
 
 screenshots: up ## Regenerate docs/screenshots/*.png: the box's pages in Chromium (the browser test)
-	@BERICHTENBOX_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:logging tests/e2e/test_box_browser.py -k chromium
+	@BERICHTENBOX_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:logging tests/e2e/test_box_browser.py tests/e2e/test_delegation_browser.py -k chromium
 
 openapi: install ## Regenerate docs/openapi/box.json (the box API) from the code
 	@$(UV) run python -m scripts.openapi

@@ -2,10 +2,12 @@
 documents. A grant's id is random (it names a box in URLs, and says nothing of whose); an
 activity line's id is derived from what happened, so a repeated write adds nothing."""
 
+import contextlib
 from datetime import date, datetime
 from typing import Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from services.box.delegation.records import Activity, Grant, Happening, Invitation
 from services.box.delegation.rules import Kind, Scope
@@ -58,8 +60,11 @@ class MongoGrants:
         self._grants = db[Collections.BOX_GRANTS]
 
     async def add(self, grant: Grant) -> bool:
-        result = await self._grants.update_one({"_id": grant.grant_id}, {"$setOnInsert": _document(grant)}, upsert=True)
-        return result.upserted_id is not None
+        try:
+            await self._grants.insert_one({"_id": grant.grant_id, **_document(grant)})
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def get(self, grant_id: str) -> Grant | None:
         found = await self._grants.find_one({"_id": grant_id})
@@ -221,8 +226,8 @@ class MongoActivityLog:
     async def record(self, activity: Activity) -> None:
         line_id = derived_id("activity", activity.grant_id, activity.what.value, activity.message_id or "",
                              activity.detail or "", activity.at.isoformat())  # fmt: skip
-        document = {**vars(activity), "what": activity.what.value}
-        await self._activity.update_one({"_id": line_id}, {"$setOnInsert": document}, upsert=True)
+        with contextlib.suppress(DuplicateKeyError):  # written before: at-least-once, kept once
+            await self._activity.insert_one({"_id": line_id, **vars(activity), "what": activity.what.value})
 
     async def of(self, account_id: str) -> list[Activity]:
         query = {"$or": [{"owner_id": account_id}, {"helper_id": account_id}]}

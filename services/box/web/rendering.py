@@ -30,6 +30,7 @@ def tijd(value: datetime) -> str:
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters["datum"] = datum
 templates.env.filters["tijd"] = tijd
+templates.env.filters["namen"] = lambda ids, names: ", ".join(sorted(names.get(i, i) for i in ids))
 
 
 def page(
