@@ -1,7 +1,7 @@
 """Every service's indexes at once, for tools, tests and the benchmark that load data into a
 database before the services start (each service creates only its own at start-up)."""
 
-from services.box.messages.repository import INDEXES as BOX
+from services.box.main import INDEXES as BOX
 from services.ingest.repository import INDEXES as INGEST
 from services.notifier.repository import INDEXES as NOTIFIER
 from services.paper.repository import INDEXES as PAPER

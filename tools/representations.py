@@ -16,8 +16,9 @@ from pathlib import Path
 from services.box.account.mail import SmtpMailer
 from services.box.account.repository import MongoCitizens
 from services.box.account.use_cases import AccountChanges
+from services.box.delegation.codes import MongoInvitations
 from services.box.delegation.register import RegisterError, parse
-from services.box.delegation.repository import INDEXES, MongoActivityLog, MongoGrants, MongoInvitations
+from services.box.delegation.repository import INDEXES, MongoActivityLog, MongoGrants
 from services.box.delegation.representation import Loaded, Representation
 from services.box.delegation.use_cases import Delegations
 from services.box.identity.limits import MongoRateLimits

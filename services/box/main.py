@@ -23,6 +23,7 @@ from services.box.account.repository import MongoCitizens
 from services.box.account.use_cases import AccountChanges
 from services.box.delegation import access as delegation_access
 from services.box.delegation import api as delegation_api
+from services.box.delegation import codes as delegation_codes
 from services.box.delegation import pages as delegation_pages
 from services.box.delegation import repository as delegation_repository
 from services.box.delegation.notices import HelperNotices
@@ -55,7 +56,9 @@ from shared.runtime.periodic import Periodic
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import create_client, database, ensure_indexes
 
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
+INDEXES = repository.INDEXES | delegation_repository.INDEXES | delegation_codes.INDEXES
+"""The box's collections' indexes, created at start-up."""
 EXPIRED_SWEEP_SECONDS = 300.0
 
 
@@ -93,7 +96,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     )
     grants = delegation_repository.MongoGrants(db)
     delegations = Delegations(
-        grants, delegation_repository.MongoInvitations(db), delegation_repository.MongoActivityLog(db), now
+        grants, delegation_codes.MongoInvitations(db), delegation_repository.MongoActivityLog(db), now
     )
     account = AccountChanges(
         citizens, MongoConfirmations(db, pseudonyms), publisher, SmtpMailer(settings), now,
@@ -125,7 +128,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
         """Before the broker starts consuming: indexes, and the topology (a first retry needs
         its wait queue)."""
         configure_logging(settings)
-        await ensure_indexes(db, repository.INDEXES | delegation_repository.INDEXES)
+        await ensure_indexes(db, INDEXES)
         await declare_topology(settings.rabbitmq_url, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         machtigingen = Periodic("machtigingen", representation.sweep, EXPIRED_SWEEP_SECONDS)

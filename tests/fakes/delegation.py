@@ -13,6 +13,7 @@ from shared.contracts.messages import NotifyCitizens
 class FakeGrants:
     def __init__(self) -> None:
         self.grants: dict[str, Grant] = {}
+        self.superseded: set[str] = set()
 
     async def add(self, grant: Grant) -> bool:
         if grant.grant_id in self.grants:
@@ -56,6 +57,13 @@ class FakeGrants:
     async def due_to_expire(self, day: date, limit: int) -> list[Grant]:
         due = [g for g in self.grants.values() if g.ended_at is None and g.accepted_at and g.last_day < day]
         return due[:limit]
+
+    async def begun_representations(self, now: datetime, limit: int) -> list[Grant]:
+        begun = [g for g in await self.representations() if g.accepted_at and g.accepted_at <= now]
+        return [g for g in begun if g.grant_id not in self.superseded][:limit]
+
+    async def helpers_ended(self, grant_id: str) -> None:
+        self.superseded.add(grant_id)
 
     async def representations(self) -> list[Grant]:
         return [g for g in self.grants.values() if g.kind is Kind.REPRESENTATIVE and g.ended_at is None]

@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from services.box.delegation import codes
+from services.box.delegation.codes import MongoInvitations
 from services.box.delegation.records import Activity, Grant, Happening, Invitation
-from services.box.delegation.repository import INDEXES, MongoActivityLog, MongoGrants, MongoInvitations
+from services.box.delegation.repository import INDEXES, MongoActivityLog, MongoGrants
 from services.box.delegation.rules import Kind, Scope
 from shared.storage.mongo import Database, ensure_indexes
 
@@ -20,7 +21,7 @@ def grant(grant_id: str, owner: str = "owner", helper: str = "helper") -> Grant:
 
 
 async def test_an_invitation_is_taken_by_one_acceptance_and_wrong_tries_count_down(db: Database) -> None:
-    await ensure_indexes(db, INDEXES)
+    await ensure_indexes(db, codes.INDEXES)
     invitations = MongoInvitations(db)
     code = codes.new_code()
     handle = codes.handle_of(code)

@@ -161,3 +161,14 @@ async def test_representative_grants_are_not_ended_from_the_box() -> None:
     [representation] = await world.grants.representations()
     assert await world.delegations.end(OWNER.account_id, representation.grant_id) is None
     assert replace(representation) == await world.grants.get(representation.grant_id)
+
+
+async def test_nobody_is_invited_or_accepted_into_a_box_that_has_a_representative() -> None:
+    world = World()
+    code = await world.delegations.invite(OWNER, Scope.READ, None, date(2027, 1, 31))
+    await world.representation.load([Row(OWNER.bsn.value, OTHER.bsn.value, "mentorschap", date(2026, 1, 1), None)])
+    with pytest.raises(Refused, match="vertegenwoordiger"):
+        await world.delegations.accept(HELPER, code, OWNER.name)
+    with pytest.raises(Refused, match="vertegenwoordiger"):
+        await world.delegations.invite(OWNER, Scope.READ, None, date(2027, 1, 31))
+    assert await world.representation.supersede() == 0  # done once, at the load

@@ -1,5 +1,5 @@
-"""Machtigingen, invitations and the activity of helpers, and the only module that knows their
-documents. A grant's id is random (it names a box in URLs, and says nothing of whose); an
+"""Machtigingen and the activity of helpers, and the only module that knows their documents
+(invitations: codes.py). A grant's id is random (it names a box in URLs, and says nothing of whose); an
 activity line's id is derived from what happened, so a repeated write adds nothing."""
 
 import contextlib
@@ -9,7 +9,7 @@ from typing import Protocol
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from services.box.delegation.records import Activity, Grant, Happening, Invitation
+from services.box.delegation.records import Activity, Grant, Happening
 from services.box.delegation.rules import Kind, Scope
 from shared.contracts.ids import derived_id
 from shared.storage.mongo import Collections, Database, Document, Indexes
@@ -20,7 +20,6 @@ INDEXES: Indexes = {
         IndexModel([("helper_id", ASCENDING)], name="helper"),
         IndexModel([("last_day", ASCENDING)], name="last_day"),
     ],
-    Collections.BOX_INVITATIONS: [IndexModel([("owner_id", ASCENDING)], name="owner")],
     Collections.BOX_ACTIVITY: [
         IndexModel([("owner_id", ASCENDING)], name="owner"),
         IndexModel([("helper_id", ASCENDING)], name="helper"),
@@ -53,6 +52,12 @@ class Grants(Protocol):
     async def representations(self) -> list[Grant]:
         """Every representation not ended: what the register listed when it was last loaded."""
         ...
+
+    async def begun_representations(self, now: datetime, limit: int) -> list[Grant]:
+        """Representations that have begun and whose owner's voluntary helpers were not yet ended."""
+        ...
+
+    async def helpers_ended(self, grant_id: str) -> None: ...
 
 
 class MongoGrants:
@@ -102,6 +107,14 @@ class MongoGrants:
         query = {"kind": Kind.REPRESENTATIVE.value, "ended_at": None}
         return [_grant(d) async for d in self._grants.find(query)]
 
+    async def begun_representations(self, now: datetime, limit: int) -> list[Grant]:
+        query = {"kind": Kind.REPRESENTATIVE.value, "ended_at": None, "accepted_at": {"$lte": now},
+                 "helpers_ended": {"$ne": True}}  # fmt: skip
+        return [_grant(d) async for d in self._grants.find(query).limit(limit)]
+
+    async def helpers_ended(self, grant_id: str) -> None:
+        await self._grants.update_one({"_id": grant_id}, {"$set": {"helpers_ended": True}})
+
     async def due_to_expire(self, day: date, limit: int) -> list[Grant]:
         query = {"ended_at": None, "accepted_at": {"$ne": None}, "last_day": {"$lt": day.isoformat()}}
         return [_grant(d) async for d in self._grants.find(query).limit(limit)]
@@ -144,71 +157,6 @@ def _grant(d: Document) -> Grant:
         ended_by=d.get("ended_by"),
         notify=bool(d.get("notify")),
         representation=d.get("representation"),
-    )
-
-
-class Invitations(Protocol):
-    async def add(self, invitation: Invitation) -> None: ...
-    async def get(self, handle: str) -> Invitation | None: ...
-    async def of_owner(self, owner_id: str, now: datetime) -> list[Invitation]: ...
-    async def spend(self, handle: str) -> None:
-        """One try fewer: a wrong secret was typed."""
-        ...
-
-    async def take(self, handle: str) -> bool:
-        """True for the one call that used it up (its acceptance)."""
-        ...
-
-    async def withdraw(self, handle: str, owner_id: str) -> bool: ...
-
-
-class MongoInvitations:
-    def __init__(self, db: Database) -> None:
-        self._invitations = db[Collections.BOX_INVITATIONS]
-
-    async def add(self, invitation: Invitation) -> None:
-        await self._invitations.insert_one(
-            {
-                "_id": invitation.handle,
-                "owner_id": invitation.owner_id,
-                "secret_hash": invitation.secret_hash,
-                "scope": invitation.scope.value,
-                "senders": None if invitation.senders is None else sorted(invitation.senders),
-                "last_day": invitation.last_day.isoformat(),
-                "expires_at": invitation.expires_at,
-                "tries_left": invitation.tries_left,
-            }
-        )
-
-    async def get(self, handle: str) -> Invitation | None:
-        found = await self._invitations.find_one({"_id": handle})
-        return None if found is None else _invitation(found)
-
-    async def of_owner(self, owner_id: str, now: datetime) -> list[Invitation]:
-        cursor = self._invitations.find({"owner_id": owner_id, "expires_at": {"$gt": now}, "tries_left": {"$gt": 0}})
-        return [_invitation(d) async for d in cursor.sort("expires_at", DESCENDING).limit(50)]
-
-    async def spend(self, handle: str) -> None:
-        await self._invitations.update_one({"_id": handle, "tries_left": {"$gt": 0}}, {"$inc": {"tries_left": -1}})
-
-    async def take(self, handle: str) -> bool:
-        return (await self._invitations.delete_one({"_id": handle})).deleted_count == 1
-
-    async def withdraw(self, handle: str, owner_id: str) -> bool:
-        return (await self._invitations.delete_one({"_id": handle, "owner_id": owner_id})).deleted_count == 1
-
-
-def _invitation(d: Document) -> Invitation:
-    senders = d.get("senders")
-    return Invitation(
-        handle=d["_id"],
-        owner_id=d["owner_id"],
-        secret_hash=d["secret_hash"],
-        scope=Scope(d["scope"]),
-        senders=None if senders is None else frozenset(senders),
-        last_day=date.fromisoformat(d["last_day"]),
-        expires_at=d["expires_at"],
-        tries_left=int(d["tries_left"]),
     )
 
 

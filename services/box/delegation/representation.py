@@ -12,7 +12,7 @@ from services.box.account.use_cases import AccountChanges
 from services.box.delegation.records import Grant, Happening
 from services.box.delegation.register import Row
 from services.box.delegation.repository import Grants
-from services.box.delegation.rules import AMSTERDAM, OPEN_END, Kind, Scope, active, today
+from services.box.delegation.rules import AMSTERDAM, OPEN_END, Kind, Scope, today
 from services.box.delegation.use_cases import Delegations
 from shared.contracts.bsn import Bsn
 from shared.contracts.ids import derived_id
@@ -99,16 +99,16 @@ class Representation:
             await self.account.set_represented_digitally(person.bsn, False)
 
     async def supersede(self) -> int:
-        """Ends the voluntary helpers of everyone whose representation has started: from then
-        on the representative decides who else reads."""
+        """Ends the voluntary helpers of everyone whose representation has begun: from then on
+        the representative decides who else reads. Each representation once (then marked)."""
         now, ended = self.clock(), 0
-        owners = {g.owner_id for g in await self.grants.representations() if active(g.period, now)}
-        for owner_id in owners:
-            for helper in await self.grants.of_owner(owner_id):
+        for representation in await self.grants.begun_representations(now, limit=1000):
+            for helper in await self.grants.of_owner(representation.owner_id):
                 voluntary = helper.kind is Kind.HELPER and helper.ended_at is None
                 if voluntary and await self.grants.end(helper.grant_id, now, "representation"):
                     ended += 1
                     await self.delegations.acted(helper, Happening.ENDED, detail="representation")
+            await self.grants.helpers_ended(representation.grant_id)
         return ended
 
     async def sweep(self) -> None:

@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from services.box.account.records import Citizen
 from services.box.delegation import codes
+from services.box.delegation.codes import Invitations
 from services.box.delegation.records import Activity, Grant, Happening, Invitation
-from services.box.delegation.repository import ActivityLog, Grants, Invitations
+from services.box.delegation.repository import ActivityLog, Grants
 from services.box.delegation.rules import (
     CODE_TRIES,
     CODE_VALID,
@@ -43,6 +44,8 @@ class Delegations:
             raise Refused(refusal)
         if senders is not None and not senders:
             raise Refused("Kies ten minste één afzender, of alle afzenders.")
+        if await self._represented(owner.account_id):
+            raise Refused("U heeft een wettelijk vertegenwoordiger; die beslist wie uw post nog meeleest.")
         if await self._helpers_and_invited(owner.account_id) >= HELPERS_PER_OWNER:
             raise Refused(f"U kunt hoogstens {HELPERS_PER_OWNER} helpers hebben (uitnodigingen meegeteld).")
         code = codes.new_code()
@@ -52,6 +55,11 @@ class Delegations:
         )  # fmt: skip
         await self._log(owner.account_id, None, owner.name, None, Happening.INVITED, now, detail=scope.value)
         return code
+
+    async def _represented(self, owner_id: str) -> bool:
+        now = self.clock()
+        grants = await self.grants.of_owner(owner_id)
+        return any(g.kind is Kind.REPRESENTATIVE and active(g.period, now) for g in grants)
 
     async def _helpers_and_invited(self, owner_id: str) -> int:
         now = self.clock()
@@ -74,6 +82,10 @@ class Delegations:
         now = self.clock()
         if invitation.owner_id == helper.account_id:
             raise Refused("Dit is uw eigen uitnodiging: u kunt uzelf niet machtigen.")
+        if await self._represented(invitation.owner_id):
+            raise Refused(
+                "Voor deze persoon is een wettelijk vertegenwoordiger aangewezen; de uitnodiging geldt niet meer."
+            )
         mine = [g for g in await self.grants.of_helper(helper.account_id) if active(g.period, now)]
         if any(g.owner_id == invitation.owner_id for g in mine):
             raise Refused("U helpt al bij deze Berichtenbox.")
