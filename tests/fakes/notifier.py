@@ -32,7 +32,7 @@ class InMemoryNotificationLog:
         self.outcomes: dict[Attempt, Outcome] = {}
 
     async def claim(self, command: NotifyCitizen, channel: Channel, now: datetime) -> bool:
-        key = (command.message_id, channel, command.kind, command.attempt)
+        key = (command.message_id, channel, command.logged_as, command.attempt)
         if key in self.claims:
             return False
         self.claims.add(key)

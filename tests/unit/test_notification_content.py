@@ -4,7 +4,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from services.notifier.content import NotificationFacts, email_content, push_payload
+from services.notifier.content import NotificationFacts, email_content, message_link, push_payload
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.repository import ACCOUNT_FIELDS
 from shared.contracts.messages import NotifyCitizen
@@ -30,6 +30,14 @@ def test_reminder_wording() -> None:
     assert content.subject == "Herinnering: ongelezen bericht van RDW in uw Berichtenbox"
     assert "nog niet geopend" in content.text
     assert "vraagt u" not in content.text
+
+
+def test_a_helpers_notice_says_whose_box_by_no_name_and_links_through_the_machtiging() -> None:
+    content = email_content(NotificationFacts("helper_new_message", "UWV", None, None, "https://box.example/berichten"))
+    assert content.subject == "Nieuw bericht van UWV in een Berichtenbox waarbij u helpt"
+    assert "waarbij u helpt" in content.text and "uw Berichtenbox." not in content.text.split("\n\n")[1]
+    assert message_link("https://box.example/berichten", "m-1", "g-1") == "https://box.example/hulp/g-1/berichten/m-1"
+    assert message_link("https://box.example/berichten", "m-1") == "https://box.example/berichten/m-1"
 
 
 def test_html_escapes_what_the_agency_wrote() -> None:

@@ -86,6 +86,23 @@ async def test_a_second_delivery_of_the_same_command_sends_nothing() -> None:
     assert len(wiring.email.sent) == 1 and len(wiring.push.sent) == 1
 
 
+async def test_each_helper_is_told_once_through_the_machtiging_and_no_reminder_follows() -> None:
+    other = Recipient("h-2", email="tweede@example.nl", push_subscriptions=[], reminder_opt_in=True)
+    wiring = Wiring()
+    wiring.notifier.recipients = InMemoryRecipients([CITIZEN, other])
+    notices = [
+        command((Channel.EMAIL,), notification_id=f"n-{who}", account_id=who, kind="helper_new_message",
+                grant_id=f"g-{who}", call_to_action=None)
+        for who in (CITIZEN.account_id, "h-2")
+    ]  # fmt: skip
+    assert [await wiring.notifier.handle(n) for n in notices] == [{Channel.EMAIL: Status.SENT}] * 2
+    assert await wiring.notifier.handle(notices[0]) == {Channel.EMAIL: None}  # a redelivery: told once
+    first, second = wiring.email.sent
+    assert (first.recipient, second.recipient) == (CITIZEN.email, "tweede@example.nl")
+    assert b"waarbij u helpt" in first.data and b"/hulp/g-a-1/berichten/m-1" in first.data.replace(b"=\r\n", b"")
+    assert wiring.reminders.scheduled == {}
+
+
 async def test_a_transient_failure_waits_in_a_delay_queue_for_the_next_attempt_then_gives_up() -> None:
     wiring = Wiring()
     wiring.email.failures = [TransientFailure("SMTP 451")] * 3
