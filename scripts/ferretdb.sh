@@ -18,6 +18,12 @@ up() {
   bash scripts/postgres.sh up
   if running && [ bin/ferretdb -nt "$PIDFILE" ]; then echo "ferretdb: rebuilt since it started; restarting"; down; fi
   if running; then echo "ferretdb: already running"; return 0; fi
+  if listening && [ -n "${FERRETDB_PORT:-}" ]; then
+    # a second instance (make chaos) kills and restarts its own server: one it did not start
+    # (say, left by a run in another checkout) it could not, so it says so instead of using it
+    echo "ferretdb: port $PORT is taken by a server this checkout did not start; stop it (ss -ltnp 'sport = :$PORT')" >&2
+    return 1
+  fi
   if listening; then echo "ferretdb: port $PORT is taken by another MongoDB-protocol server; using it"; return 0; fi
   mkdir -p "$DATA"
   nohup bin/ferretdb --handler=postgresql --postgresql-url="$POSTGRES_URL" --state-dir="$DATA" \
