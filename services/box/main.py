@@ -37,8 +37,9 @@ from services.box.identity.limits import MongoRateLimits
 from services.box.identity.oidc import OidcClient
 from services.box.identity.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
 from services.box.messages import api as messages_api
-from services.box.messages import handlers, pages, repository
+from services.box.messages import handlers, pages, proofs, repository
 from services.box.messages.filing import Filing
+from services.box.messages.proof import ProofSigner
 from services.box.messages.repository import MongoBox, MongoContents, MongoNotificationHistory
 from services.box.messages.use_cases import CitizenBox
 from services.box.publishers import BrokerBoxPublisher
@@ -116,6 +117,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
         limits=limits,
         delegations=delegations,
         representation=representation,
+        proofs=ProofSigner(settings.proof_signing_key.get_secret_value(), settings.proof_previous_keys),
         agencies=AgencyList(MongoAgencyRegistry(db), now),
         clock=now,
     )  # fmt: skip
@@ -169,5 +171,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     by_box = [Depends(delegation_access.box_id_parameter)]
     app.include_router(messages_api.router, prefix="/api/v1/boxes/{box_id}", dependencies=by_box)
     app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
-    app.add_api_route("/sw.js", service_worker, include_in_schema=False)  # at the root: its scope is the site
+    app.add_api_route("/sw.js", service_worker, include_in_schema=False)
+    app.include_router(proofs.router)
+    app.include_router(proofs.api)  # at the root: its scope is the site
     return app

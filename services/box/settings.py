@@ -1,5 +1,6 @@
 from pydantic import Field, SecretStr, model_validator
 
+from services.box.messages.proof import DEVELOPMENT_SIGNING_KEY
 from shared.contracts.pseudonyms import DEVELOPMENT_KEY
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.smtp import SmtpSettings
@@ -44,11 +45,20 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     page_size: int = Field(default=25, ge=1, le=200)
     confirmation_valid_seconds: float = Field(default=24 * 3600, gt=0)
     vapid_public_key: str = Field(default="", description="the notifier's VAPID public key, for PushManager.subscribe")
+    proof_signing_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SIGNING_KEY),
+        description="the Ed25519 private key (a JWK with a kid) that signs proofs of notification; required on https",
+    )
+    proof_previous_keys: str = Field(
+        default="[]", description="earlier public keys (a JSON list of JWKs), still published so older proofs verify"
+    )
 
     @model_validator(mode="after")
     def _a_real_key_where_citizens_are(self) -> "BoxSettings":
         if self.https and self.pseudonym_key.get_secret_value() == DEVELOPMENT_KEY:
             raise ValueError("set BERICHTENBOX_PSEUDONYM_KEY: the development key is public")
+        if self.https and self.proof_signing_key.get_secret_value() == DEVELOPMENT_SIGNING_KEY:
+            raise ValueError("set BERICHTENBOX_PROOF_SIGNING_KEY: the development key is public")
         return self
 
     @property

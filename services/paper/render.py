@@ -1,6 +1,6 @@
-"""Letter rendering: typst with the template in this folder and the fonts shipped beside it
-(system fonts ignored), PDF/A-2b. CPU-bound and pure, so it runs in a process pool; each
-process keeps one typst compiler, which keeps the fonts and the parsed template between
+"""Letter rendering: typst with the template in this folder and the project's fonts
+(shared/fonts; system fonts ignored), PDF/A-2b. CPU-bound and pure, so it runs in a process
+pool; each process keeps one typst compiler, which keeps the fonts and the parsed template between
 letters (docs/performance.md says what that saves)."""
 
 import functools
@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "letter.typ"
-FONTS = HERE / "fonts"
+FONTS = HERE.parent.parent / "shared" / "fonts"
 
 
 class UnrenderableLetter(Exception):

@@ -1,5 +1,5 @@
 """What a letter can print: the characters of the fonts shipped with the paper service
-(services/paper/fonts, made by scripts/subset-fonts.sh), plus newline and tab for layout.
+(shared/fonts, made by scripts/subset-fonts.sh), plus newline and tab for layout.
 Any message may end on paper after a preference change, so ingest accepts in printed fields
 only what these fonts can print; a test keeps this list equal to the fonts' character maps."""
 

@@ -1,10 +1,12 @@
 """The box's web defences that need no servers: headers, cookie names, download names, what
 counts as the citizen's own opening, CSRF on any text, and no page the CSP would break."""
 
+import json
 import re
 
 import pytest
 from fastapi.testclient import TestClient
+from joserfc.jwk import OKPKey
 from pydantic import SecretStr, ValidationError
 from starlette.requests import Request
 
@@ -12,6 +14,8 @@ from services.box.main import create_app
 from services.box.messages.downloads import content_disposition, own_navigation
 from services.box.settings import BoxSettings
 from services.box.web.security import CsrfFailed, check_csrf
+
+OPERATORS_KEY = SecretStr(json.dumps(OKPKey.generate_key("Ed25519", parameters={"kid": "op"}).as_dict(private=True)))
 
 
 @pytest.mark.parametrize(
@@ -23,7 +27,9 @@ from services.box.web.security import CsrfFailed, check_csrf
     ],
 )
 def test_https_gets_hsts_and_host_only_cookies(base: str, hsts: bool, session_cookie: str) -> None:
-    settings = BoxSettings(public_base_url=base, pseudonym_key=SecretStr("a secret of the operator's"))
+    settings = BoxSettings(
+        public_base_url=base, pseudonym_key=SecretStr("a secret of the operator's"), proof_signing_key=OPERATORS_KEY
+    )
     answer = TestClient(create_app(settings)).get("/healthz")
     assert ("strict-transport-security" in answer.headers) is hsts
     assert settings.session_cookie == session_cookie

@@ -7,7 +7,7 @@ from fontTools.ttLib import TTFont
 
 from shared.contracts.printable import LAYOUT, PRINTABLE, is_control, shown
 
-FONTS = sorted(Path("services/paper/fonts").glob("*.ttf"))
+FONTS = sorted(Path("shared/fonts").glob("*.ttf"))
 
 
 @pytest.mark.parametrize("font", FONTS, ids=lambda p: p.name)

@@ -10,6 +10,7 @@ from typing import Protocol
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError
 
+from services.box.messages.proof import Notified
 from services.box.messages.records import Attachment, Content, Entry, Folder, Page
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
@@ -192,6 +193,9 @@ def _content_type(filename: str) -> str:
 
 class NotificationHistory(Protocol):
     async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]: ...
+    async def of_message(self, message_id: str) -> list[Notified]:
+        """Every outcome of the citizen's own notifications about one message, oldest first."""
+        ...
 
 
 class MongoNotificationHistory:
@@ -199,6 +203,10 @@ class MongoNotificationHistory:
 
     def __init__(self, db: Database) -> None:
         self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
+
+    async def of_message(self, message_id: str) -> list[Notified]:
+        cursor = self._outcomes.find({"message_id": message_id, "kind": {"$in": ["new_message", "reminder"]}})
+        return [Notified(d["channel"], d["kind"], d["status"], d["at"]) async for d in cursor.sort("at", ASCENDING)]
 
     async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]:
         found: dict[str, list[tuple[str, str, datetime]]] = {}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.box.messages.proof import Statement
 from services.box.messages.records import Content, Entry, Folder
 from services.box.messages.repository import Box, Contents, NotificationHistory
 from services.box.messages.rules import Move, moved
@@ -95,3 +96,16 @@ class CitizenBox:
             )
             for e in entries
         ]
+
+    async def statement(self, account_id: str, message_id: str, names: dict[str, str], issuer: str) -> Statement | None:
+        """What a proof of notification says of one of the citizen's own messages; reading it
+        opens nothing."""
+        entry = await self.box.get(account_id, message_id)
+        content = None if entry is None else await self.contents.get(message_id)
+        if entry is None or content is None:
+            return None
+        return Statement(
+            message_id, entry.agency_id, names.get(entry.agency_id, entry.agency_id), content.reference,
+            content.subject, entry.delivered_at, await self.history.of_message(message_id), entry.opened_at,
+            entry.opened_by, self.clock(), issuer,
+        )  # fmt: skip

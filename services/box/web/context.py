@@ -15,6 +15,7 @@ from services.box.identity.access_tokens import AccessTokens
 from services.box.identity.limits import RateLimits
 from services.box.identity.oidc import OidcClient
 from services.box.identity.sessions import Logins, Sessions
+from services.box.messages.proof import ProofSigner
 from services.box.messages.repository import Box
 from services.box.messages.use_cases import CitizenBox
 from services.box.settings import BoxSettings
@@ -36,6 +37,7 @@ class BoxContext:
     limits: RateLimits
     delegations: Delegations
     representation: Representation
+    proofs: ProofSigner
     agencies: "AgencyList"
     clock: Callable[[], datetime]
 
