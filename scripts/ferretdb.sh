@@ -19,10 +19,15 @@ up() {
   if running && [ bin/ferretdb -nt "$PIDFILE" ]; then echo "ferretdb: rebuilt since it started; restarting"; down; fi
   if running; then echo "ferretdb: already running"; return 0; fi
   if listening && [ -n "${FERRETDB_PORT:-}" ]; then
-    # a second instance (make chaos) kills and restarts its own server: one it did not start
-    # (say, left by a run in another checkout) it could not, so it says so instead of using it
-    echo "ferretdb: port $PORT is taken by a server this checkout did not start; stop it (ss -ltnp 'sport = :$PORT')" >&2
-    return 1
+    # a second instance (make chaos) kills and restarts its own server, so it must know its pid:
+    # the project's FerretDB on this port left by another checkout is adopted; anything else refused
+    other="$(pgrep -f -- "bin/ferretdb .*--listen-addr=127.0.0.1:$PORT" | head -n 1 || true)"
+    if [ -z "$other" ]; then
+      echo "ferretdb: port $PORT is taken by a server that is not this project's FerretDB; stop it" >&2
+      return 1
+    fi
+    mkdir -p "$DATA" && echo "$other" >"$PIDFILE" && echo "ferretdb: adopted the one on port $PORT (pid $other)"
+    return 0
   fi
   if listening; then echo "ferretdb: port $PORT is taken by another MongoDB-protocol server; using it"; return 0; fi
   mkdir -p "$DATA"

@@ -169,7 +169,10 @@ def create_api(settings: BoxSettings) -> FastAPI:
         app.include_router(routes)
     app.include_router(messages_api.router, prefix="/api/v1")
     by_box = [Depends(delegation_access.box_id_parameter)]
-    app.include_router(messages_api.router, prefix="/api/v1/boxes/{box_id}", dependencies=by_box)
+    app.include_router(
+        messages_api.router, prefix="/api/v1/boxes/{box_id}", dependencies=by_box,
+        responses={404: {"description": "no such box for this citizen, or a machtiging ended or out of scope"}},
+    )  # fmt: skip
     app.add_api_route("/healthz", lambda: {"status": "ok", "service": "box"}, include_in_schema=False)
     app.add_api_route("/sw.js", service_worker, include_in_schema=False)
     app.include_router(proofs.router)
