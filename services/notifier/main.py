@@ -1,11 +1,13 @@
 """notifier: tells citizens by e-mail and push that a message waits in their box (never what
-it says), and sends the three-week reminder.
+it says), and climbs the reminder ladder (ladder.py).
 
 Run: faststream run --factory services.notifier.main:create_app
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from faststream import FastStream
 
@@ -15,7 +17,7 @@ from services.notifier.notifying import Notifier
 from services.notifier.publishers import BrokerNotifierPublisher
 from services.notifier.push import PushSender
 from services.notifier.reminders import ReminderSweep
-from services.notifier.repository import MongoNotificationLog, MongoRecipients, MongoReminders
+from services.notifier.repository import MongoBoxReadings, MongoNotificationLog, MongoRecipients, MongoReminders
 from services.notifier.settings import NotifierSettings
 from services.notifier.unsettled import UnsettledClaimSweep
 from shared.messaging.broker import delivery
@@ -32,11 +34,11 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     wiring = wire(settings)
     email, push = SmtpSender(settings), PushSender(settings)
     publisher = BrokerNotifierPublisher(wiring.broker, settings.provider_retry_delays)
-    reminders = MongoReminders(wiring.db, settings.record_gather_seconds)
+    reminders, recipients = MongoReminders(wiring.db, settings.record_gather_seconds), MongoRecipients(wiring.db)
     log = MongoNotificationLog(wiring.db, settings.record_gather_seconds)
     notifier = Notifier(
         settings,
-        MongoRecipients(wiring.db),
+        recipients,
         CachedAgencyRegistry(MongoAgencyRegistry(wiring.db)),
         log,
         reminders,
@@ -50,7 +52,10 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
 
     handling = handlers.NotifierHandlers(notifier, reminders, wiring.metrics, last_attempt)
     handlers.subscribe(wiring.broker, handling, settings)
-    reminders_due = ReminderSweep(reminders, publisher.reminder, batch=settings.reminder_sweep_batch)
+    reminders_due = ReminderSweep(
+        reminders, recipients, MongoBoxReadings(wiring.db), publisher.reminder, batch=settings.reminder_sweep_batch,
+        clock=sweep_clock(settings.sweep_clock_file),
+    )  # fmt: skip
     unsettled = UnsettledClaimSweep(
         log,
         publisher,
@@ -92,3 +97,10 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         after_connect=start,
         before_close=stop,
     )
+
+
+def sweep_clock(path: str | None) -> Callable[[], datetime]:
+    """The system clock; in tests, the moment a file says, so a test moves time without sleeping."""
+    if path is None:
+        return lambda: datetime.now(UTC)
+    return lambda: datetime.fromisoformat(Path(path).read_text(encoding="utf-8").strip())

@@ -6,12 +6,13 @@ the push service no longer knows is reported to the router's account store."""
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from services.notifier.content import NotificationFacts, email_content, message_link, push_payload, with_link
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
+from services.notifier.ladder import Choices, LadderFacts, next_reminder
 from services.notifier.publishers import NotifierPublisher
 from services.notifier.records import Outcome, Recipient, Status, UnreadableRecipient
 from services.notifier.repository import NotificationLog, Recipients, Reminders
@@ -61,9 +62,17 @@ class Notifier:
         # each channel on its own: a slow SMTP server holds up no push, nor the other way round
         sent = await asyncio.gather(*(self._notify(command, c, facts, recipient) for c in command.channels))
         outcomes: Outcomes = dict(zip(command.channels, sent, strict=True))
-        if command.kind == "new_message" and outcomes.get(Channel.EMAIL) is Status.SENT and recipient.reminder_opt_in:
-            await self.reminders.schedule(command, timedelta(days=self.settings.reminder_after_days))
+        if command.kind == "new_message" and Status.SENT in outcomes.values():
+            await self._ladder(command, recipient)
         return outcomes
+
+    async def _ladder(self, command: NotifyCitizen, recipient: Recipient) -> None:
+        """The reminders this message may get, from its first rung (ladder.py); none if none applies."""
+        deadline = command.call_to_action.deadline if command.call_to_action else None
+        choices = Choices(recipient.deadline_reminders, recipient.reminder_opt_in)
+        first = next_reminder(LadderFacts(command.delivered_at, deadline), choices, self.clock())
+        if first is not None:
+            await self.reminders.schedule(command, first)
 
     async def _facts(self, command: NotifyCitizen) -> NotificationFacts:
         agency = await self.agencies.get(command.agency_id)

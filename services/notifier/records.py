@@ -2,11 +2,12 @@
 knows how these look as stored documents."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from services.notifier.ladder import Rung
 from shared.contracts.messages import CallToAction, Channel, NotifyCitizen
 
 
@@ -25,6 +26,7 @@ class Recipient:
     email: str | None = None
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
     reminder_opt_in: bool = False
+    deadline_reminders: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class DueReminder(BaseModel):
     agency_id: str
     call_to_action: CallToAction | None = None
     delivered_at: datetime
+    sent: tuple[tuple[Rung, datetime], ...] = ()
+    """The rungs of the ladder reminded of already, and when."""
+
+    @property
+    def deadline(self) -> date | None:
+        return self.call_to_action.deadline if self.call_to_action else None
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@ notifies (read only; the router writes accounts), one claim per attempt before s
 its outcome after (inserts, never updates), and the three-week reminders."""
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import ValidationError
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from services.notifier.ladder import Next, Rung
 from services.notifier.records import (
     DueReminder,
     Outcome,
@@ -38,7 +39,7 @@ INDEXES: Indexes = {
     Collections.NOTIFICATION_OUTCOMES: [IndexModel([("message_id", ASCENDING)], name="message_id")],
     Collections.REMINDERS: [IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due")],
 }
-ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1}
+ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1, "deadline_reminders": 1}
 """What the notifier reads of an account (never its BSN). It reads no message: the command
 carries what a notification tells of one, its sender and its call to action."""
 
@@ -62,12 +63,34 @@ class NotificationLog(Protocol):
 
 
 class Reminders(Protocol):
-    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool: ...
+    async def schedule(self, notified: NotifyCitizen, first: Next) -> bool: ...
     async def cancelled(self, message_id: str) -> bool: ...
     async def opened(self, message_id: str, opened_at: datetime) -> None: ...
     async def due(self, now: datetime, limit: int) -> list[DueReminder | UnreadableReminder]: ...
-    async def queued(self, message_id: str, now: datetime) -> None: ...
+    async def advance(self, message_id: str, sent: tuple[Rung, datetime] | None, following: Next | None) -> None:
+        """After a rung was sent (or not), the next one, or the ladder done (`following` None)."""
+        ...
+
     async def invalid(self, message_id: str, reason: str, now: datetime) -> None: ...
+
+
+class BoxReadings(Protocol):
+    async def states(self, message_ids: list[str]) -> dict[str, tuple[bool, bool]]:
+        """Per message still in a box: (opened, in the trash). A message not there is gone."""
+        ...
+
+
+class MongoBoxReadings:
+    """The box's entries, read only: whether a message was opened or trashed."""
+
+    def __init__(self, db: Database) -> None:
+        self._entries = db[Collections.BOX_ENTRIES]
+
+    async def states(self, message_ids: list[str]) -> dict[str, tuple[bool, bool]]:
+        if not message_ids:
+            return {}
+        cursor = self._entries.find({"_id": {"$in": message_ids}}, {"opened_at": 1, "folder": 1})
+        return {d["_id"]: (d.get("opened_at") is not None, d.get("folder") == "trash") async for d in cursor}
 
 
 class MongoRecipients:
@@ -88,7 +111,8 @@ def recipient_from(document: Document) -> Recipient | UnreadableRecipient:
         isinstance(s, dict) and isinstance(s.get("endpoint"), str) for s in subscriptions
     ):
         return UnreadableRecipient(document["_id"], "stored account is invalid (push_subscriptions)")
-    return Recipient(document["_id"], email, subscriptions, bool(document.get("reminder_opt_in")))
+    reminders = bool(document.get("reminder_opt_in")), document.get("deadline_reminders") is not False
+    return Recipient(document["_id"], email, subscriptions, *reminders)
 
 
 def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> str:
@@ -142,18 +166,20 @@ class MongoReminders:
         self._reminders = db[Collections.REMINDERS]
         self._new_reminders = GroupedInserter(self._reminders, gather_seconds=gather_seconds)
 
-    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
+    async def schedule(self, notified: NotifyCitizen, first: Next) -> bool:
         """False when already scheduled, sent, or the message was opened first. The reminder
         keeps what its notification tells (sender, call to action), to tell it again."""
         action = notified.call_to_action
-        reminder = {
+        reminder: Document = {
             "_id": notified.message_id,
             "account_id": notified.account_id,
             "agency_id": notified.agency_id,
             "call_to_action": action.model_dump(mode="json") if action else None,
             "delivered_at": notified.delivered_at,
             "status": "scheduled",
-            "due_at": notified.delivered_at + after,
+            "due_at": first.due_at,
+            "rung": first.rung.value,
+            "sent": [],
         }
         return notified.message_id not in await self._new_reminders.insert([reminder])
 
@@ -173,10 +199,15 @@ class MongoReminders:
         cursor = self._reminders.find({"status": "scheduled", "due_at": {"$lte": now}}).sort("due_at", ASCENDING)
         return [due_reminder(d) for d in await cursor.limit(limit).to_list()]
 
-    async def queued(self, message_id: str, now: datetime) -> None:
-        await self._reminders.update_one(
-            {"_id": message_id, "status": "scheduled"}, {"$set": {"status": "queued", "queued_at": now}}
-        )
+    async def advance(self, message_id: str, sent: tuple[Rung, datetime] | None, following: Next | None) -> None:
+        change: Document = {
+            "$set": {"status": "done"}
+            if following is None
+            else {"status": "scheduled", "due_at": following.due_at, "rung": following.rung.value}
+        }
+        if sent is not None:
+            change["$push"] = {"sent": {"rung": sent[0].value, "at": sent[1]}}
+        await self._reminders.update_one({"_id": message_id, "status": "scheduled"}, change)
 
     async def invalid(self, message_id: str, reason: str, now: datetime) -> None:
         await self._reminders.update_one(
@@ -202,6 +233,9 @@ def due_reminder(document: Document) -> DueReminder | UnreadableReminder:
         return UnreadableReminder(document["_id"], f"missing {missing[0]!r}")
     try:
         values = {name: document[name] for name in fields}
-        return DueReminder(message_id=document["_id"], call_to_action=document.get("call_to_action"), **values)
+        sent = tuple((Rung(s["rung"]), s["at"]) for s in document.get("sent") or [])
+        return DueReminder(
+            message_id=document["_id"], call_to_action=document.get("call_to_action"), sent=sent, **values
+        )
     except ValidationError as error:
         return UnreadableReminder(document["_id"], describe(error))

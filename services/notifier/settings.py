@@ -28,8 +28,11 @@ class NotifierSettings(ServiceSettings, SmtpSettings):
         min_length=1,
         description="seconds a notification waits after an e-mail or push provider failed transiently",
     )
-    reminder_after_days: int = Field(default=21, ge=1)
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
+    sweep_clock_file: str | None = Field(
+        default=None,
+        description="tests only: the reminder sweep's 'now' is read from this file (ISO 8601) instead of the clock",
+    )
     reminder_sweep_batch: int = Field(default=500, ge=1)
     unsettled_after_seconds: float = Field(
         default=600.0, gt=0, description="a claim without an outcome this old is offered again (sends take seconds)"

@@ -182,7 +182,7 @@ def change_of(event: AccountEvent) -> tuple[str, dict[str, Any]]:
             return "email", {"email": email}
         case PreferencesChanged():
             return "preferences", event.model_dump(
-                include={"opted_in_agencies", "paper_copy_agencies", "reminder_opt_in"}
+                include={"opted_in_agencies", "paper_copy_agencies", "reminder_opt_in", "deadline_reminders"}
             )
         case PushSubscriptionsChanged(subscriptions=subscriptions):
             return "push", {"push_subscriptions": subscriptions}

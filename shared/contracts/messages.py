@@ -151,6 +151,9 @@ class NotifyCitizen(Contract):
         description="helper_new_message only: the machtiging through which the helper (account_id) opens the box; "
         "the notice names neither the box's owner nor the message",
     )
+    rung: Literal["deadline", "three_weeks"] | None = Field(
+        default=None, description="reminder only: which reminder of the ladder (before the deadline, after three weeks)"
+    )
     attempt: int = Field(default=1, ge=1, description="1 for the first try; retries come back through delay queues")
     correlation_id: str | None = Field(
         default=None,
@@ -161,7 +164,9 @@ class NotifyCitizen(Contract):
     def logged_as(self) -> str:
         """The kind as claims and outcomes are keyed: per helper for a helper's notice, as
         several helpers of one box are each told of the same message."""
-        return f"helper:{self.account_id}" if self.kind == "helper_new_message" else self.kind
+        if self.kind == "helper_new_message":
+            return f"helper:{self.account_id}"
+        return f"reminder:{self.rung}" if self.kind == "reminder" and self.rung else self.kind
 
 
 class NotifyCitizens(Contract):
@@ -223,6 +228,7 @@ class PreferencesChanged(AccountEvent):
     opted_in_agencies: list[str]
     paper_copy_agencies: list[str]
     reminder_opt_in: bool
+    deadline_reminders: bool = Field(default=True, description="a reminder before a call to action's deadline")
 
 
 class PushSubscriptionsChanged(AccountEvent):

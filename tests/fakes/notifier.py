@@ -1,7 +1,8 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.notifier.email import OutgoingEmail
 from services.notifier.failures import PermanentFailure, SubscriptionGone, TransientFailure
+from services.notifier.ladder import Next, Rung
 from services.notifier.records import (
     DueReminder,
     Outcome,
@@ -55,20 +56,21 @@ class InMemoryReminders:
     def __init__(self) -> None:
         self.scheduled: dict[str, tuple[NotifyCitizen, datetime]] = {}
         self.states: dict[str, str] = {}
+        self.sent: dict[str, tuple[tuple[Rung, datetime], ...]] = {}
         self.unreadable: list[UnreadableReminder] = []
 
-    async def schedule(self, notified: NotifyCitizen, after: timedelta) -> bool:
+    async def schedule(self, notified: NotifyCitizen, first: Next) -> bool:
         if notified.message_id in self.states:
             return False
-        self.scheduled[notified.message_id] = (notified, notified.delivered_at + after)
-        self.states[notified.message_id] = "scheduled"
+        self.scheduled[notified.message_id] = (notified, first.due_at)
+        self.states[notified.message_id], self.sent[notified.message_id] = "scheduled", ()
         return True
 
     async def cancelled(self, message_id: str) -> bool:
         return self.states.get(message_id) == "cancelled"
 
     async def opened(self, message_id: str, opened_at: datetime) -> None:
-        if self.states.get(message_id, "scheduled") in ("scheduled", "queued"):
+        if self.states.get(message_id, "scheduled") == "scheduled":
             self.states[message_id] = "cancelled"
 
     async def due(self, now: datetime, limit: int) -> list[DueReminder | UnreadableReminder]:
@@ -82,13 +84,20 @@ class InMemoryReminders:
                         agency_id=notified.agency_id,
                         call_to_action=notified.call_to_action,
                         delivered_at=notified.delivered_at,
+                        sent=self.sent[message_id],
                     )
                 )
         return due[:limit]
 
-    async def queued(self, message_id: str, now: datetime) -> None:
-        if self.states.get(message_id) == "scheduled":
-            self.states[message_id] = "queued"
+    async def advance(self, message_id: str, sent: tuple[Rung, datetime] | None, following: Next | None) -> None:
+        if self.states.get(message_id) != "scheduled":
+            return
+        if sent is not None:
+            self.sent[message_id] = (*self.sent[message_id], sent)
+        if following is None:
+            self.states[message_id] = "done"
+        else:
+            self.scheduled[message_id] = (self.scheduled[message_id][0], following.due_at)
 
     async def invalid(self, message_id: str, reason: str, now: datetime) -> None:
         self.states[message_id] = f"invalid: {reason}"
@@ -143,3 +152,15 @@ class RecordingNotifierPublisher:
 
     async def subscription_gone(self, event: PushSubscriptionGone) -> None:
         self.gone.append(event)
+
+
+class InMemoryBoxReadings:
+    """Every message is in an inbox, unopened, unless told otherwise."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+        self.trashed: set[str] = set()
+        self.gone: set[str] = set()
+
+    async def states(self, message_ids: list[str]) -> dict[str, tuple[bool, bool]]:
+        return {m: (m in self.opened, m in self.trashed) for m in message_ids if m not in self.gone}

@@ -11,10 +11,11 @@ from faststream.rabbit import RabbitBroker
 
 from scripts.smtp_sink import SmtpSink, smtp_sink
 from services.notifier.email import OutgoingEmail, SmtpSender
+from services.notifier.ladder import Next, Rung
 from services.notifier.main import create_app
 from services.notifier.records import Outcome, Status
 from services.notifier.reminders import ReminderSweep
-from services.notifier.repository import MongoNotificationLog, MongoReminders
+from services.notifier.repository import MongoBoxReadings, MongoNotificationLog, MongoRecipients, MongoReminders
 from services.notifier.settings import NotifierSettings
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
@@ -209,6 +210,11 @@ async def test_permanent_and_exhausted_failures_are_final(
     assert (await status_of(db, flaky) or NONE).attempt == 2
 
 
+async def in_a_box(db: Database, message_id: str) -> None:
+    """The box's entry of a message (the sweep reads whether it was opened or trashed)."""
+    await db[Collections.BOX_ENTRIES].insert_one({"_id": message_id, "folder": "inbox", "opened_at": None})
+
+
 class Clock:
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -228,6 +234,8 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
         await message_for(db, 8, opted_in),
         await message_for(db, 9, not_opted_in),
     )
+    for message_id in (unopened, opened, quiet):
+        await in_a_box(db, message_id)
     with smtp_sink() as sink:
         app = create_app(settings(sandbox, sink))
         broker = broker_of(app)
@@ -253,13 +261,16 @@ async def test_reminder_after_three_weeks_once_and_never_when_opened_or_not_opte
                 await publish(broker, command)
 
             clock = Clock(ROUTED_AT + timedelta(days=20, hours=23))
-            sweep = ReminderSweep(MongoReminders(db), collect, batch=100, clock=clock)
+            readings = MongoBoxReadings(db)
+            sweep = ReminderSweep(MongoReminders(db), MongoRecipients(db), readings, collect, batch=100, clock=clock)
             assert await sweep.run_once() == 0
             clock.now = ROUTED_AT + timedelta(days=21, minutes=1)
             assert await sweep.run_once() == 1
             assert await sweep.run_once() == 0  # already reminded
             await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 4)
-            reminded = await eventually(lambda: status_of(db, unopened, "reminder"), lambda s: s is not None)
+            reminded = await eventually(
+                lambda: status_of(db, unopened, "reminder:three_weeks"), lambda s: s is not None
+            )
             await asyncio.sleep(0.3)  # nothing more comes
     assert [c.message_id for c in queued] == [unopened]
     reminders = [m for m in sink.received if m["Subject"].startswith("Herinnering")]
@@ -279,13 +290,22 @@ async def test_a_reminder_that_cannot_become_a_command_ends_invalid_and_holds_up
             {"_id": "m-empty-action", **due, "agency_id": "uwv", "call_to_action": {"text": ""}},
         ]
     )
-    assert await reminders.schedule(notify("m-fine"), timedelta(days=21))
+    assert await reminders.schedule(notify("m-fine"), Next(Rung.THREE_WEEKS, ROUTED_AT + timedelta(days=21)))
+    await in_a_box(db, "m-fine")
+    await db[Collections.ACCOUNTS].insert_one(CITIZEN)  # whom to remind
     queued: list[NotifyCitizen] = []
 
     async def collect(command: NotifyCitizen) -> None:
         queued.append(command)
 
-    sweep = ReminderSweep(reminders, collect, batch=100, clock=Clock(ROUTED_AT + timedelta(days=22)))
+    sweep = ReminderSweep(
+        reminders,
+        MongoRecipients(db),
+        MongoBoxReadings(db),
+        collect,
+        batch=100,
+        clock=Clock(ROUTED_AT + timedelta(days=22)),
+    )
     assert await sweep.run_once() == 1
     assert await sweep.run_once() == 0  # the broken one is not due again
     assert [(c.message_id, c.agency_id, c.call_to_action) for c in queued] == [("m-fine", "uwv", ACTION)]

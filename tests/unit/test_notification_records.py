@@ -5,6 +5,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from services.notifier.ladder import Next, Rung
 from services.notifier.records import Outcome, Status
 from services.notifier.repository import MongoNotificationLog, MongoReminders
 from shared.contracts.messages import Channel, NotifyCitizen
@@ -60,7 +61,7 @@ async def test_reminders_scheduled_one_after_another_go_as_one_insert() -> None:
             delivered_at=NOW,
             channels=[Channel.EMAIL],
         )
-        assert await store.schedule(notified, timedelta(days=21))
+        assert await store.schedule(notified, Next(Rung.THREE_WEEKS, NOW + timedelta(days=21)))
 
     await one_after_another(3, schedule)
     assert reminders.calls == [["m0", "m1", "m2"]]

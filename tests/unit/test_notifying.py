@@ -75,7 +75,7 @@ async def test_both_channels_are_claimed_sent_recorded_and_a_reminder_is_schedul
     assert wiring.push.topics == ["n1"]  # the notification id: a resend replaces, never doubles
     assert {k[1]: o.status for k, o in wiring.log.outcomes.items()} == {Channel.EMAIL: "sent", Channel.PUSH: "sent"}
     notified, due_at = wiring.reminders.scheduled["m-1"]
-    assert notified.message_id == "m-1" and due_at == NOW + timedelta(days=SETTINGS.reminder_after_days)
+    assert notified.message_id == "m-1" and due_at == NOW + timedelta(days=21)  # opted in, no deadline
 
 
 async def test_a_second_delivery_of_the_same_command_sends_nothing() -> None:

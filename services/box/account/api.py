@@ -25,12 +25,14 @@ class AgencyPreference(BaseModel):
 class Preferences(BaseModel):
     agencies: list[AgencyPreference]
     reminder: bool
+    deadline_reminders: bool
 
 
 class PreferencesChange(BaseModel):
     digital: list[str] = Field(description="agency ids with digital post on; mandatory senders stay on anyway")
     paper_copy: list[str] = []
-    reminder: bool = False
+    reminder: bool = Field(default=False, description="a reminder when a message is unopened after three weeks")
+    deadline_reminders: bool = Field(default=True, description="a reminder a week before a call to action's deadline")
 
 
 class Device(BaseModel):
@@ -64,12 +66,15 @@ class Accepted(BaseModel):
 @router.get("/preferences", summary="Digital post, paper copies and the reminder")
 async def get_preferences(box: Box, citizen: Citizen_) -> Preferences:
     rows = [AgencyPreference(**vars(row)) for row in choices(citizen, await box.agencies.all())]
-    return Preferences(agencies=rows, reminder=citizen.reminder_opt_in)
+    return Preferences(agencies=rows, reminder=citizen.reminder_opt_in, deadline_reminders=citizen.deadline_reminders)
 
 
 @router.put("/preferences", status_code=202, summary="Change preferences; they apply to messages routed after")
 async def put_preferences(box: Box, citizen: Citizen_, change: PreferencesChange) -> Accepted:
-    chosen = preferences_from(set(change.digital), set(change.paper_copy), change.reminder, await box.agencies.all())
+    agencies = await box.agencies.all()
+    chosen = preferences_from(
+        set(change.digital), set(change.paper_copy), change.reminder, agencies, change.deadline_reminders
+    )
     await box.account.set_preferences(citizen.bsn, chosen)
     return Accepted(detail="The change applies to messages routed after it (in moments).")
 

@@ -35,9 +35,13 @@ async def save_preferences(
     digitaal: Annotated[list[str] | None, Form()] = None,
     papier: Annotated[list[str] | None, Form()] = None,
     herinnering: Annotated[str, Form()] = "",
+    uiterste_datum: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current.session.csrf_token, csrf)
-    chosen = preferences_from(set(digitaal or []), set(papier or []), herinnering == "aan", await box.agencies.all())
+    agencies = await box.agencies.all()
+    chosen = preferences_from(
+        set(digitaal or []), set(papier or []), herinnering == "aan", agencies, uiterste_datum == "aan"
+    )
     await box.account.set_preferences(current.citizen.bsn, chosen)
     return RedirectResponse("/voorkeuren?opgeslagen=true", status_code=303)
 

@@ -17,6 +17,7 @@ class Citizen:
     opted_in_agencies: list[str] = field(default_factory=list)
     paper_copy_agencies: list[str] = field(default_factory=list)
     reminder_opt_in: bool = False
+    deadline_reminders: bool = True
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
     name: str = ""
     """As the population register has it: a helper sees whose box they open."""

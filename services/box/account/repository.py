@@ -70,6 +70,7 @@ def _citizen(document: Document, own: Document | None) -> Citizen:
         opted_in_agencies=list(document.get("opted_in_agencies") or []),
         paper_copy_agencies=list(document.get("paper_copy_agencies") or []),
         reminder_opt_in=bool(document.get("reminder_opt_in")),
+        deadline_reminders=document.get("deadline_reminders") is not False,
         push_subscriptions=list(document.get("push_subscriptions") or []),
         name=str(document.get("name") or ""),
         represented_digitally=bool(document.get("represented_digitally")),

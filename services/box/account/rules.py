@@ -42,15 +42,18 @@ class Preferences:
     opted_in_agencies: list[str]
     paper_copy_agencies: list[str]
     reminder_opt_in: bool
+    deadline_reminders: bool = True
 
 
-def preferences_from(digital: set[str], paper: set[str], reminder: bool, agencies: list[Agency]) -> Preferences:
+def preferences_from(
+    digital: set[str], paper: set[str], reminder: bool, agencies: list[Agency], deadline_reminders: bool = True
+) -> Preferences:
     """What a submitted form means: a mandatory sender stays on whatever the form says, paper
     copies only where the agency allows them, unknown agency ids are ignored."""
     known = {a.agency_id: a for a in agencies}
     opted_in = sorted(a for a in known if a in digital or known[a].mandatory_sender)
     copies = sorted(a for a in known if a in paper and known[a].paper_copy_allowed)
-    return Preferences(opted_in, copies, reminder)
+    return Preferences(opted_in, copies, reminder, deadline_reminders)
 
 
 def warnings(citizen: Citizen | None) -> list[str]:

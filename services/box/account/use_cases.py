@@ -78,6 +78,7 @@ class AccountChanges:
             "opted_in_agencies": preferences.opted_in_agencies,
             "paper_copy_agencies": preferences.paper_copy_agencies,
             "reminder_opt_in": preferences.reminder_opt_in,
+            "deadline_reminders": preferences.deadline_reminders,
         }
         await self._change(bsn, "preferences", fields, lambda n: PreferencesChanged(bsn=bsn, sequence=n, **fields))
 

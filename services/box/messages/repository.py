@@ -205,16 +205,25 @@ class MongoNotificationHistory:
         self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
 
     async def of_message(self, message_id: str) -> list[Notified]:
-        cursor = self._outcomes.find({"message_id": message_id, "kind": {"$in": ["new_message", "reminder"]}})
-        return [Notified(d["channel"], d["kind"], d["status"], d["at"]) async for d in cursor.sort("at", ASCENDING)]
+        cursor = self._outcomes.find({"message_id": message_id}).sort("at", ASCENDING)
+        found = [(d, own_kind(d.get("kind"))) async for d in cursor]
+        return [Notified(d["channel"], kind, d["status"], d["at"]) for d, kind in found if kind]
 
     async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]:
         found: dict[str, list[tuple[str, str, datetime]]] = {}
         for i in range(0, len(message_ids), 500):
             cursor = self._outcomes.find({"message_id": {"$in": message_ids[i : i + 500]}}).sort("at", ASCENDING)
             async for d in cursor:
-                if d.get("kind") not in ("new_message", "reminder"):
+                kind = {"reminder": "herinnering", "new_message": "nieuw bericht"}.get(own_kind(d.get("kind")) or "")
+                if kind is None:
                     continue  # a helper's notice: theirs, in their own words, not the owner's
-                kind = "herinnering" if d.get("kind") == "reminder" else "nieuw bericht"
                 found.setdefault(d["message_id"], []).append((f"{d['channel']} ({kind})", d["status"], d["at"]))
         return found
+
+
+def own_kind(logged: object) -> str | None:
+    """The kind of a notification to the citizen themselves, as the notifier logged it: a
+    reminder is logged per rung (`reminder:deadline`); a helper's notice is not theirs (None)."""
+    if logged == "new_message":
+        return "new_message"
+    return "reminder" if isinstance(logged, str) and logged.split(":")[0] == "reminder" else None
