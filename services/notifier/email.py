@@ -17,7 +17,7 @@ from functools import lru_cache
 import aiosmtplib
 
 from services.notifier.content import EmailContent
-from services.notifier.failures import PermanentFailure, TransientFailure
+from services.notifier.failures import AddressRefused, TransientFailure
 from services.notifier.ratelimit import RateLimit
 from services.notifier.settings import NotifierSettings
 from shared.runtime.smtp import smtp_options
@@ -102,9 +102,9 @@ class SmtpSender:
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = [e.code for e in error.recipients]
             permanent = all(code >= 500 for code in codes)
-            raise (PermanentFailure if permanent else TransientFailure)(f"recipient refused: {codes}") from None
+            raise (AddressRefused if permanent else TransientFailure)(f"recipient refused: {codes}") from None
         except aiosmtplib.SMTPResponseException as error:
-            raise (PermanentFailure if error.code >= 500 else TransientFailure)(f"SMTP {error.code}") from None
+            raise (AddressRefused if error.code >= 500 else TransientFailure)(f"SMTP {error.code}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise TransientFailure(f"SMTP connection: {type(error).__name__}") from None
 

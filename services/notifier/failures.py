@@ -9,5 +9,9 @@ class PermanentFailure(Exception):
     """Never going to work: SMTP 5xx, an invalid address, push 4xx other than 404/410/429."""
 
 
+class AddressRefused(PermanentFailure):
+    """The mail server answered 5xx for this recipient: counted against the address."""
+
+
 class SubscriptionGone(PermanentFailure):
     """The push service says the subscription no longer exists (404/410)."""

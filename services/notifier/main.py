@@ -17,7 +17,13 @@ from services.notifier.notifying import Notifier
 from services.notifier.publishers import BrokerNotifierPublisher
 from services.notifier.push import PushSender
 from services.notifier.reminders import ReminderSweep
-from services.notifier.repository import MongoBoxReadings, MongoNotificationLog, MongoRecipients, MongoReminders
+from services.notifier.repository import (
+    MongoAddressHealth,
+    MongoBoxReadings,
+    MongoNotificationLog,
+    MongoRecipients,
+    MongoReminders,
+)
 from services.notifier.settings import NotifierSettings
 from services.notifier.unsettled import UnsettledClaimSweep
 from shared.messaging.broker import delivery
@@ -45,6 +51,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         email,
         push,
         publisher,
+        MongoAddressHealth(wiring.db),
     )
 
     def last_attempt() -> bool:

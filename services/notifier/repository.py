@@ -3,11 +3,12 @@ notifies (read only; the router writes accounts), one claim per attempt before s
 its outcome after (inserts, never updates), and the three-week reminders."""
 
 import contextlib
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from pydantic import ValidationError
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.notifier.ladder import Next, Rung
@@ -39,7 +40,8 @@ INDEXES: Indexes = {
     Collections.NOTIFICATION_OUTCOMES: [IndexModel([("message_id", ASCENDING)], name="message_id")],
     Collections.REMINDERS: [IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due")],
 }
-ACCOUNT_FIELDS = {"email": 1, "push_subscriptions": 1, "reminder_opt_in": 1, "deadline_reminders": 1}
+ACCOUNT_FIELDS = {"email": 1, "email_not_working": 1, "push_subscriptions": 1, "reminder_opt_in": 1,
+                  "deadline_reminders": 1}  # fmt: skip
 """What the notifier reads of an account (never its BSN). It reads no message: the command
 carries what a notification tells of one, its sender and its call to action."""
 
@@ -112,7 +114,8 @@ def recipient_from(document: Document) -> Recipient | UnreadableRecipient:
     ):
         return UnreadableRecipient(document["_id"], "stored account is invalid (push_subscriptions)")
     reminders = bool(document.get("reminder_opt_in")), document.get("deadline_reminders") is not False
-    return Recipient(document["_id"], email, subscriptions, *reminders)
+    usable = None if document.get("email_not_working") else email  # marked: no mail goes there
+    return Recipient(document["_id"], usable, subscriptions, *reminders)
 
 
 def attempt_key(message_id: str, channel: Channel, kind: str, attempt: int) -> str:
@@ -239,3 +242,35 @@ def due_reminder(document: Document) -> DueReminder | UnreadableReminder:
         )
     except ValidationError as error:
         return UnreadableReminder(document["_id"], describe(error))
+
+
+class AddressHealth(Protocol):
+    async def refused(self, address: str, now: datetime) -> int:
+        """Counts a permanent failure of mail to `address`; the failures within `WINDOW` now."""
+        ...
+
+
+FAILURE_WINDOW = timedelta(days=90)
+"""Permanent failures further apart than this do not add up: an address that failed once a
+year is not dead."""
+
+
+def address_key(address: str) -> str:
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+class MongoAddressHealth:
+    """Only failures are written: a mass mailing's millions of deliveries cost nothing here."""
+
+    def __init__(self, db: Database) -> None:
+        self._failures = db[Collections.EMAIL_FAILURES]
+
+    async def refused(self, address: str, now: datetime) -> int:
+        key = address_key(address)
+        stale = {"_id": key, "since": {"$lt": now - FAILURE_WINDOW}}
+        await self._failures.update_one(stale, {"$set": {"count": 0, "since": now}})
+        found = await self._failures.find_one_and_update(
+            {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"since": now}, "$set": {"last_at": now}},
+            upsert=True, return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return int(found["count"]) if found else 1

@@ -8,7 +8,7 @@ from services.router.accounts import apply_account_event
 from services.router.repository import AccountStore
 from services.router.routing import MessageRouter
 from services.router.settings import RouterSettings
-from shared.contracts.messages import AnyAccountEvent, MessagesAccepted, PushSubscriptionGone
+from shared.contracts.messages import AnyAccountEvent, EmailNotWorking, MessagesAccepted, PushSubscriptionGone
 from shared.messaging.broker import consumer
 from shared.messaging.dead_letter import PermanentError
 from shared.messaging.topology import Queues
@@ -43,7 +43,7 @@ class RouterHandlers:
 
     async def on_account_event(self, event: AnyAccountEvent) -> None:
         applied = await apply_account_event(self.accounts, event, self.push_services)
-        if isinstance(event, PushSubscriptionGone):
+        if isinstance(event, PushSubscriptionGone | EmailNotWorking):
             logger.info("%s from account %s", applied, event.account_id)
         else:
             logger.info("account event %s seq=%d %s", event.event, event.sequence, applied)

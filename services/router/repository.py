@@ -6,6 +6,7 @@ Account events are applied in order per citizen: each aspect (activation, e-mail
 preferences, push, guardianship, representation) keeps the sequence number of the event that last set it,
 and an update only lands when its sequence is newer. Redelivered or stale events change nothing."""
 
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,6 +59,7 @@ class AccountStore(Protocol):
         ...
 
     async def remove_push_subscription(self, account_id: str, endpoint: str) -> None: ...
+    async def mark_email_not_working(self, account_id: str, address_sha256: str) -> bool: ...
 
 
 class MongoRoutedMessageStore:
@@ -144,6 +146,15 @@ class MongoAccountStore:
         if len(kept) != len(subscriptions):
             await self._accounts.update_one({"_id": account_id}, {"$set": {"push_subscriptions": kept}})
 
+    async def mark_email_not_working(self, account_id: str, address_sha256: str) -> bool:
+        """Only while that address is still the account's: a new one may have come since."""
+        account = await self._accounts.find_one({"_id": account_id}, {"email": 1})
+        email = (account or {}).get("email")
+        if not isinstance(email, str) or hashlib.sha256(email.strip().lower().encode()).hexdigest() != address_sha256:
+            return False
+        await self._accounts.update_one({"_id": account_id, "email": email}, {"$set": {"email_not_working": True}})
+        return True
+
     async def insert_many(self, documents: list[Document]) -> None:
         """For tools that load a population (tools/population.py)."""
         await self._accounts.insert_many(documents, ordered=False)
@@ -167,7 +178,7 @@ def _recipient(document: Document) -> Recipient:
         paper_copy_agencies=frozenset(document.get("paper_copy_agencies", ())),
         under_guardianship=document.get("guardianship") is not None,
         represented_digitally=bool(document.get("represented_digitally")),
-        has_email=bool(document.get("email")),
+        has_email=bool(document.get("email")) and not document.get("email_not_working"),
         has_push=bool(document.get("push_subscriptions")),
     )
     return Recipient(document["_id"], facts)
@@ -179,7 +190,7 @@ def change_of(event: AccountEvent) -> tuple[str, dict[str, Any]]:
         case AccountActivated():
             return "activation", {"state": AccountState.ACTIVATED.value}
         case EmailLinked(email=email):
-            return "email", {"email": email}
+            return "email", {"email": email, "email_not_working": False}
         case PreferencesChanged():
             return "preferences", event.model_dump(
                 include={"opted_in_agencies", "paper_copy_agencies", "reminder_opt_in", "deadline_reminders"}

@@ -259,6 +259,16 @@ class PushSubscriptionGone(Contract):
     endpoint: str
 
 
+class EmailNotWorking(Contract):
+    """From the notifier: mail to the account's address failed permanently three times in a
+    row (SMTP 5xx). The router marks the address not working while it is still the account's;
+    a confirmed new address clears it. Names the address by its SHA-256 only."""
+
+    event: Literal["email_not_working"] = "email_not_working"
+    account_id: str
+    address_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 AnyAccountEvent = Annotated[
     AccountActivated
     | EmailLinked
@@ -266,6 +276,7 @@ AnyAccountEvent = Annotated[
     | PushSubscriptionsChanged
     | GuardianshipChanged
     | RepresentationDigitalChanged
-    | PushSubscriptionGone,
+    | PushSubscriptionGone
+    | EmailNotWorking,
     Field(discriminator="event"),
 ]

@@ -34,6 +34,7 @@ class RoutingKeys:
     ACCOUNT_EVENT_PREFIX = "account."
     ACCOUNT_EVENTS = "account.#"
     PUSH_SUBSCRIPTION_GONE = "account.push_subscription_gone"
+    EMAIL_NOT_WORKING = "account.email_not_working"
     NOTIFY_CITIZEN = "notify-citizen"
     PRINT_LETTER = "print-letter"
 

@@ -38,6 +38,8 @@ class Collections:
     """notifier: one claim per (message, channel, kind, attempt), inserted before sending."""
     NOTIFICATION_OUTCOMES = "notification_outcomes"
     """notifier."""
+    EMAIL_FAILURES = "email_failures"
+    """notifier: permanent failures in a row per e-mail address, under the address's SHA-256."""
     REMINDERS = "reminders"
     """notifier."""
     LETTERS = "letters"

@@ -12,7 +12,7 @@ from services.notifier.records import (
     Unsettled,
     UnsettledPage,
 )
-from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
+from shared.contracts.messages import Channel, EmailNotWorking, NotifyCitizen, PushSubscriptionGone
 
 Attempt = tuple[str, Channel, str, int]
 """(message id, channel, kind, attempt)"""
@@ -146,12 +146,25 @@ class RecordingNotifierPublisher:
     def __init__(self) -> None:
         self.retries: list[tuple[NotifyCitizen, int]] = []
         self.gone: list[PushSubscriptionGone] = []
+        self.not_working: list[EmailNotWorking] = []
 
     async def retry(self, command: NotifyCitizen, delay_seconds: int) -> None:
         self.retries.append((command, delay_seconds))
 
     async def subscription_gone(self, event: PushSubscriptionGone) -> None:
         self.gone.append(event)
+
+    async def email_not_working(self, event: EmailNotWorking) -> None:
+        self.not_working.append(event)
+
+
+class InMemoryAddressHealth:
+    def __init__(self) -> None:
+        self.failures: dict[str, int] = {}
+
+    async def refused(self, address: str, now: datetime) -> int:
+        self.failures[address] = self.failures.get(address, 0) + 1
+        return self.failures[address]
 
 
 class InMemoryBoxReadings:

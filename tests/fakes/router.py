@@ -1,4 +1,5 @@
 import copy
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -45,6 +46,18 @@ class InMemoryAccountStore:
         account.update(fields)
         account["versions"][aspect] = event.sequence
         return True
+
+    async def mark_email_not_working(self, account_id: str, address_sha256: str) -> bool:
+        for account in self.by_number.values():
+            email = account.get("email")
+            if (
+                account["_id"] == account_id
+                and email
+                and hashlib.sha256(email.lower().encode()).hexdigest() == address_sha256
+            ):
+                account["email_not_working"] = True
+                return True
+        return False
 
     async def remove_push_subscription(self, account_id: str, endpoint: str) -> None:
         for account in self.by_number.values():

@@ -96,3 +96,8 @@ def test_the_box_sees_its_own_changes_until_the_router_has_applied_them(
 ) -> None:
     seen = as_changed(ROUTERS, applied, own)
     assert (seen.email, seen.push_subscriptions) == (email, devices)
+
+
+def test_an_address_mail_does_not_reach_is_warned_of_on_every_page() -> None:
+    [warning] = warnings(citizen("activated", "oud@example.nl", email_not_working=True))
+    assert "komt niet aan" in warning

@@ -2,12 +2,13 @@
 retries that wait, permanent failures, gone devices, the reminder it schedules."""
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.notifier.email import OutgoingEmail
-from services.notifier.failures import PermanentFailure, TransientFailure
+from services.notifier.failures import AddressRefused, PermanentFailure, TransientFailure
 from services.notifier.notifying import Notifier
 from services.notifier.records import Recipient, Status
 from services.notifier.settings import NotifierSettings
@@ -15,6 +16,7 @@ from shared.contracts.messages import CallToAction, Channel, NotifyCitizen
 from shared.messaging.dead_letter import PermanentError
 from tests.fakes.agencies import InMemoryAgencyRegistry
 from tests.fakes.notifier import (
+    InMemoryAddressHealth,
     InMemoryNotificationLog,
     InMemoryRecipients,
     InMemoryReminders,
@@ -36,6 +38,7 @@ class Wiring:
     def __init__(self, recipient: Recipient = CITIZEN, push: RecordingPush | None = None) -> None:
         self.log, self.reminders, self.email = InMemoryNotificationLog(), InMemoryReminders(), RecordingEmail()
         self.push, self.publisher = push or RecordingPush(), RecordingNotifierPublisher()
+        self.addresses = InMemoryAddressHealth()
         self.notifier = Notifier(
             SETTINGS,
             InMemoryRecipients([recipient]),
@@ -45,6 +48,7 @@ class Wiring:
             self.email,
             self.push,
             self.publisher,
+            self.addresses,
             clock=lambda: NOW,
         )
 
@@ -220,3 +224,14 @@ async def test_a_slow_e_mail_does_not_hold_up_the_push_of_the_same_notification(
     wiring.email.send = slow_until_pushed  # type: ignore[method-assign]
     wiring.push.send = push_then_tell  # type: ignore[method-assign]
     assert await wiring.notifier.handle(command()) == {Channel.EMAIL: Status.SENT, Channel.PUSH: Status.SENT}
+
+
+async def test_three_refusals_of_an_address_mark_it_not_working_once_counted() -> None:
+    wiring = Wiring()
+    wiring.email.failures = [AddressRefused("recipient refused: [550]")] * 3
+    for n in range(3):
+        await wiring.notifier.handle(command((Channel.EMAIL,), notification_id=f"n-{n}", message_id=f"m-{n}"))
+    [event] = wiring.publisher.not_working
+    address = str(CITIZEN.email)
+    assert event.account_id == CITIZEN.account_id and address not in event.model_dump_json()
+    assert event.address_sha256 == hashlib.sha256(address.encode()).hexdigest()

@@ -18,6 +18,9 @@ class Citizen:
     paper_copy_agencies: list[str] = field(default_factory=list)
     reminder_opt_in: bool = False
     deadline_reminders: bool = True
+    email_not_working: bool = False
+    """Mail to the address failed permanently three times (the notifier said so); a newly
+    confirmed address clears it."""
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
     name: str = ""
     """As the population register has it: a helper sees whose box they open."""

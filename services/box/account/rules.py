@@ -58,6 +58,11 @@ def preferences_from(
 
 def warnings(citizen: Citizen | None) -> list[str]:
     """What every page tells this citizen before anything else."""
+    if citizen is not None and citizen.email and citizen.email_not_working:
+        return [
+            "E-mail aan uw e-mailadres komt niet aan: de mailserver weigerde het drie keer. U krijgt geen "
+            "bericht meer als er nieuwe post is. Geef een ander adres op, of bevestig dit adres opnieuw."
+        ]
     if citizen is not None and citizen.state == "activated" and not citizen.email:
         return [
             "U heeft geen bevestigd e-mailadres. U krijgt dan geen bericht als er nieuwe post is, "

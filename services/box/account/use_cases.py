@@ -108,7 +108,8 @@ class AccountChanges:
         await self._email(bsn, None)
 
     async def _email(self, bsn: Bsn, email: str | None) -> None:
-        await self._change(bsn, "email", {"email": email}, lambda n: EmailLinked(bsn=bsn, sequence=n, email=email))
+        fields: dict[str, object] = {"email": email, "email_not_working": False}  # a confirmed one works
+        await self._change(bsn, "email", fields, lambda n: EmailLinked(bsn=bsn, sequence=n, email=email))
 
     async def add_device(self, citizen: Citizen, value: object) -> dict[str, object]:
         """The subscription as registered; `InvalidSubscription` (not at an allowed push
