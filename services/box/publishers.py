@@ -1,6 +1,7 @@
 """What the box tells the others: a first opening (the notifier cancels the reminder), the
 citizen's account changes, as the account events the router applies in `sequence` order, and
-the notices a helper asked for (the notifier sends them)."""
+the notices a helper asked for (the notifier sends them), and the unopened messages of a
+citizen who chose paper (the paper service prints them)."""
 
 from typing import Protocol
 
@@ -13,6 +14,7 @@ from shared.contracts.messages import (
     MessageOpened,
     NotifyCitizens,
     PreferencesChanged,
+    PrintLetter,
     PushSubscriptionsChanged,
     RepresentationDigitalChanged,
 )
@@ -29,6 +31,7 @@ class BoxPublisher(Protocol):
     async def opened(self, event: MessageOpened) -> None: ...
     async def account_event(self, event: BoxAccountEvent) -> None: ...
     async def notify(self, command: NotifyCitizens, message_id: str) -> None: ...
+    async def print_letter(self, command: PrintLetter) -> None: ...
 
 
 class BrokerBoxPublisher:
@@ -54,6 +57,9 @@ class BrokerBoxPublisher:
             )
         }
 
+        self._letters = persistent_publisher(
+            broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print an unopened message (catch-up)."
+        )
         self._notify = persistent_publisher(
             broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizens, "Notify helpers of new messages."
         )
@@ -69,3 +75,6 @@ class BrokerBoxPublisher:
 
     async def notify(self, command: NotifyCitizens, message_id: str) -> None:
         await self._notify.publish(command, message_id=message_id)
+
+    async def print_letter(self, command: PrintLetter) -> None:
+        await self._letters.publish(command, message_id=command.letter_id)

@@ -1,5 +1,6 @@
 """The printing use case: from `PrintLetter` to a spooled PDF/A letter, or to a letter
-marked `undeliverable` (with a receipt to the agency) when its address cannot be printed."""
+marked `undeliverable` (with a receipt to the agency) when its address cannot be printed. A
+catch-up copy (the citizen chose paper) carries a cover note and tells the agency nothing."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,11 @@ from shared.dutch import dutch_date
 from shared.messaging.dead_letter import PermanentError
 from shared.storage.agencies import AgencyRegistry
 
+COVER_NOTES = {
+    "catch_up": "U heeft gekozen voor post op papier. Dit bericht stond nog ongeopend in uw Berichtenbox; "
+    "hier is het op papier.",
+}
+"""What a letter says first when it is not the router's, but a copy the citizen chose."""
 Renderer = Callable[[LetterContent, list[bytes], str], Awaitable[RenderedFile]]
 """Renders a letter into the file at the path given."""
 
@@ -78,7 +84,10 @@ class LetterPrinter:
             staged.unlink(missing_ok=True)
             raise
         # told once the letter exists; recorded after, so a crash in between tells it again (same receipt id)
-        await self.publisher.receipt(message.agency_id, self._receipt(command, message, ReceiptStatus.SENT_ON_PAPER))
+        if command.purpose == "route":  # a catch-up copy would tell the agency the message was unopened
+            await self.publisher.receipt(
+                message.agency_id, self._receipt(command, message, ReceiptStatus.SENT_ON_PAPER)
+            )
         printed = PrintedLetter(
             letter_id=command.letter_id,
             message_id=command.message_id,
@@ -100,8 +109,9 @@ class LetterPrinter:
         self, command: PrintLetter, message: MessageToPrint, unmade: Unmade, correlation_id: str
     ) -> str:
         reason = Reason(code=unmade.code, field=unmade.field, detail=unmade.reason)
-        receipt = self._receipt(command, message, ReceiptStatus.UNDELIVERABLE, [reason])
-        await self.publisher.receipt(message.agency_id, receipt)
+        if command.purpose == "route":
+            receipt = self._receipt(command, message, ReceiptStatus.UNDELIVERABLE, [reason])
+            await self.publisher.receipt(message.agency_id, receipt)
         letter = UndeliverableLetter(
             command.letter_id, command.message_id, command.copy_of_box_message, unmade.reason, self.clock()
         )
@@ -142,4 +152,5 @@ def _content(command: PrintLetter, message: MessageToPrint, agency: Agency, addr
         else {"text": action.text, "deadline": dutch_date(action.deadline) if action.deadline else None},
         copy_of_box_message=command.copy_of_box_message,
         created_at=message.accepted_at,
+        cover_note=COVER_NOTES.get(command.purpose),
     )

@@ -38,6 +38,8 @@ class LetterContent:
     copy_of_box_message: bool
     created_at: datetime
     """Stamped into the PDF, so the same letter renders to the same bytes."""
+    cover_note: str | None = None
+    """Said first: why this copy comes on paper (printing.COVER_NOTES)."""
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,12 @@ class PrintLetter(Contract):
     message_id: str
     account_id: str | None = Field(description="the routed account, whose address the letter goes to (None: none)")
     copy_of_box_message: bool = False
+    purpose: Literal["route", "catch_up"] = Field(
+        default="route",
+        description="route: the router's decision (the agency gets a receipt); catch_up: an unopened box message "
+        "printed because the citizen turned digital post off (the box's command; no receipt: the agency must "
+        "not learn that it was unopened)",
+    )
 
 
 class BoxDelivery(Contract):

@@ -5,7 +5,7 @@ it changed."""
 import pytest
 
 from services.box.account.records import Citizen, OwnChange
-from services.box.account.rules import MANDATORY_REASON, as_changed, choices, preferences_from, warnings
+from services.box.account.rules import MANDATORY_REASON, as_changed, choices, paper_now, preferences_from, warnings
 from services.box.messages.records import Folder
 from services.box.messages.rules import Move, moved
 from shared.contracts.bsn import Bsn
@@ -101,3 +101,10 @@ def test_the_box_sees_its_own_changes_until_the_router_has_applied_them(
 def test_an_address_mail_does_not_reach_is_warned_of_on_every_page() -> None:
     [warning] = warnings(citizen("activated", "oud@example.nl", email_not_working=True))
     assert "komt niet aan" in warning
+
+
+def test_turning_digital_post_off_for_an_agency_names_it_for_the_catch_up() -> None:
+    before = citizen(opted_in_agencies=["uwv", "rdw"])
+    after = preferences_from({"rdw"}, set(), False, AGENCY_LIST)
+    assert paper_now(before, after) == {"uwv"}
+    assert paper_now(citizen(opted_in_agencies=[]), after) == set()

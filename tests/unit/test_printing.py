@@ -50,11 +50,14 @@ class Paper:
             clock=lambda: self.clock[0],
         )
 
-    async def print(self, reference: str, account_id: str | None = "home", **fields: object) -> str:
+    async def print(
+        self, reference: str, account_id: str | None = "home", purpose: str = "route", **fields: object
+    ) -> str:
         self.sources.messages[reference] = message(reference, **fields)
-        return await self.printer.print(
-            PrintLetter(letter_id=f"l-{reference}", message_id=reference, account_id=account_id), "c"
+        command = PrintLetter.model_validate(
+            {"letter_id": f"l-{reference}", "message_id": reference, "account_id": account_id, "purpose": purpose}
         )
+        return await self.printer.print(command, "c")
 
 
 async def test_a_letter_is_rendered_into_the_spool_and_recorded_with_its_print_facts(tmp_path: Path) -> None:
@@ -70,6 +73,15 @@ async def test_a_letter_is_rendered_into_the_spool_and_recorded_with_its_print_f
     assert content.paragraphs == ["Geachte heer, mevrouw,", "In deze brief vindt u uw jaaropgave."]
     assert attachments == [PDF]
     assert [r.status for _, r in paper.publisher.receipts] == [ReceiptStatus.SENT_ON_PAPER]
+
+
+@pytest.mark.parametrize("account_id", ["home", "no-postcode"])
+async def test_a_catch_up_copy_has_its_cover_note_and_tells_the_agency_nothing(tmp_path: Path, account_id: str) -> None:
+    paper = Paper(tmp_path)
+    assert await paper.print("r-1", account_id=account_id, purpose="catch_up") in ("rendered", "undeliverable")
+    assert paper.publisher.receipts == []  # a receipt now would say the message had not been opened
+    for content, _ in paper.render.rendered:
+        assert content.cover_note is not None and "nog ongeopend" in content.cover_note
 
 
 async def test_a_letter_abroad_goes_at_the_international_rate(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from services.box.account.pages import device_label
-from services.box.account.rules import choices, preferences_from
+from services.box.account.rules import choices, paper_now, preferences_from
 from services.box.account.use_cases import TooManyDevices, device_id
 from services.box.identity.visits import Box, Citizen_
 from shared.contracts.push import MAX_DEVICES, InvalidSubscription
@@ -76,7 +76,9 @@ async def put_preferences(box: Box, citizen: Citizen_, change: PreferencesChange
         set(change.digital), set(change.paper_copy), change.reminder, agencies, change.deadline_reminders
     )
     await box.account.set_preferences(citizen.bsn, chosen)
-    return Accepted(detail="The change applies to messages routed after it (in moments).")
+    printed = await box.citizen_box.catch_up(citizen.account_id, paper_now(citizen, chosen))
+    on_paper = f" {printed} unopened messages of agencies now on paper are printed and sent." if printed else ""
+    return Accepted(detail="The change applies to messages routed after it (in moments)." + on_paper)
 
 
 @router.get("/devices", summary="Devices registered for push notifications")

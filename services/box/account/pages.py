@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.box.account.addresses import InvalidAddress, checked_address
-from services.box.account.rules import choices, preferences_from
+from services.box.account.rules import choices, paper_now, preferences_from
 from services.box.account.use_cases import TooManyDevices, device_id
 from services.box.identity.visits import Box, Current
 from services.box.web.rendering import page
@@ -21,9 +21,13 @@ Csrf = Annotated[str, Form()]
 
 
 @router.get("/voorkeuren", response_class=HTMLResponse)
-async def preferences(request: Request, box: Box, current: Current, opgeslagen: bool = False) -> HTMLResponse:
+async def preferences(
+    request: Request, box: Box, current: Current, opgeslagen: bool = False, papier: int = 0
+) -> HTMLResponse:
     rows = choices(current.citizen, await box.agencies.all())
     notice = "Uw voorkeuren zijn opgeslagen. Ze gelden voor berichten die hierna binnenkomen." if opgeslagen else None
+    if notice and papier > 0:
+        notice += f" {papier} bericht(en) die u nog niet had geopend, sturen wij u op papier."
     return page(request, "preferences.html", "Voorkeuren", current, choices=rows, notice=notice)
 
 
@@ -43,7 +47,8 @@ async def save_preferences(
         set(digitaal or []), set(papier or []), herinnering == "aan", agencies, uiterste_datum == "aan"
     )
     await box.account.set_preferences(current.citizen.bsn, chosen)
-    return RedirectResponse("/voorkeuren?opgeslagen=true", status_code=303)
+    printed = await box.citizen_box.catch_up(current.citizen.account_id, paper_now(current.citizen, chosen))
+    return RedirectResponse(f"/voorkeuren?opgeslagen=true&papier={printed}", status_code=303)
 
 
 @router.get("/e-mailadres", response_class=HTMLResponse)

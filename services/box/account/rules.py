@@ -56,6 +56,11 @@ def preferences_from(
     return Preferences(opted_in, copies, reminder, deadline_reminders)
 
 
+def paper_now(citizen: Citizen, chosen: Preferences) -> set[str]:
+    """The agencies this change turns digital post off for: their unopened messages come on paper."""
+    return set(citizen.opted_in_agencies) - set(chosen.opted_in_agencies)
+
+
 def warnings(citizen: Citizen | None) -> list[str]:
     """What every page tells this citizen before anything else."""
     if citizen is not None and citizen.email and citizen.email_not_working:

@@ -53,6 +53,11 @@ class Box(Protocol):
     async def move(self, account_id: str, message_id: str, folder: Folder) -> bool: ...
     async def empty_trash(self, account_id: str) -> int: ...
     async def to_do(self, account_id: str, senders: frozenset[str] | None = None) -> list[Entry]: ...
+    async def unopened_from(self, account_id: str, agencies: set[str], since: datetime) -> list[Entry]:
+        """Not opened, not in the trash, not printed as a catch-up before, delivered since."""
+        ...
+
+    async def caught_up(self, account_id: str, message_ids: list[str], now: datetime) -> None: ...
     async def everything(self, account_id: str) -> list[Entry]: ...
 
 
@@ -122,6 +127,16 @@ class MongoBox:
         if senders is not None:
             query["agency_id"] = {"$in": sorted(senders)}
         return [_entry(d) async for d in self._entries.find(query).sort("deadline", ASCENDING).limit(500)]
+
+    async def unopened_from(self, account_id: str, agencies: set[str], since: datetime) -> list[Entry]:
+        query: Document = {"account_id": account_id, "agency_id": {"$in": sorted(agencies)}, "opened_at": None}
+        query |= {"folder": {"$ne": Folder.TRASH.value}, "delivered_at": {"$gte": since}, "caught_up_at": None}
+        return [_entry(d) async for d in self._entries.find(query).limit(5000)]
+
+    async def caught_up(self, account_id: str, message_ids: list[str], now: datetime) -> None:
+        await self._entries.update_many(
+            {"_id": {"$in": message_ids}, "account_id": account_id}, {"$set": {"caught_up_at": now}}
+        )
 
     async def everything(self, account_id: str) -> list[Entry]:
         cursor = self._entries.find({"account_id": account_id}).sort("delivered_at", DESCENDING).limit(5000)

@@ -5,14 +5,18 @@ exactly as a message that does not exist."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.box.messages.proof import Statement
 from services.box.messages.records import Content, Entry, Folder
 from services.box.messages.repository import Box, Contents, NotificationHistory
 from services.box.messages.rules import Move, moved
 from services.box.publishers import BoxPublisher
-from shared.contracts.messages import MessageOpened
+from shared.contracts.ids import derived_id
+from shared.contracts.messages import MessageOpened, PrintLetter
+
+CATCH_UP = timedelta(days=183)
+"""Six months back."""
 
 
 class MoveNotAllowed(Exception):
@@ -109,3 +113,19 @@ class CitizenBox:
             content.subject, entry.delivered_at, await self.history.of_message(message_id), entry.opened_at,
             entry.opened_by, self.clock(), issuer,
         )  # fmt: skip
+
+    async def catch_up(self, account_id: str, agencies: set[str]) -> int:
+        """The unopened messages of the last six months from agencies the citizen just chose
+        paper for, printed and sent (as Denmark does); the agency learns nothing of it. Each
+        once: the letter's id is derived, and the entry remembers it."""
+        if not agencies:
+            return 0
+        now = self.clock()
+        entries = await self.box.unopened_from(account_id, agencies, now - CATCH_UP)
+        for entry in entries:
+            await self.publisher.print_letter(
+                PrintLetter(letter_id=derived_id("catch-up", entry.message_id), message_id=entry.message_id,
+                            account_id=account_id, copy_of_box_message=True, purpose="catch_up")
+            )  # fmt: skip
+        await self.box.caught_up(account_id, [e.message_id for e in entries], now)
+        return len(entries)
