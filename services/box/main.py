@@ -40,7 +40,8 @@ from services.box.messages import api as messages_api
 from services.box.messages import handlers, pages, proofs, repository
 from services.box.messages.filing import Filing
 from services.box.messages.proof import ProofSigner
-from services.box.messages.repository import MongoBox, MongoContents, MongoNotificationHistory
+from services.box.messages.repository import MongoBox, MongoContents, MongoNotificationHistory, MongoSafetyNetChoices
+from services.box.messages.safety_net import SafetyNet
 from services.box.messages.use_cases import CitizenBox
 from services.box.publishers import BrokerBoxPublisher
 from services.box.settings import BoxSettings
@@ -50,6 +51,7 @@ from services.box.web.security import SecurityHeaders
 from services.box.web.telemetry import RequestMetrics
 from shared.contracts.pseudonyms import Pseudonyms
 from shared.messaging.broker import create_broker, declare_topology
+from shared.runtime.clocks import sweep_clock
 from shared.runtime.logs import configure_logging
 from shared.runtime.metrics import Metrics
 from shared.runtime.ops import OpsServer
@@ -122,7 +124,9 @@ def create_api(settings: BoxSettings) -> FastAPI:
         clock=now,
     )  # fmt: skip
     notices = HelperNotices(grants, citizens, publisher, now)
-    handlers.subscribe(broker, handlers.BoxHandlers(Filing(box, contents), notices, metrics), settings.prefetch_count)
+    filing = Filing(box, contents, MongoSafetyNetChoices(db))
+    handlers.subscribe(broker, handlers.BoxHandlers(filing, notices, metrics), settings.prefetch_count)
+    vangnet = SafetyNet(box, publisher, sweep_clock(settings.sweep_clock_file))
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @asynccontextmanager
@@ -134,8 +138,10 @@ def create_api(settings: BoxSettings) -> FastAPI:
         await declare_topology(settings.rabbitmq_url, settings.retry_delays)
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         machtigingen = Periodic("machtigingen", representation.sweep, EXPIRED_SWEEP_SECONDS)
+        safety_net = Periodic("safety net", vangnet.run_once, settings.safety_net_sweep_seconds)
         sweep.start()
         machtigingen.start()
+        safety_net.start()
         if ops is not None:
             await ops.start()
         yield
@@ -143,6 +149,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
             await ops.stop()
         await sweep.stop()
         await machtigingen.stop()
+        await safety_net.stop()
         await http.aclose()
         await client.close()
 

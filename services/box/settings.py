@@ -45,6 +45,14 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     page_size: int = Field(default=25, ge=1, le=200)
     confirmation_valid_seconds: float = Field(default=24 * 3600, gt=0)
     vapid_public_key: str = Field(default="", description="the notifier's VAPID public key, for PushManager.subscribe")
+    safety_net_sweep_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="how often unopened messages due for the citizen's paper safety net are printed",
+    )
+    sweep_clock_file: str | None = Field(
+        default=None, description="tests only: the safety-net sweep's 'now' is read from this file (ISO 8601)"
+    )
     proof_signing_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SIGNING_KEY),
         description="the Ed25519 private key (a JWK with a kid) that signs proofs of notification; required on https",

@@ -5,9 +5,7 @@ Run: faststream run --factory services.notifier.main:create_app
 """
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 from faststream import FastStream
 
@@ -28,6 +26,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.unsettled import UnsettledClaimSweep
 from shared.messaging.broker import delivery
 from shared.messaging.dead_letter import delivery_attempt
+from shared.runtime.clocks import sweep_clock
 from shared.runtime.periodic import Periodic
 from shared.runtime.service import create_service_app, wire
 from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
@@ -104,10 +103,3 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         after_connect=start,
         before_close=stop,
     )
-
-
-def sweep_clock(path: str | None) -> Callable[[], datetime]:
-    """The system clock; in tests, the moment a file says, so a test moves time without sleeping."""
-    if path is None:
-        return lambda: datetime.now(UTC)
-    return lambda: datetime.fromisoformat(Path(path).read_text(encoding="utf-8").strip())

@@ -22,6 +22,7 @@ from shared.messaging.dead_letter import PermanentError
 from shared.storage.agencies import AgencyRegistry
 
 COVER_NOTES = {
+    "safety_net": "Een papieren kopie van een bericht in uw Berichtenbox dat u nog niet had geopend.",
     "catch_up": "U heeft gekozen voor post op papier. Dit bericht stond nog ongeopend in uw Berichtenbox; "
     "hier is het op papier.",
 }

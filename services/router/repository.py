@@ -193,7 +193,13 @@ def change_of(event: AccountEvent) -> tuple[str, dict[str, Any]]:
             return "email", {"email": email, "email_not_working": False}
         case PreferencesChanged():
             return "preferences", event.model_dump(
-                include={"opted_in_agencies", "paper_copy_agencies", "reminder_opt_in", "deadline_reminders"}
+                include={
+                    "opted_in_agencies",
+                    "paper_copy_agencies",
+                    "reminder_opt_in",
+                    "deadline_reminders",
+                    "safety_net_days",
+                }
             )
         case PushSubscriptionsChanged(subscriptions=subscriptions):
             return "push", {"push_subscriptions": subscriptions}

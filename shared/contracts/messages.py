@@ -181,11 +181,11 @@ class PrintLetter(Contract):
     message_id: str
     account_id: str | None = Field(description="the routed account, whose address the letter goes to (None: none)")
     copy_of_box_message: bool = False
-    purpose: Literal["route", "catch_up"] = Field(
+    purpose: Literal["route", "catch_up", "safety_net"] = Field(
         default="route",
         description="route: the router's decision (the agency gets a receipt); catch_up: an unopened box message "
-        "printed because the citizen turned digital post off (the box's command; no receipt: the agency must "
-        "not learn that it was unopened)",
+        "printed because the citizen turned digital post off; safety_net: one still unopened after the days the "
+        "citizen chose (both the box's commands; no receipt: the agency must not learn that it was unopened)",
     )
 
 
@@ -235,6 +235,9 @@ class PreferencesChanged(AccountEvent):
     paper_copy_agencies: list[str]
     reminder_opt_in: bool
     deadline_reminders: bool = Field(default=True, description="a reminder before a call to action's deadline")
+    safety_net_days: Literal[14, 21, 28] | None = Field(
+        default=None, description="print what is still unopened after this many days (None: off)"
+    )
 
 
 class PushSubscriptionsChanged(AccountEvent):

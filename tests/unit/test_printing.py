@@ -76,12 +76,15 @@ async def test_a_letter_is_rendered_into_the_spool_and_recorded_with_its_print_f
 
 
 @pytest.mark.parametrize("account_id", ["home", "no-postcode"])
-async def test_a_catch_up_copy_has_its_cover_note_and_tells_the_agency_nothing(tmp_path: Path, account_id: str) -> None:
+@pytest.mark.parametrize(("purpose", "says"), [("catch_up", "nog ongeopend"), ("safety_net", "nog niet had geopend")])
+async def test_a_copy_the_citizen_chose_has_its_cover_note_and_tells_the_agency_nothing(
+    tmp_path: Path, account_id: str, purpose: str, says: str
+) -> None:
     paper = Paper(tmp_path)
-    assert await paper.print("r-1", account_id=account_id, purpose="catch_up") in ("rendered", "undeliverable")
+    assert await paper.print("r-1", account_id=account_id, purpose=purpose) in ("rendered", "undeliverable")
     assert paper.publisher.receipts == []  # a receipt now would say the message had not been opened
     for content, _ in paper.render.rendered:
-        assert content.cover_note is not None and "nog ongeopend" in content.cover_note
+        assert content.cover_note is not None and says in content.cover_note
 
 
 async def test_a_letter_abroad_goes_at_the_international_rate(tmp_path: Path) -> None:

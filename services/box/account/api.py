@@ -1,6 +1,8 @@
 """The account in the JSON API for the Berichtenbox app: preferences and devices, as the
 pages offer them."""
 
+from typing import Literal
+
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
@@ -26,6 +28,7 @@ class Preferences(BaseModel):
     agencies: list[AgencyPreference]
     reminder: bool
     deadline_reminders: bool
+    safety_net_days: int | None
 
 
 class PreferencesChange(BaseModel):
@@ -33,6 +36,9 @@ class PreferencesChange(BaseModel):
     paper_copy: list[str] = []
     reminder: bool = Field(default=False, description="a reminder when a message is unopened after three weeks")
     deadline_reminders: bool = Field(default=True, description="a reminder a week before a call to action's deadline")
+    safety_net_days: Literal[14, 21, 28] | None = Field(
+        default=None, description="print and send what is still unopened after this many days (None: off)"
+    )
 
 
 class Device(BaseModel):
@@ -66,16 +72,22 @@ class Accepted(BaseModel):
 @router.get("/preferences", summary="Digital post, paper copies and the reminder")
 async def get_preferences(box: Box, citizen: Citizen_) -> Preferences:
     rows = [AgencyPreference(**vars(row)) for row in choices(citizen, await box.agencies.all())]
-    return Preferences(agencies=rows, reminder=citizen.reminder_opt_in, deadline_reminders=citizen.deadline_reminders)
+    return Preferences(
+        agencies=rows, reminder=citizen.reminder_opt_in, deadline_reminders=citizen.deadline_reminders,
+        safety_net_days=citizen.safety_net_days,
+    )  # fmt: skip
 
 
 @router.put("/preferences", status_code=202, summary="Change preferences; they apply to messages routed after")
 async def put_preferences(box: Box, citizen: Citizen_, change: PreferencesChange) -> Accepted:
     agencies = await box.agencies.all()
     chosen = preferences_from(
-        set(change.digital), set(change.paper_copy), change.reminder, agencies, change.deadline_reminders
-    )
+        set(change.digital), set(change.paper_copy), change.reminder, agencies, change.deadline_reminders,
+        change.safety_net_days,
+    )  # fmt: skip
     await box.account.set_preferences(citizen.bsn, chosen)
+    if chosen.safety_net_days != citizen.safety_net_days:
+        await box.citizen_box.safety_net_chosen(citizen.account_id, chosen.safety_net_days)
     printed = await box.citizen_box.catch_up(citizen.account_id, paper_now(citizen, chosen))
     on_paper = f" {printed} unopened messages of agencies now on paper are printed and sent." if printed else ""
     return Accepted(detail="The change applies to messages routed after it (in moments)." + on_paper)

@@ -40,13 +40,17 @@ async def save_preferences(
     papier: Annotated[list[str] | None, Form()] = None,
     herinnering: Annotated[str, Form()] = "",
     uiterste_datum: Annotated[str, Form()] = "",
+    vangnet: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(current.session.csrf_token, csrf)
     agencies = await box.agencies.all()
+    net = int(vangnet) if vangnet.isdigit() else None
     chosen = preferences_from(
-        set(digitaal or []), set(papier or []), herinnering == "aan", agencies, uiterste_datum == "aan"
+        set(digitaal or []), set(papier or []), herinnering == "aan", agencies, uiterste_datum == "aan", net
     )
     await box.account.set_preferences(current.citizen.bsn, chosen)
+    if chosen.safety_net_days != current.citizen.safety_net_days:
+        await box.citizen_box.safety_net_chosen(current.citizen.account_id, chosen.safety_net_days)
     printed = await box.citizen_box.catch_up(current.citizen.account_id, paper_now(current.citizen, chosen))
     return RedirectResponse(f"/voorkeuren?opgeslagen=true&papier={printed}", status_code=303)
 

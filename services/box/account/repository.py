@@ -72,6 +72,7 @@ def _citizen(document: Document, own: Document | None) -> Citizen:
         reminder_opt_in=bool(document.get("reminder_opt_in")),
         deadline_reminders=document.get("deadline_reminders") is not False,
         email_not_working=bool(document.get("email_not_working")),
+        safety_net_days=document.get("safety_net_days"),
         push_subscriptions=list(document.get("push_subscriptions") or []),
         name=str(document.get("name") or ""),
         represented_digitally=bool(document.get("represented_digitally")),

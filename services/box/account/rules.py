@@ -43,17 +43,23 @@ class Preferences:
     paper_copy_agencies: list[str]
     reminder_opt_in: bool
     deadline_reminders: bool = True
+    safety_net_days: int | None = None
+
+
+SAFETY_NET_DAYS = (14, 21, 28)
 
 
 def preferences_from(
-    digital: set[str], paper: set[str], reminder: bool, agencies: list[Agency], deadline_reminders: bool = True
-) -> Preferences:
+    digital: set[str], paper: set[str], reminder: bool, agencies: list[Agency], deadline_reminders: bool = True,
+    safety_net_days: int | None = None,
+) -> Preferences:  # fmt: skip
     """What a submitted form means: a mandatory sender stays on whatever the form says, paper
     copies only where the agency allows them, unknown agency ids are ignored."""
     known = {a.agency_id: a for a in agencies}
     opted_in = sorted(a for a in known if a in digital or known[a].mandatory_sender)
     copies = sorted(a for a in known if a in paper and known[a].paper_copy_allowed)
-    return Preferences(opted_in, copies, reminder, deadline_reminders)
+    net = safety_net_days if safety_net_days in SAFETY_NET_DAYS else None
+    return Preferences(opted_in, copies, reminder, deadline_reminders, net)
 
 
 def paper_now(citizen: Citizen, chosen: Preferences) -> set[str]:

@@ -79,6 +79,7 @@ class AccountChanges:
             "paper_copy_agencies": preferences.paper_copy_agencies,
             "reminder_opt_in": preferences.reminder_opt_in,
             "deadline_reminders": preferences.deadline_reminders,
+            "safety_net_days": preferences.safety_net_days,
         }
         await self._change(bsn, "preferences", fields, lambda n: PreferencesChanged(bsn=bsn, sequence=n, **fields))
 

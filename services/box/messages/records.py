@@ -26,6 +26,8 @@ class Entry:
     deadline: date | None = None
     paper_copy: bool = False
     opened_by: str | None = None
+    safety_net_due: datetime | None = None
+    """When it is printed if still unopened (the citizen's vangnet); None: not."""
     """Who opened it first, if not the citizen: a helper's name, for the citizen's logboek."""
 
 

@@ -4,7 +4,7 @@ notifier's outcomes (for the logboek)."""
 
 import base64
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -23,6 +23,7 @@ INDEXES: Indexes = {
         # the compound indexes serve MongoDB; FerretDB on PostgreSQL uses only single-field ones
         # for equality (scripts/ferretdb-index-twins.sql), and one citizen's entries are few
         IndexModel([("account_id", ASCENDING)], name="account_id"),
+        IndexModel([("safety_net_due", ASCENDING)], name="safety_net_due"),
     ],
     # expiry: checked on every read, and cleared by `sessions.clear_expired` (FerretDB has no TTL indexes)
     Collections.BOX_SESSIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
@@ -58,6 +59,15 @@ class Box(Protocol):
         ...
 
     async def caught_up(self, account_id: str, message_ids: list[str], now: datetime) -> None: ...
+    async def safety_net_due(self, now: datetime, limit: int) -> list[Entry]:
+        """Due, still unopened, not in the trash: to print."""
+        ...
+
+    async def safety_net_printed(self, message_id: str, now: datetime) -> None: ...
+    async def safety_net_for(self, account_id: str, days: int | None) -> int:
+        """Every unopened entry of the account due `days` after delivery (None: none)."""
+        ...
+
     async def everything(self, account_id: str) -> list[Entry]: ...
 
 
@@ -138,6 +148,23 @@ class MongoBox:
             {"_id": {"$in": message_ids}, "account_id": account_id}, {"$set": {"caught_up_at": now}}
         )
 
+    async def safety_net_due(self, now: datetime, limit: int) -> list[Entry]:
+        query = {"safety_net_due": {"$lte": now}, "opened_at": None, "folder": {"$ne": Folder.TRASH.value}}
+        return [_entry(d) async for d in self._entries.find(query).limit(limit)]
+
+    async def safety_net_printed(self, message_id: str, now: datetime) -> None:
+        await self._entries.update_one(
+            {"_id": message_id}, {"$set": {"safety_net_due": None, "safety_net_printed_at": now}}
+        )
+
+    async def safety_net_for(self, account_id: str, days: int | None) -> int:
+        query = {"account_id": account_id, "opened_at": None, "safety_net_printed_at": None}
+        entries = [d async for d in self._entries.find(query, {"delivered_at": 1}).limit(5000)]
+        for d in entries:
+            due = None if days is None else d["delivered_at"] + timedelta(days=days)
+            await self._entries.update_one({"_id": d["_id"]}, {"$set": {"safety_net_due": due}})
+        return len(entries)
+
     async def everything(self, account_id: str) -> list[Entry]:
         cursor = self._entries.find({"account_id": account_id}).sort("delivered_at", DESCENDING).limit(5000)
         return [_entry(d) async for d in cursor]
@@ -155,6 +182,7 @@ def _entry_document(entry: Entry) -> Document:
         "action_text": entry.action_text,
         "deadline": entry.deadline.isoformat() if entry.deadline else None,
         "paper_copy": entry.paper_copy,
+        "safety_net_due": entry.safety_net_due,
     }
 
 
@@ -172,6 +200,7 @@ def _entry(document: Document) -> Entry:
         deadline=date.fromisoformat(deadline) if deadline else None,
         paper_copy=bool(document.get("paper_copy")),
         opened_by=document.get("opened_by"),
+        safety_net_due=document.get("safety_net_due"),
     )
 
 
@@ -242,3 +271,20 @@ def own_kind(logged: object) -> str | None:
     if logged == "new_message":
         return "new_message"
     return "reminder" if isinstance(logged, str) and logged.split(":")[0] == "reminder" else None
+
+
+class SafetyNetChoices(Protocol):
+    async def of(self, account_ids: list[str]) -> dict[str, int]:
+        """Per account with a vangnet: its days."""
+        ...
+
+
+class MongoSafetyNetChoices:
+    """The router's accounts, read only: who chose a paper safety net, and after how many days."""
+
+    def __init__(self, db: Database) -> None:
+        self._accounts = db[Collections.ACCOUNTS]
+
+    async def of(self, account_ids: list[str]) -> dict[str, int]:
+        query = {"_id": {"$in": account_ids}, "safety_net_days": {"$in": [14, 21, 28]}}
+        return {d["_id"]: int(d["safety_net_days"]) async for d in self._accounts.find(query, {"safety_net_days": 1})}

@@ -129,3 +129,7 @@ class CitizenBox:
             )  # fmt: skip
         await self.box.caught_up(account_id, [e.message_id for e in entries], now)
         return len(entries)
+
+    async def safety_net_chosen(self, account_id: str, days: int | None) -> None:
+        """A changed vangnet applies to the messages waiting unopened too."""
+        await self.box.safety_net_for(account_id, days)
