@@ -5,7 +5,7 @@ opening a message cancels its ladder."""
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from scripts.identity_provider import subject_of
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import CITIZENS, READER, BoxWorld, box_world
+from tests.e2e.sweep_clock import fast_sweeps, new_clock, set_clock
 from tests.e2e.test_box import entry, send
 from tests.support.identity import log_in
 from tests.support.wire import AgencyAccess, eventually
@@ -24,23 +25,15 @@ DUE = {"call_to_action": {"text": "Betaal de aanslag", "deadline": DEADLINE.isof
 
 @pytest.fixture
 def clock_file(tmp_path: Path) -> Path:
-    path = tmp_path / "sweep-clock"
-    path.write_text(datetime.now(UTC).isoformat())
-    return path
+    return new_clock(tmp_path)
 
 
 @pytest.fixture
 def ladder_world(
     sandbox: Sandbox, box_agencies: dict[str, AgencyAccess], tmp_path: Path, clock_file: Path
 ) -> Iterator[BoxWorld]:
-    env = {"BERICHTENBOX_SWEEP_CLOCK_FILE": str(clock_file), "BERICHTENBOX_REMINDER_SWEEP_SECONDS": "0.5"}
-    with box_world(sandbox, tmp_path / "logs", citizens=CITIZENS, extra_env=env) as started:
+    with box_world(sandbox, tmp_path / "logs", citizens=CITIZENS, extra_env=fast_sweeps(clock_file)) as started:
         yield started
-
-
-def set_clock(path: Path, days_ahead: int) -> None:
-    """Moves the notifier's sweep to a moment ahead (it reads the file at every run)."""
-    path.write_text((datetime.now(UTC) + timedelta(days=days_ahead)).isoformat())
 
 
 def reminders_to(world: BoxWorld, address: str) -> list[str]:

@@ -6,7 +6,6 @@ the agency's receipts queue gets nothing for any of them."""
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import BoxWorld, box_world
 from tests.e2e.delegation_world import OWNER, PEOPLE
+from tests.e2e.sweep_clock import fast_sweeps, new_clock, set_clock
 from tests.e2e.test_box import entry, send
 from tests.support.identity import log_in
 from tests.support.wire import AgencyAccess, eventually
@@ -26,22 +26,15 @@ JAAROPGAVE = {"message_type": "jaaropgave", "subject": "Uw jaaropgave"}
 
 @pytest.fixture
 def clock_file(tmp_path: Path) -> Path:
-    path = tmp_path / "sweep-clock"
-    path.write_text(datetime.now(UTC).isoformat())
-    return path
+    return new_clock(tmp_path)
 
 
 @pytest.fixture
 def net_world(
     sandbox: Sandbox, delegation_agencies: dict[str, AgencyAccess], tmp_path: Path, clock_file: Path
 ) -> Iterator[BoxWorld]:
-    env = {"BERICHTENBOX_SWEEP_CLOCK_FILE": str(clock_file), "BERICHTENBOX_SAFETY_NET_SWEEP_SECONDS": "0.5"}
-    with box_world(sandbox, tmp_path / "logs", citizens=PEOPLE, extra_env=env) as started:
+    with box_world(sandbox, tmp_path / "logs", citizens=PEOPLE, extra_env=fast_sweeps(clock_file)) as started:
         yield started
-
-
-def set_clock(path: Path, days_ahead: int) -> None:
-    path.write_text((datetime.now(UTC) + timedelta(days=days_ahead)).isoformat())
 
 
 async def printed(db: Database, message_id: str) -> Document | None:
