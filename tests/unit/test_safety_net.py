@@ -4,6 +4,8 @@ due ones once each (derived letter ids, marked printed), and nothing else."""
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from services.box.messages.filing import net_due
 from services.box.messages.records import Entry, Folder
 from services.box.messages.safety_net import SafetyNet
@@ -52,3 +54,27 @@ async def test_what_is_unopened_when_due_is_printed_once_and_nothing_else() -> N
     assert (letter.message_id, letter.purpose, letter.copy_of_box_message) == ("due", "safety_net", True)
     clock[0] = NOW + timedelta(days=28)
     assert await net.run_once() == 1 and letters.printed[-1].message_id == "later"
+
+
+async def test_a_sweep_killed_between_print_and_mark_prints_the_same_letter_again_and_paper_keeps_one() -> None:
+    """The letter id is derived: the paper service renders one letter per id (a repeated
+    command renders nothing again, tests/unit/test_printing.py), so nothing is printed twice
+    and nothing is skipped."""
+
+    class Killed(Exception):
+        pass
+
+    store = Entries(entry("due", 14))
+    marks = store.safety_net_printed
+
+    async def killed(message_id: str, now: datetime) -> None:
+        raise Killed
+
+    store.safety_net_printed = killed  # type: ignore[method-assign]
+    letters = Letters()
+    net = SafetyNet(store, letters, lambda: NOW + timedelta(days=15))  # type: ignore[arg-type]
+    with pytest.raises(Killed):
+        await net.run_once()
+    store.safety_net_printed = marks  # type: ignore[method-assign]
+    assert await net.run_once() == 1 and await net.run_once() == 0
+    assert len({letter.letter_id for letter in letters.printed}) == 1 and len(letters.printed) == 2
