@@ -28,7 +28,8 @@ class HelperNotices:
         notices = []
         for grant in grants:
             helper = None if grant.helper_id is None else await self.citizens.by_account_id(grant.helper_id)
-            channels = [] if helper is None else channels_of(helper.email, helper.push_subscriptions)
+            address = None if helper is None or helper.email_not_working else helper.email
+            channels = [] if helper is None else channels_of(address, helper.push_subscriptions)
             if helper is None or not channels:
                 continue
             for delivery in event.deliveries:
