@@ -40,8 +40,9 @@ from services.box.messages import api as messages_api
 from services.box.messages import handlers, pages, proofs, repository
 from services.box.messages.filing import Filing
 from services.box.messages.proof import ProofSigner
-from services.box.messages.repository import MongoBox, MongoContents, MongoNotificationHistory, MongoSafetyNetChoices
+from services.box.messages.repository import MongoBox
 from services.box.messages.safety_net import SafetyNet
+from services.box.messages.sources import MongoContents, MongoNotificationHistory, MongoSafetyNetChoices
 from services.box.messages.use_cases import CitizenBox
 from services.box.publishers import BrokerBoxPublisher
 from services.box.settings import BoxSettings

@@ -4,7 +4,8 @@ subject and call to action it is listed by. Filing again (a redelivery) adds not
 from datetime import date, datetime, timedelta
 
 from services.box.messages.records import Entry
-from services.box.messages.repository import Box, Contents, SafetyNetChoices
+from services.box.messages.repository import Box
+from services.box.messages.sources import Contents, SafetyNetChoices
 from shared.contracts.messages import MessagesDeliveredToBox
 
 

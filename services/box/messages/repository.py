@@ -1,8 +1,6 @@
-"""The messages' records, and the only module that knows their documents: the citizen's
-entries (the box's own collection) and, read only, the messages ingest stored and the
-notifier's outcomes (for the logboek)."""
+"""The citizen's entries (the box's own collection), and the only module that knows their
+documents. What the box reads of other services' records: sources.py."""
 
-import base64
 import re
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -10,8 +8,7 @@ from typing import Protocol
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError
 
-from services.box.messages.proof import Notified
-from services.box.messages.records import Attachment, Content, Entry, Folder, Page
+from services.box.messages.records import Entry, Folder, Page
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
 INDEXES: Indexes = {
@@ -202,89 +199,3 @@ def _entry(document: Document) -> Entry:
         opened_by=document.get("opened_by"),
         safety_net_due=document.get("safety_net_due"),
     )
-
-
-class Contents(Protocol):
-    async def get(self, message_id: str) -> Content | None: ...
-    async def summaries(self, message_ids: list[str]) -> dict[str, Document]: ...
-
-
-class MongoContents:
-    """Ingest's messages, read only."""
-
-    def __init__(self, db: Database) -> None:
-        self._messages = db[Collections.MESSAGES]
-
-    async def get(self, message_id: str) -> Content | None:
-        document = await self._messages.find_one({"_id": message_id})
-        if document is None:
-            return None
-        attachments = [
-            Attachment(a["filename"], _content_type(a["filename"]), base64.b64decode(a["content_base64"]))
-            for a in document.get("attachments") or []
-        ]
-        return Content(document["subject"], document["body"], document.get("agency_reference", ""), attachments)
-
-    async def summaries(self, message_ids: list[str]) -> dict[str, Document]:
-        """Subject and call to action of each message: what a box entry keeps to list it."""
-        projection = {"subject": 1, "call_to_action": 1}
-        return {d["_id"]: d async for d in self._messages.find({"_id": {"$in": message_ids}}, projection)}
-
-
-def _content_type(filename: str) -> str:
-    return "application/pdf" if filename.lower().endswith(".pdf") else "application/octet-stream"
-
-
-class NotificationHistory(Protocol):
-    async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]: ...
-    async def of_message(self, message_id: str) -> list[Notified]:
-        """Every outcome of the citizen's own notifications about one message, oldest first."""
-        ...
-
-
-class MongoNotificationHistory:
-    """The notifier's outcomes, read only: when and how a citizen was told of a message."""
-
-    def __init__(self, db: Database) -> None:
-        self._outcomes = db[Collections.NOTIFICATION_OUTCOMES]
-
-    async def of_message(self, message_id: str) -> list[Notified]:
-        cursor = self._outcomes.find({"message_id": message_id}).sort("at", ASCENDING)
-        found = [(d, own_kind(d.get("kind"))) async for d in cursor]
-        return [Notified(d["channel"], kind, d["status"], d["at"]) for d, kind in found if kind]
-
-    async def of(self, message_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]:
-        found: dict[str, list[tuple[str, str, datetime]]] = {}
-        for i in range(0, len(message_ids), 500):
-            cursor = self._outcomes.find({"message_id": {"$in": message_ids[i : i + 500]}}).sort("at", ASCENDING)
-            async for d in cursor:
-                kind = {"reminder": "herinnering", "new_message": "nieuw bericht"}.get(own_kind(d.get("kind")) or "")
-                if kind is None:
-                    continue  # a helper's notice: theirs, in their own words, not the owner's
-                found.setdefault(d["message_id"], []).append((f"{d['channel']} ({kind})", d["status"], d["at"]))
-        return found
-
-
-def own_kind(logged: object) -> str | None:
-    """The kind of a notification to the citizen themselves, as the notifier logged it: a
-    reminder is logged per rung (`reminder:deadline`); a helper's notice is not theirs (None)."""
-    if logged == "new_message":
-        return "new_message"
-    return "reminder" if isinstance(logged, str) and logged.split(":")[0] == "reminder" else None
-
-
-class SafetyNetChoices(Protocol):
-    async def of(self, account_ids: list[str]) -> dict[str, int]:
-        """Per account with a vangnet: its days."""
-        ...
-
-
-class MongoSafetyNetChoices:
-    """The router's accounts, read only: who chose a paper safety net, and after how many days."""
-
-    def __init__(self, db: Database) -> None:
-        self._accounts = db[Collections.ACCOUNTS]
-
-    async def of(self, account_ids: list[str]) -> dict[str, int]:
-        query = {"_id": {"$in": account_ids}, "safety_net_days": {"$in": [14, 21, 28]}}
-        return {d["_id"]: int(d["safety_net_days"]) async for d in self._accounts.find(query, {"safety_net_days": 1})}

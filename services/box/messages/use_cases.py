@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from services.box.messages.proof import Statement
 from services.box.messages.records import Content, Entry, Folder
-from services.box.messages.repository import Box, Contents, NotificationHistory
+from services.box.messages.repository import Box
 from services.box.messages.rules import Move, moved
+from services.box.messages.sources import Contents, NotificationHistory
 from services.box.publishers import BoxPublisher
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import MessageOpened, PrintLetter
