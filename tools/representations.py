@@ -47,7 +47,7 @@ async def load(settings: BoxSettings, text: str) -> Loaded:
             citizens, MongoConfirmations(db, pseudonyms), BrokerBoxPublisher(broker, pseudonyms), SmtpMailer(settings),
             now, timedelta(seconds=settings.confirmation_valid_seconds), settings.push_services, MongoRateLimits(db),
         )  # fmt: skip
-        delegations = Delegations(grants, MongoInvitations(db), MongoActivityLog(db), now)
+        delegations = Delegations(grants, MongoInvitations(db), MongoActivityLog(db), citizens, now)
         return await Representation(grants, delegations, citizens, account, now).load(rows)
     finally:
         await broker.stop()

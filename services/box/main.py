@@ -100,7 +100,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     )
     grants = delegation_repository.MongoGrants(db)
     delegations = Delegations(
-        grants, delegation_codes.MongoInvitations(db), delegation_repository.MongoActivityLog(db), now
+        grants, delegation_codes.MongoInvitations(db), delegation_repository.MongoActivityLog(db), citizens, now
     )
     account = AccountChanges(
         citizens, MongoConfirmations(db, pseudonyms), publisher, SmtpMailer(settings), now,

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date, datetime
 
-from services.box.account.records import Citizen
+from services.box.account.records import Citizen, OwnChange
 from services.box.delegation.records import Activity, Grant, Invitation
 from services.box.delegation.rules import Kind
 from shared.contracts.bsn import Bsn
@@ -123,6 +123,12 @@ class FakeCitizens:
 
     async def by_account_id(self, account_id: str) -> Citizen | None:
         return self.by_id.get(account_id)
+
+    async def next_sequence(self, bsn: Bsn) -> int:
+        return 1
+
+    async def remember(self, bsn: Bsn, change: OwnChange) -> None:
+        pass
 
     async def set_represented_digitally(self, bsn: Bsn, digital: bool) -> None:
         """Stands in for AccountChanges: what was chosen, for whom."""

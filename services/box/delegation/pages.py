@@ -14,7 +14,7 @@ from services.box.delegation.access import OnScreen
 from services.box.delegation.rules import Kind, Scope, mask_bsn, senders_from, today
 from services.box.delegation.use_cases import Refused
 from services.box.identity.limits import CODES_PER_CITIZEN, INVITATIONS_PER_CITIZEN
-from services.box.identity.visits import Box, Current
+from services.box.identity.visits import Box, Current, Visit
 from services.box.web.rendering import page
 from services.box.web.security import check_csrf
 
@@ -87,6 +87,11 @@ async def withdraw(box: Box, current: Current, handle: str, csrf: Csrf = "") -> 
     return RedirectResponse("/machtigingen?klaar=beeindigd", 303)
 
 
+def _code_refused(request: Request, current: Visit, refusal: Refused) -> HTMLResponse:
+    return page(request, "aannemen.html", "Code van een uitnodiging", current, 422, error=str(refusal),
+                current="/machtigingen")  # fmt: skip
+
+
 @router.get("/machtigingen/code", response_class=HTMLResponse)
 async def code_form(request: Request, current: Current) -> HTMLResponse:
     return page(request, "aannemen.html", "Code van een uitnodiging", current, current="/machtigingen")
@@ -99,13 +104,9 @@ async def code_entered(
     check_csrf(current.session.csrf_token, csrf)
     await box.limits.take(CODES_PER_CITIZEN, current.citizen.account_id, box.clock())
     try:
-        invitation = await box.delegations.invitation(code)
+        invitation, owner = await box.delegations.offered(code)
     except Refused as refusal:
-        return page(request, "aannemen.html", "Code van een uitnodiging", current, 422, error=str(refusal),
-                    current="/machtigingen")  # fmt: skip
-    owner = await box.citizens.by_account_id(invitation.owner_id)
-    if owner is None:
-        raise HTTPException(404)
+        return _code_refused(request, current, refusal)
     return page(
         request, "aannemen.html", "Uitnodiging bekijken", current, invitation=invitation, owner=owner,
         masked=mask_bsn(owner.bsn.value), code=code, scopes=SCOPES, agencies=await box.agencies.names(),
@@ -120,12 +121,9 @@ async def accept(
     check_csrf(current.session.csrf_token, csrf)
     await box.limits.take(CODES_PER_CITIZEN, current.citizen.account_id, box.clock())
     try:
-        invitation = await box.delegations.invitation(code)
-        owner = await box.citizens.by_account_id(invitation.owner_id)
-        grant = await box.delegations.accept(current.citizen, code, owner.name if owner else "")
+        grant = await box.delegations.accept(current.citizen, code)
     except Refused as refusal:
-        return page(request, "aannemen.html", "Code van een uitnodiging", current, 422, error=str(refusal),
-                    current="/machtigingen")  # fmt: skip
+        return _code_refused(request, current, refusal)
     return RedirectResponse(f"/hulp/{grant.grant_id}/berichten", 303)
 
 

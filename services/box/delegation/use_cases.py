@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from services.box.account.records import Citizen
+from services.box.account.repository import Citizens
 from services.box.delegation import codes
 from services.box.delegation.codes import Invitations
 from services.box.delegation.records import Activity, Grant, Happening, Invitation
@@ -32,9 +33,11 @@ UNKNOWN_CODE = "Deze code kennen we niet, of hij is verlopen, al gebruikt of te 
 
 class Delegations:
     def __init__(
-        self, grants: Grants, invitations: Invitations, activity: ActivityLog, clock: Callable[[], datetime]
-    ) -> None:
+        self, grants: Grants, invitations: Invitations, activity: ActivityLog, citizens: Citizens,
+        clock: Callable[[], datetime],
+    ) -> None:  # fmt: skip
         self.grants, self.invitations, self.activity, self.clock = grants, invitations, activity, clock
+        self.citizens = citizens
 
     async def invite(self, owner: Citizen, scope: Scope, senders: frozenset[str] | None, last_day: date | None) -> str:
         """A new code (shown once, never stored): the helper accepts with it."""
@@ -44,9 +47,11 @@ class Delegations:
             raise Refused(refusal)
         if senders is not None and not senders:
             raise Refused("Kies ten minste één afzender, of alle afzenders.")
-        if await self._represented(owner.account_id):
+        grants = [g for g in await self.grants.of_owner(owner.account_id) if active(g.period, now)]
+        if any(g.kind is Kind.REPRESENTATIVE for g in grants):
             raise Refused("U heeft een wettelijk vertegenwoordiger; die beslist wie uw post nog meeleest.")
-        if await self._helpers_and_invited(owner.account_id) >= HELPERS_PER_OWNER:
+        helpers = sum(g.kind is Kind.HELPER for g in grants)
+        if helpers + len(await self.invitations.of_owner(owner.account_id, now)) >= HELPERS_PER_OWNER:
             raise Refused(f"U kunt hoogstens {HELPERS_PER_OWNER} helpers hebben (uitnodigingen meegeteld).")
         code = codes.new_code()
         await self.invitations.add(
@@ -61,11 +66,6 @@ class Delegations:
         grants = await self.grants.of_owner(owner_id)
         return any(g.kind is Kind.REPRESENTATIVE and active(g.period, now) for g in grants)
 
-    async def _helpers_and_invited(self, owner_id: str) -> int:
-        now = self.clock()
-        helpers = [g for g in await self.grants.of_owner(owner_id) if g.kind is Kind.HELPER and active(g.period, now)]
-        return len(helpers) + len(await self.invitations.of_owner(owner_id, now))
-
     async def invitation(self, code_text: str) -> Invitation:
         """The invitation a code opens; a wrong secret spends one of its tries."""
         code = codes.typed(code_text)
@@ -77,8 +77,16 @@ class Delegations:
             raise Refused(UNKNOWN_CODE)
         return found
 
-    async def accept(self, helper: Citizen, code_text: str, owner_name: str) -> Grant:
+    async def offered(self, code_text: str) -> tuple[Invitation, Citizen]:
+        """What a helper sees before accepting: the invitation and whose box it opens."""
         invitation = await self.invitation(code_text)
+        owner = await self.citizens.by_account_id(invitation.owner_id)
+        if owner is None:  # the account is gone: nothing to help with
+            raise Refused(UNKNOWN_CODE)
+        return invitation, owner
+
+    async def accept(self, helper: Citizen, code_text: str) -> Grant:
+        invitation, owner = await self.offered(code_text)
         now = self.clock()
         if invitation.owner_id == helper.account_id:
             raise Refused("Dit is uw eigen uitnodiging: u kunt uzelf niet machtigen.")
@@ -94,7 +102,7 @@ class Delegations:
         if not await self.invitations.take(invitation.handle):
             raise Refused(UNKNOWN_CODE)
         grant = Grant(
-            grant_id=secrets.token_urlsafe(12), kind=Kind.HELPER, owner_id=invitation.owner_id, owner_name=owner_name,
+            grant_id=secrets.token_urlsafe(12), kind=Kind.HELPER, owner_id=invitation.owner_id, owner_name=owner.name,
             helper_id=helper.account_id, helper_name=helper.name, scope=invitation.scope, senders=invitation.senders,
             last_day=invitation.last_day, created_at=now, accepted_at=now,
         )  # fmt: skip

@@ -1,0 +1,38 @@
+"""The router's mark of an address that does not work, on the real database: it lands only
+while the address reported is still the account's, routing drops e-mail then, and a confirmed
+address clears it."""
+
+import hashlib
+
+from services.router.accounts import Applied, apply_account_event
+from services.router.records import Recipient
+from services.router.repository import MongoAccountStore
+from shared.contracts.messages import EmailLinked, EmailNotWorking
+from shared.storage.mongo import Database
+from tools.population import population
+
+CITIZEN = next(a for a in population(50, seed=3) if a["state"] == "activated")
+
+
+def not_working(address: str) -> EmailNotWorking:
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return EmailNotWorking(account_id=CITIZEN["_id"], address_sha256=digest)
+
+
+async def has_email(store: MongoAccountStore) -> bool:
+    found = await store.by_bsn(CITIZEN["bsn"])
+    assert isinstance(found, Recipient)
+    return found.facts.has_email
+
+
+async def test_only_the_current_address_is_marked_and_a_confirmed_one_clears_it(db: Database) -> None:
+    store = MongoAccountStore(db)
+    await store.insert_many([{**CITIZEN, "email": "oud@example.nl"}])
+    assert await apply_account_event(store, not_working("ander@example.nl"), ()) is Applied.EMAIL_CHANGED_SINCE
+    assert await has_email(store)
+    assert await apply_account_event(store, not_working("oud@example.nl"), ()) is Applied.EMAIL_MARKED
+    assert not await has_email(store)  # routed without e-mail from now on
+    await store.apply(EmailLinked(bsn=CITIZEN["bsn"], sequence=99, email="nieuw@example.nl"))
+    assert await has_email(store)
+    assert await apply_account_event(store, not_working("oud@example.nl"), ()) is Applied.EMAIL_CHANGED_SINCE
+    assert await has_email(store)
