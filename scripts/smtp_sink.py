@@ -1,8 +1,12 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives and can be told to
-answer the next deliveries with a failure code, to answer slowly, or to go away for a while."""
+answer the next deliveries with a failure code, to answer slowly, to go away for a while, or
+to accept mail for some addresses and bounce it later, as a mail server does that finds out
+after accepting: a delivery status notification (RFC 3464) to the envelope sender, delivered
+to the port where the sender's bounce receiver listens (its MX, in the world outside)."""
 
 import asyncio
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,6 +14,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+import aiosmtplib
 from aiosmtpd.controller import Controller
 
 
@@ -25,15 +30,40 @@ class SmtpSink:
     answer_after_seconds: float = 0.0
     """How long each DATA waits before its answer: a slow provider."""
     controller: Controller | None = None
+    bounce: set[str] = field(default_factory=set)
+    """Addresses whose mail is accepted and then bounced to its envelope sender."""
+    bounce_port: int | None = None
+    """Where the bounces go: the port of the sender's bounce receiver on loopback."""
+    bounced: list[str] = field(default_factory=list)
+    """Envelope senders a bounce was delivered to."""
+    _bouncing: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.answer_after_seconds:
             await asyncio.sleep(self.answer_after_seconds)
         if self.next_answers:
             return self.next_answers.pop(0)
+        if failed := [r for r in envelope.rcpt_tos if r.lower() in self.bounce]:
+            task = asyncio.get_running_loop().create_task(self._bounce(envelope.mail_from, failed, envelope.content))
+            self._bouncing.add(task)
+            task.add_done_callback(self._bouncing.discard)
+            return "250 OK"
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.raw.append(envelope.content)
         return "250 OK"
+
+    async def _bounce(self, sender: str, recipients: list[str], original: bytes) -> None:
+        """Delivered like a mail server delivers one: tried again while the receiver is away."""
+        report = delivery_status_notification(recipients, original)
+        for _ in range(120):
+            try:
+                async with aiosmtplib.SMTP(hostname="127.0.0.1", port=self.bounce_port, timeout=10) as client:
+                    await client.sendmail("", [sender], report)  # MAIL FROM:<>, as every bounce
+            except (aiosmtplib.SMTPException, OSError):
+                await asyncio.sleep(0.5)
+                continue
+            self.bounced.append(sender)
+            return
 
     def start(self) -> None:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -65,3 +95,30 @@ def smtp_sink() -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+def delivery_status_notification(recipients: list[str], original: bytes) -> bytes:
+    """A DSN as mail servers write them: a human part, the machine-readable status per
+    recipient, and the headers of the mail that failed."""
+    boundary = uuid.uuid4().hex
+    headers = original.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    per_recipient = "".join(
+        f"\r\nFinal-Recipient: rfc822; {r}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        f"Diagnostic-Code: smtp; 550 5.1.1 mailbox unavailable\r\n"
+        for r in recipients
+    )
+    return (
+        (
+            f"From: Mail Delivery System <MAILER-DAEMON@sink.invalid>\r\n"
+            f"Subject: Undelivered Mail Returned to Sender\r\n"
+            f"Message-ID: <{boundary}@sink.invalid>\r\n"
+            f"MIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n\r\n'
+            f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+            f"--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n"
+            f"Reporting-MTA: dns; sink.invalid\r\n{per_recipient}"
+            f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        ).encode()
+        + headers
+        + f"\r\n--{boundary}--\r\n".encode()
+    )

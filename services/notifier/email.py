@@ -35,8 +35,16 @@ class OutgoingEmail:
 
 
 def build_email(
-    content: EmailContent, *, sender: str, recipient: str, notification_id: str, domain: str, box_url: str
+    content: EmailContent,
+    *,
+    sender: str,
+    recipient: str,
+    notification_id: str,
+    domain: str,
+    box_url: str,
+    envelope_sender: str | None = None,
 ) -> OutgoingEmail:
+    """`envelope_sender`: where bounces go (bounces.py); the From address when None."""
     # The Message-ID is the notification's id, the same on every attempt: a receiving side that
     # got an e-mail whose send we could not confirm (a timeout) recognises the resend.
     headers = {
@@ -52,7 +60,7 @@ def build_email(
         for name, value in headers.items():
             message[name] = value
         data = message.as_bytes(policy=policy.SMTP)
-    return OutgoingEmail(parseaddr(sender)[1], recipient, data)
+    return OutgoingEmail(envelope_sender or parseaddr(sender)[1], recipient, data)
 
 
 @lru_cache(maxsize=256)

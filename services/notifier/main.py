@@ -4,12 +4,16 @@ it says), and climbs the reminder ladder (ladder.py).
 Run: faststream run --factory services.notifier.main:create_app
 """
 
+import asyncio
 import logging
 from datetime import timedelta
 
 from faststream import FastStream
 
 from services.notifier import handlers, repository
+from services.notifier.bounce_server import BounceReceiver, serve_bounces
+from services.notifier.bounces import BounceAddresses
+from services.notifier.contact import AddressFailures
 from services.notifier.email import SmtpSender
 from services.notifier.notifying import Notifier
 from services.notifier.publishers import BrokerNotifierPublisher
@@ -41,6 +45,8 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
     publisher = BrokerNotifierPublisher(wiring.broker, settings.provider_retry_delays)
     reminders, recipients = MongoReminders(wiring.db, settings.record_gather_seconds), MongoRecipients(wiring.db)
     log = MongoNotificationLog(wiring.db, settings.record_gather_seconds)
+    bounce_addresses = BounceAddresses(settings.bounce_key.get_secret_value().encode(), settings.mail_domain)
+    address_health = MongoAddressHealth(wiring.db)
     notifier = Notifier(
         settings,
         recipients,
@@ -50,8 +56,13 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         email,
         push,
         publisher,
-        MongoAddressHealth(wiring.db),
+        address_health,
+        bounce_addresses=bounce_addresses,
     )
+    bounces = BounceReceiver(
+        bounce_addresses, AddressFailures(address_health, publisher, notifier.clock), wiring.metrics.bounces
+    )
+    bounce_listener: list[asyncio.Server] = []
 
     def last_attempt() -> bool:
         return delivery_attempt(delivery(wiring.broker)) >= settings.max_attempts
@@ -89,8 +100,13 @@ def create_app(settings: NotifierSettings | None = None) -> FastStream:
         await publisher.declare_delay_queues()
         for sweeper in sweepers:
             sweeper.start()
+        if settings.bounce_smtp_port is not None:
+            bounce_listener.append(await serve_bounces(bounces, settings.bounce_smtp_host, settings.bounce_smtp_port))
 
     async def stop() -> None:
+        for listener in bounce_listener:
+            listener.close()
+            await listener.wait_closed()
         for sweeper in sweepers:
             await sweeper.stop()
         await email.close()

@@ -9,19 +9,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from services.notifier.bounces import BounceAddresses
+from services.notifier.contact import AddressFailures
 from services.notifier.content import NotificationFacts, email_content, message_link, push_payload, with_link
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import AddressRefused, PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.ladder import Choices, LadderFacts, next_reminder
 from services.notifier.publishers import NotifierPublisher
 from services.notifier.records import Outcome, Recipient, Status, UnreadableRecipient
-from services.notifier.repository import AddressHealth, NotificationLog, Recipients, Reminders, address_key
+from services.notifier.repository import AddressHealth, NotificationLog, Recipients, Reminders
 from services.notifier.settings import NotifierSettings
-from shared.contracts.messages import Channel, EmailNotWorking, NotifyCitizen, PushSubscriptionGone
+from shared.contracts.messages import Channel, NotifyCitizen, PushSubscriptionGone
 from shared.messaging.dead_letter import PermanentError, describe
 from shared.storage.agencies import AgencyRegistry
 
-FAILURES_UNTIL_NOT_WORKING = 3
 Outcomes = dict[Channel, Status | None]
 """Per channel: the outcome, or None when another delivery owns the send."""
 
@@ -47,10 +48,13 @@ class Notifier:
         publisher: NotifierPublisher,
         addresses: AddressHealth,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        bounce_addresses: BounceAddresses | None = None,
     ) -> None:
         self.settings, self.recipients, self.agencies = settings, recipients, agencies
         self.log, self.reminders, self.email, self.push = log, reminders, email, push
-        self.publisher, self.addresses, self.clock = publisher, addresses, clock
+        self.publisher, self.clock = publisher, clock
+        self.address_failures = AddressFailures(addresses, publisher, clock)
+        self.bounce_addresses = bounce_addresses
 
     async def handle(self, command: NotifyCitizen) -> Outcomes:
         recipient = await self.recipients.get(command.account_id)
@@ -67,13 +71,6 @@ class Notifier:
         if command.kind == "new_message" and Status.SENT in outcomes.values():
             await self._ladder(command, recipient)
         return outcomes
-
-    async def _refused(self, recipient: Recipient) -> None:
-        """Three permanent failures of one address: the router marks it not working."""
-        assert recipient.email is not None
-        if await self.addresses.refused(recipient.email, self.clock()) >= FAILURES_UNTIL_NOT_WORKING:
-            event = EmailNotWorking(account_id=recipient.account_id, address_sha256=address_key(recipient.email))
-            await self.publisher.email_not_working(event)
 
     async def _ladder(self, command: NotifyCitizen, recipient: Recipient) -> None:
         """The reminders this message may get, from its first rung (ladder.py); none if none applies."""
@@ -111,7 +108,8 @@ class Notifier:
             status, detail = await self._retry_or_give_up(command, channel), str(failure)
         except AddressRefused as failure:
             status, detail = Status.PERMANENT_FAILURE, str(failure)
-            await self._refused(recipient)
+            assert recipient.email is not None
+            await self.address_failures.failed(recipient.account_id, recipient.email, command.notification_id)
         except PermanentFailure as failure:
             status, detail = Status.PERMANENT_FAILURE, str(failure)
         except Exception as error:  # claimed, so it ends here with an outcome, never silently
@@ -124,9 +122,11 @@ class Notifier:
         if not recipient.email:
             raise PermanentFailure("the citizen has no e-mail address")
         link = message_link(facts.box_url, command.message_id, command.grant_id)
+        bounces = self.bounce_addresses
         message = build_email(
             with_link(email_content(facts), facts.box_url, link),
             sender=self.settings.mail_from,
+            envelope_sender=bounces.envelope_sender(recipient.account_id, recipient.email) if bounces else None,
             recipient=recipient.email,
             notification_id=command.notification_id,
             domain=self.settings.mail_domain,

@@ -245,8 +245,9 @@ def due_reminder(document: Document) -> DueReminder | UnreadableReminder:
 
 
 class AddressHealth(Protocol):
-    async def refused(self, address: str, now: datetime) -> int:
-        """Counts a permanent failure of mail to `address`; the failures within `WINDOW` now."""
+    async def refused(self, address: str, failure_id: str, now: datetime) -> int:
+        """Counts a permanent failure of mail to `address` (once per `failure_id`: a bounce
+        delivered twice is one failure); the failures within `FAILURE_WINDOW` now."""
         ...
 
 
@@ -265,12 +266,17 @@ class MongoAddressHealth:
     def __init__(self, db: Database) -> None:
         self._failures = db[Collections.EMAIL_FAILURES]
 
-    async def refused(self, address: str, now: datetime) -> int:
+    async def refused(self, address: str, failure_id: str, now: datetime) -> int:
         key = address_key(address)
         stale = {"_id": key, "since": {"$lt": now - FAILURE_WINDOW}}
-        await self._failures.update_one(stale, {"$set": {"count": 0, "since": now}})
-        found = await self._failures.find_one_and_update(
-            {"_id": key}, {"$inc": {"count": 1}, "$setOnInsert": {"since": now}, "$set": {"last_at": now}},
-            upsert=True, return_document=ReturnDocument.AFTER,
-        )  # fmt: skip
+        await self._failures.update_one(stale, {"$set": {"count": 0, "since": now, "failures": []}})
+        try:
+            found = await self._failures.find_one_and_update(
+                {"_id": key, "failures": {"$ne": failure_id}},
+                {"$inc": {"count": 1}, "$push": {"failures": failure_id}, "$setOnInsert": {"since": now},
+                 "$set": {"last_at": now}},
+                upsert=True, return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+        except DuplicateKeyError:  # counted before: the upsert found the address, not this failure
+            found = await self._failures.find_one({"_id": key})
         return int(found["count"]) if found else 1

@@ -1,8 +1,12 @@
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from shared.messaging.topology import NOTIFIER_RETRY_DELAYS
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.smtp import SmtpSettings
+
+DEVELOPMENT_BOUNCE_KEY = "berichtenbox-development-bounce-key"
+TEST_DOMAINS = (".example", ".test", ".invalid", ".localhost")
+"""RFC 2606's reserved names: mail there never reaches anyone, so the development key may sign it."""
 
 
 class NotifierSettings(ServiceSettings, SmtpSettings):
@@ -28,6 +32,16 @@ class NotifierSettings(ServiceSettings, SmtpSettings):
         min_length=1,
         description="seconds a notification waits after an e-mail or push provider failed transiently",
     )
+    bounce_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_BOUNCE_KEY),
+        description="signs each e-mail's bounce address (bounces.py); the development key only where mail_domain "
+        "is a reserved test domain",
+    )
+    bounce_smtp_port: int | None = Field(
+        default=None,
+        description="where the bounce receiver listens for bounces (behind the mail domain's MX); off if unset",
+    )
+    bounce_smtp_host: str = "127.0.0.1"
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
     sweep_clock_file: str | None = Field(
         default=None,
@@ -49,3 +63,12 @@ class NotifierSettings(ServiceSettings, SmtpSettings):
         "Sends finish one by one, so without it outcomes go to the database in small groups; they are "
         "bookkeeping after the send, not on its path. Claims, which come before the send, do not wait.",
     )
+
+    @model_validator(mode="after")
+    def _no_development_key_for_real_mail(self) -> "NotifierSettings":
+        real = not self.mail_domain.lower().endswith(TEST_DOMAINS)
+        if real and self.bounce_key.get_secret_value() == DEVELOPMENT_BOUNCE_KEY:
+            raise ValueError(
+                "set BERICHTENBOX_BOUNCE_KEY: the development key cannot sign bounce addresses of a real domain"
+            )
+        return self

@@ -88,7 +88,7 @@ class DeadLetterMiddleware(BaseMiddleware):
             queue = self.context.get_local("handler_").queue
             if not permanent and attempt < self.max_attempts:
                 delay = self.delays[min(attempt, len(self.delays)) - 1]
-                logger.warning("attempt %d/%d failed, next in %.0f s: %s", attempt, self.max_attempts, delay, reason)
+                logger.warning("attempt %d/%d failed, next in %g s: %s", attempt, self.max_attempts, delay, reason)
                 await self._copy(msg, wait_queue(queue, delay), {ATTEMPT_HEADER: attempt + 1})
                 return None
             why = {REASON_HEADER: reason, SOURCE_QUEUE_HEADER: queue.name, ATTEMPTS_HEADER: attempt}

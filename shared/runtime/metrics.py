@@ -42,6 +42,12 @@ class Metrics:
             ["sweep"],
             registry=self.registry,
         )
+        self.bounces = Counter(
+            "berichtenbox_bounces_total",
+            "Bounce reports received, by what became of them (counted, forged, not-a-failure).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "berichtenbox_queue_messages", "Messages waiting (queue lag).", ["queue"], registry=self.registry
         )

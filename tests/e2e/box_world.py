@@ -56,7 +56,7 @@ def box_world(
     with ExitStack() as stack:
         smtp = stack.enter_context(smtp_sink())
         provider = stack.enter_context(identity_provider(citizens))
-        port = free_port()
+        port, smtp.bounce_port = free_port(), free_port()  # the sink bounces to the notifier's receiver
         url = f"http://127.0.0.1:{port}"
         env = {
             **sandbox.environment(),
@@ -67,6 +67,14 @@ def box_world(
             "BERICHTENBOX_BOX_URL": f"{url}/berichten",
             **extra_env,
         }
-        services = ServiceProcesses(env, log_dir, services=run, env_of={"box": {"BERICHTENBOX_HTTP_PORT": str(port)}})
+        services = ServiceProcesses(
+            env,
+            log_dir,
+            services=run,
+            env_of={
+                "box": {"BERICHTENBOX_HTTP_PORT": str(port)},
+                "notifier": {"BERICHTENBOX_BOUNCE_SMTP_PORT": str(smtp.bounce_port)},
+            },
+        )
         stack.enter_context(services)
         yield BoxWorld(url, provider, smtp, services)

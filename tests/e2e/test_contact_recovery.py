@@ -1,7 +1,7 @@
 """Contact recovery end to end: the SMTP sink refuses a citizen's address three times (550),
-the notifier counts the refusals and says so, the router marks the address not working, the
-box warns on every page, the next message is routed without e-mail, and a newly confirmed
-address works again."""
+or accepts and bounces it later to the notifier's bounce receiver; the notifier counts the
+failures and says so, the router marks the address not working, the box warns on every page,
+the next message is routed without e-mail, and a newly confirmed address works again."""
 
 import re
 
@@ -49,6 +49,20 @@ async def test_three_refusals_mark_an_address_not_working_until_a_new_one_is_con
         assert "komt niet aan" not in (await browser.get("/berichten")).text
     cleared = await account(db, False)
     assert cleared["email"] == "nieuw-werkend@example.nl"
+
+
+async def test_three_bounces_after_acceptance_mark_an_address_not_working(
+    db: Database, box_agencies: dict[str, AgencyAccess], world: BoxWorld
+) -> None:
+    world.smtp.bounce = {"lezer@example.nl"}  # accepted with 250, bounced to the envelope sender later
+    for n in range(3):
+        assert await entry(db, await send(box_agencies["belastingdienst"], READER, f"late-bounce-{n}")) is not None
+    await account(db, True)
+    assert len(world.smtp.bounced) == 3 and world.smtp.received == []
+    assert all(sender.startswith("bounces+") for sender in world.smtp.bounced)  # VERP, not the From address
+    async with world.browser_client() as browser:
+        page = await log_in(browser, subject_of(READER))
+        assert "komt niet aan" in page.text
 
 
 async def _confirmations(world: BoxWorld) -> list[str]:

@@ -160,11 +160,11 @@ class RecordingNotifierPublisher:
 
 class InMemoryAddressHealth:
     def __init__(self) -> None:
-        self.failures: dict[str, int] = {}
+        self.failures: dict[str, set[str]] = {}
 
-    async def refused(self, address: str, now: datetime) -> int:
-        self.failures[address] = self.failures.get(address, 0) + 1
-        return self.failures[address]
+    async def refused(self, address: str, failure_id: str, now: datetime) -> int:
+        self.failures.setdefault(address, set()).add(failure_id)
+        return len(self.failures[address])
 
 
 class InMemoryBoxReadings:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notifier.bounces import BounceAddresses
 from services.notifier.email import OutgoingEmail
 from services.notifier.failures import AddressRefused, PermanentFailure, TransientFailure
 from services.notifier.notifying import Notifier
@@ -35,7 +36,9 @@ SETTINGS = NotifierSettings(provider_retry_delays=(30, 120), box_url="https://bo
 
 
 class Wiring:
-    def __init__(self, recipient: Recipient = CITIZEN, push: RecordingPush | None = None) -> None:
+    def __init__(
+        self, recipient: Recipient = CITIZEN, push: RecordingPush | None = None, bounces: BounceAddresses | None = None
+    ) -> None:
         self.log, self.reminders, self.email = InMemoryNotificationLog(), InMemoryReminders(), RecordingEmail()
         self.push, self.publisher = push or RecordingPush(), RecordingNotifierPublisher()
         self.addresses = InMemoryAddressHealth()
@@ -50,6 +53,7 @@ class Wiring:
             self.publisher,
             self.addresses,
             clock=lambda: NOW,
+            bounce_addresses=bounces,
         )
 
 
@@ -235,3 +239,13 @@ async def test_three_refusals_of_an_address_mark_it_not_working_once_counted() -
     address = str(CITIZEN.email)
     assert event.account_id == CITIZEN.account_id and address not in event.model_dump_json()
     assert event.address_sha256 == hashlib.sha256(address.encode()).hexdigest()
+
+
+async def test_an_e_mail_goes_out_from_a_bounce_address_made_for_its_account_and_recipient() -> None:
+    bounces = BounceAddresses(b"key", "berichtenbox.example")
+    citizen = Recipient("00000000-0000-4000-8000-000000000001", "burger@example.nl", [], reminder_opt_in=False)
+    wiring = Wiring(citizen, bounces=bounces)
+    await wiring.notifier.handle(command((Channel.EMAIL,), account_id=citizen.account_id))
+    [email] = wiring.email.sent
+    assert bounces.account_of(email.envelope_from) == citizen.account_id
+    assert bounces.genuine(email.envelope_from, "burger@example.nl")
