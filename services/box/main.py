@@ -40,9 +40,11 @@ from services.box.messages import api as messages_api
 from services.box.messages import handlers, pages, proofs, repository
 from services.box.messages.filing import Filing
 from services.box.messages.proof import ProofSigner
+from services.box.messages.recovery_letters import RecoveryLetters
+from services.box.messages.recovery_log import MongoRecoveryLog
 from services.box.messages.repository import MongoBox
 from services.box.messages.safety_net import SafetyNet
-from services.box.messages.sources import MongoContents, MongoNotificationHistory, MongoSafetyNetChoices
+from services.box.messages.sources import MongoAccountFacts, MongoContents, MongoNotificationHistory
 from services.box.messages.use_cases import CitizenBox
 from services.box.publishers import BrokerBoxPublisher
 from services.box.settings import BoxSettings
@@ -57,7 +59,7 @@ from shared.runtime.logs import configure_logging
 from shared.runtime.metrics import Metrics
 from shared.runtime.ops import OpsServer
 from shared.runtime.periodic import Periodic
-from shared.storage.agencies import MongoAgencyRegistry
+from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.storage.mongo import create_client, database, ensure_indexes
 
 API_VERSION = "1.1.0"
@@ -125,9 +127,11 @@ def create_api(settings: BoxSettings) -> FastAPI:
         clock=now,
     )  # fmt: skip
     notices = HelperNotices(grants, citizens, publisher, now)
-    filing = Filing(box, contents, MongoSafetyNetChoices(db))
+    account_facts, sweeps_now = MongoAccountFacts(db), sweep_clock(settings.sweep_clock_file)
+    filing = Filing(box, contents, account_facts, CachedAgencyRegistry(MongoAgencyRegistry(db)))
     handlers.subscribe(broker, handlers.BoxHandlers(filing, notices, metrics), settings.prefetch_count)
-    vangnet = SafetyNet(box, publisher, sweep_clock(settings.sweep_clock_file))
+    vangnet = SafetyNet(box, publisher, sweeps_now)
+    recovery = RecoveryLetters(box, account_facts, MongoRecoveryLog(db), publisher.print_recovery_letter, sweeps_now)
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @asynccontextmanager
@@ -140,9 +144,11 @@ def create_api(settings: BoxSettings) -> FastAPI:
         sweep = Periodic("expired-sessions", lambda: clear_expired(db, now()), EXPIRED_SWEEP_SECONDS)
         machtigingen = Periodic("machtigingen", representation.sweep, EXPIRED_SWEEP_SECONDS)
         safety_net = Periodic("safety net", vangnet.run_once, settings.safety_net_sweep_seconds)
+        recovery_letters = Periodic("recovery letters", recovery.run_once, settings.recovery_sweep_seconds)
         sweep.start()
         machtigingen.start()
         safety_net.start()
+        recovery_letters.start()
         if ops is not None:
             await ops.start()
         yield
@@ -151,6 +157,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
         await sweep.stop()
         await machtigingen.stop()
         await safety_net.stop()
+        await recovery_letters.stop()
         await http.aclose()
         await client.close()
 

@@ -15,6 +15,7 @@ from shared.contracts.messages import (
     NotifyCitizens,
     PreferencesChanged,
     PrintLetter,
+    PrintRecoveryLetter,
     PushSubscriptionsChanged,
     RepresentationDigitalChanged,
 )
@@ -32,6 +33,7 @@ class BoxPublisher(Protocol):
     async def account_event(self, event: BoxAccountEvent) -> None: ...
     async def notify(self, command: NotifyCitizens, message_id: str) -> None: ...
     async def print_letter(self, command: PrintLetter) -> None: ...
+    async def print_recovery_letter(self, command: PrintRecoveryLetter) -> None: ...
 
 
 class BrokerBoxPublisher:
@@ -60,6 +62,10 @@ class BrokerBoxPublisher:
         self._letters = persistent_publisher(
             broker, Exchanges.COMMANDS, RoutingKeys.PRINT_LETTER, PrintLetter, "Print an unopened message (catch-up)."
         )
+        self._recovery_letters = persistent_publisher(
+            broker, Exchanges.COMMANDS, RoutingKeys.PRINT_RECOVERY_LETTER, PrintRecoveryLetter,
+            "Print a letter saying post waits (contact recovery).",
+        )  # fmt: skip
         self._notify = persistent_publisher(
             broker, Exchanges.COMMANDS, RoutingKeys.NOTIFY_CITIZEN, NotifyCitizens, "Notify helpers of new messages."
         )
@@ -78,3 +84,6 @@ class BrokerBoxPublisher:
 
     async def print_letter(self, command: PrintLetter) -> None:
         await self._letters.publish(command, message_id=command.letter_id)
+
+    async def print_recovery_letter(self, command: PrintRecoveryLetter) -> None:
+        await self._recovery_letters.publish(command, message_id=command.letter_id)

@@ -50,8 +50,12 @@ class BoxSettings(ServiceSettings, SmtpSettings):
         gt=0,
         description="how often unopened messages due for the citizen's paper safety net are printed",
     )
+    recovery_sweep_seconds: float = Field(
+        default=300.0, gt=0, description="how often messages that ask for a recovery letter are looked at"
+    )
     sweep_clock_file: str | None = Field(
-        default=None, description="tests only: the safety-net sweep's 'now' is read from this file (ISO 8601)"
+        default=None,
+        description="tests only: the safety-net and recovery sweeps' 'now' is read from this file (ISO 8601)",
     )
     proof_signing_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SIGNING_KEY),

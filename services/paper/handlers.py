@@ -1,11 +1,12 @@
-"""The paper service's subscriber: print one letter."""
+"""The paper service's subscribers: print one letter, or one recovery letter."""
 
 import logging
 
 from faststream.rabbit import RabbitBroker
 
 from services.paper.printing import LetterPrinter
-from shared.contracts.messages import PrintLetter
+from services.paper.recovery import RecoveryLetterPrinter
+from shared.contracts.messages import PrintLetter, PrintRecoveryLetter
 from shared.messaging.broker import consumer
 from shared.messaging.topology import Queues
 from shared.runtime.logs import correlation_id
@@ -15,8 +16,8 @@ logger = logging.getLogger(__name__)
 
 
 class PaperHandlers:
-    def __init__(self, printer: LetterPrinter, metrics: Metrics) -> None:
-        self.printer, self.metrics = printer, metrics
+    def __init__(self, printer: LetterPrinter, recovery: RecoveryLetterPrinter, metrics: Metrics) -> None:
+        self.printer, self.recovery, self.metrics = printer, recovery, metrics
 
     async def on_print_letter(self, command: PrintLetter) -> None:
         """Render the letter into the spool, or mark it undeliverable and tell the agency."""
@@ -24,6 +25,13 @@ class PaperHandlers:
         self.metrics.letters.labels(status).inc()
         logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
 
+    async def on_print_recovery_letter(self, command: PrintRecoveryLetter) -> None:
+        """Render the letter that says post waits (no receipt to anyone)."""
+        status = await self.recovery.print(command)
+        self.metrics.letters.labels(status).inc()
+        logger.info("recovery letter %s: %s", command.letter_id, status)
+
 
 def subscribe(broker: RabbitBroker, handlers: PaperHandlers) -> None:
     consumer(broker, Queues.PAPER_COMMANDS)(handlers.on_print_letter)
+    consumer(broker, Queues.PAPER_RECOVERY_LETTERS)(handlers.on_print_recovery_letter)

@@ -1,4 +1,4 @@
-"""paper: turns `PrintLetter` into a PDF/A print-mail letter in the spool and collects the
+"""paper: turns `PrintLetter` (and `PrintRecoveryLetter`) into a PDF/A print-mail letter in the spool and collects the
 letters into print batches with manifests a print street can reconcile.
 
 Run: faststream run --factory services.paper.main:create_app
@@ -13,6 +13,7 @@ from services.paper import handlers, repository
 from services.paper.batching import BatchCloser
 from services.paper.printing import LetterPrinter
 from services.paper.publishers import BrokerPaperPublisher
+from services.paper.recovery import RecoveryLetterPrinter
 from services.paper.render_pool import RenderPool
 from services.paper.repository import MongoLetterStore, MongoPrintSources
 from services.paper.settings import PaperSettings
@@ -33,15 +34,15 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     spool = Spool(settings.spool_dir, settings.gather_seconds)
     letters = MongoLetterStore(wiring.db, settings.gather_seconds)
     pool = RenderPool(settings.render_processes, settings.service_name, settings.log_level)
-    printer = LetterPrinter(
+    sources, agencies = (
         MongoPrintSources(wiring.db, settings.gather_seconds),
         CachedAgencyRegistry(MongoAgencyRegistry(wiring.db)),
-        letters,
-        spool,
-        pool.render,
-        BrokerPaperPublisher(wiring.broker),
     )
-    handlers.subscribe(wiring.broker, handlers.PaperHandlers(printer, wiring.metrics))
+    printer = LetterPrinter(sources, agencies, letters, spool, pool.render, BrokerPaperPublisher(wiring.broker))
+    recovery = RecoveryLetterPrinter(
+        sources, agencies, letters, spool, pool.render, settings.letterhead, settings.box_login_url
+    )
+    handlers.subscribe(wiring.broker, handlers.PaperHandlers(printer, recovery, wiring.metrics))
     batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
 
     async def close_batches() -> None:

@@ -13,7 +13,7 @@ from services.paper.records import Addressee, MessageToPrint, PrintedLetter, Und
 from services.paper.render import LetterContent, RenderedFile, UnrenderableLetter
 from services.paper.repository import LetterStore, PrintSources
 from services.paper.rules import postage_for, sheets_for
-from services.paper.spool import Spool, StagedLetter
+from services.paper.spool import Spool, SpooledLetter, StagedLetter
 from shared.contracts.agencies import Agency
 from shared.contracts.ids import receipt_id_for
 from shared.contracts.messages import PrintLetter, Reason, Receipt, ReceiptStatus
@@ -72,18 +72,15 @@ class LetterPrinter:
         if not isinstance(address, Printable):
             unmade = Unmade("address_unprintable", address.reason, "recipient_address")
             return await self._undeliverable(command, message, unmade, correlation_id)
-        staged = self.spool.staging_path(command.letter_id)
+        content = _content(command, message, agency, address)
         try:
-            rendered = await self.render(_content(command, message, agency, address), message.attachments, str(staged))
-            spooled = await self.spool.commit(StagedLetter(command.letter_id, staged, rendered.sha256, rendered.size))
+            rendered, spooled = await spool_letter(
+                self.render, self.spool, command.letter_id, content, message.attachments
+            )
         except UnrenderableLetter as error:
-            staged.unlink(missing_ok=True)
             return await self._undeliverable(
                 command, message, Unmade("letter_unrenderable", str(error)), correlation_id
             )
-        except BaseException:
-            staged.unlink(missing_ok=True)
-            raise
         # told once the letter exists; recorded after, so a crash in between tells it again (same receipt id)
         if command.purpose == "route":  # a catch-up copy would tell the agency the message was unopened
             await self.publisher.receipt(
@@ -133,6 +130,20 @@ class LetterPrinter:
             issued_at=self.clock(),
             correlation_id=message.correlation_id,
         )
+
+
+async def spool_letter(
+    render: Renderer, spool: Spool, letter_id: str, content: LetterContent, attachments: list[bytes]
+) -> tuple[RenderedFile, SpooledLetter]:
+    """Rendered into a staging file, then committed to the spool; nothing is left staged when
+    that fails (`UnrenderableLetter`: no retry helps)."""
+    staged = spool.staging_path(letter_id)
+    try:
+        rendered = await render(content, attachments, str(staged))
+        return rendered, await spool.commit(StagedLetter(letter_id, staged, rendered.sha256, rendered.size))
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
 
 
 def _content(command: PrintLetter, message: MessageToPrint, agency: Agency, address: Printable) -> LetterContent:

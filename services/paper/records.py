@@ -40,7 +40,8 @@ class PrintedLetter:
     """A letter rendered into the spool, waiting for or in a print batch."""
 
     letter_id: str
-    message_id: str
+    message_id: str | None
+    """None for a letter that prints no message (recovery.py)."""
     copy_of_box_message: bool
     file: str
     sha256: str
@@ -55,7 +56,7 @@ class UndeliverableLetter:
     """A letter that cannot be made, and why."""
 
     letter_id: str
-    message_id: str
+    message_id: str | None
     copy_of_box_message: bool
     reason: str
     decided_at: datetime

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from shared.contracts.agencies import Letterhead
 from shared.runtime.settings import ServiceSettings
 
 
@@ -18,4 +19,14 @@ class PaperSettings(ServiceSettings):
         description="How long a letter's look-ups, fsync and record wait for other letters to go with. "
         "Letters arrive at the render's pace, one at a time: without it every letter costs its own "
         "database round trips and thread hop. Print mail is not urgent.",
+    )
+    letterhead: Letterhead = Field(
+        default=Letterhead(
+            return_address="Berichtenbox · Postbus 99999 · 9999 ZZ Voorbeeld",
+            contact_lines=["Berichtenbox", "Postbus 99999", "9999 ZZ Voorbeeld"],
+        ),
+        description="the Berichtenbox's own letterhead, on the letters that are not an agency's (recovery letters)",
+    )
+    box_login_url: str = Field(
+        default="mijn.berichtenbox.example", description="where a recovery letter tells the citizen to log in"
     )

@@ -25,7 +25,15 @@ class Agency(BaseModel):
     mandatory_sender: bool = False
     paper_copy_allowed: bool = False
     active: bool = True
+    recovery_letters: bool | None = None
+    """Whether a never-activated account that receives its post gets a letter saying post
+    waits (contact recovery); None: as `mandatory_sender`, whose post reaches such accounts."""
     letterhead: Letterhead
+
+    @property
+    def wants_recovery_letters(self) -> bool:
+        return self.mandatory_sender if self.recovery_letters is None else self.recovery_letters
+
     receipts_queue: str | None = Field(default=None, pattern=r"^receipts\.[a-z0-9-]+\.[0-9a-f]{24}$")
     """Its receipts queue, named with a secret part: RabbitMQ answers a passive declare of any
     queue, whatever the user's permissions, with the queue's depth, so a name another agency

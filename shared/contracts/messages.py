@@ -189,6 +189,16 @@ class PrintLetter(Contract):
     )
 
 
+class PrintRecoveryLetter(Contract):
+    """From the box: a letter that says only that post waits in the citizen's Berichtenbox, and
+    from whom; for a citizen no notification reaches (contact recovery). Never a subject or
+    content, and no receipt: an agency must not learn that its message was unopened."""
+
+    letter_id: str
+    account_id: str = Field(description="whose address the letter goes to")
+    agency_ids: list[str] = Field(min_length=1, max_length=100, description="the senders of the unopened post")
+
+
 class BoxDelivery(Contract):
     """One message the router put in a citizen's box: ids and small facts, never content."""
 

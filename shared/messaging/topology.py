@@ -37,6 +37,7 @@ class RoutingKeys:
     EMAIL_NOT_WORKING = "account.email_not_working"
     NOTIFY_CITIZEN = "notify-citizen"
     PRINT_LETTER = "print-letter"
+    PRINT_RECOVERY_LETTER = "print-recovery-letter"
 
 
 def account_event_key(event_name: str) -> str:
@@ -78,6 +79,7 @@ class Queues:
     NOTIFIER_COMMANDS = work_queue("notifier.notify-citizen", RoutingKeys.NOTIFY_CITIZEN)
     NOTIFIER_OPENED = work_queue("notifier.message-opened", RoutingKeys.MESSAGE_OPENED)
     PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
+    PAPER_RECOVERY_LETTERS = work_queue("paper.print-recovery-letter", RoutingKeys.PRINT_RECOVERY_LETTER)
     BOX_DELIVERIES = work_queue("box.deliveries", RoutingKeys.DELIVERED_TO_BOX)
 
     WORK = (
@@ -87,6 +89,7 @@ class Queues:
         NOTIFIER_COMMANDS,
         NOTIFIER_OPENED,
         PAPER_COMMANDS,
+        PAPER_RECOVERY_LETTERS,
         BOX_DELIVERIES,
     )
 
@@ -98,6 +101,7 @@ BINDINGS: dict[str, RabbitExchange] = {
     Queues.NOTIFIER_COMMANDS.name: Exchanges.COMMANDS,
     Queues.NOTIFIER_OPENED.name: Exchanges.EVENTS,
     Queues.PAPER_COMMANDS.name: Exchanges.COMMANDS,
+    Queues.PAPER_RECOVERY_LETTERS.name: Exchanges.COMMANDS,
     Queues.BOX_DELIVERIES.name: Exchanges.EVENTS,
 }
 """The exchange each work queue is bound to (by the queue's routing key)."""

@@ -51,6 +51,8 @@ class Collections:
     BOX_ENTRIES = "box_entries"
     """box: one per delivered message, under the message's id, with its folder and opened_at;
     read by the notifier's reminder sweep (opened? in the trash?)."""
+    BOX_RECOVERY_LETTERS = "box_recovery_letters"
+    """box: per account, how many recovery letters it was sent and when the last one."""
     BOX_CITIZENS = "box_citizens"
     """box: per citizen (under a derived id, never the BSN), the sequence of its account events."""
     BOX_GRANTS = "box_grants"

@@ -11,6 +11,7 @@ from shared.storage.mongo import Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import CITIZENS, BoxWorld, box_world
 from tests.e2e.delegation_world import PEOPLE
+from tests.e2e.sweep_clock import new_clock
 from tests.support.wire import AgencyAccess, register_agencies, remove_agency_users
 
 
@@ -47,3 +48,9 @@ def delegation_world(
 ) -> Iterator[BoxWorld]:
     with box_world(sandbox, tmp_path / "logs", citizens=PEOPLE) as started:
         yield started
+
+
+@pytest.fixture
+def clock_file(tmp_path: Path) -> Path:
+    """The sweeps' clock (sweep_clock.py), at now until the test moves it."""
+    return new_clock(tmp_path)

@@ -22,4 +22,5 @@ def fast_sweeps(path: Path) -> dict[str, str]:
         "BERICHTENBOX_SWEEP_CLOCK_FILE": str(path),
         "BERICHTENBOX_REMINDER_SWEEP_SECONDS": "0.5",
         "BERICHTENBOX_SAFETY_NET_SWEEP_SECONDS": "0.5",
+        "BERICHTENBOX_RECOVERY_SWEEP_SECONDS": "0.5",
     }

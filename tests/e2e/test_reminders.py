@@ -14,18 +14,13 @@ from scripts.identity_provider import subject_of
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import CITIZENS, READER, BoxWorld, box_world
-from tests.e2e.sweep_clock import fast_sweeps, new_clock, set_clock
+from tests.e2e.sweep_clock import fast_sweeps, set_clock
 from tests.e2e.test_box import entry, send
 from tests.support.identity import log_in
 from tests.support.wire import AgencyAccess, eventually
 
 DEADLINE = date.today() + timedelta(days=10)
 DUE = {"call_to_action": {"text": "Betaal de aanslag", "deadline": DEADLINE.isoformat()}}
-
-
-@pytest.fixture
-def clock_file(tmp_path: Path) -> Path:
-    return new_clock(tmp_path)
 
 
 @pytest.fixture

@@ -16,17 +16,12 @@ from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.box_world import BoxWorld, box_world
 from tests.e2e.delegation_world import OWNER, PEOPLE
-from tests.e2e.sweep_clock import fast_sweeps, new_clock, set_clock
+from tests.e2e.sweep_clock import fast_sweeps, set_clock
 from tests.e2e.test_box import entry, send
 from tests.support.identity import log_in
 from tests.support.wire import AgencyAccess, eventually
 
 JAAROPGAVE = {"message_type": "jaaropgave", "subject": "Uw jaaropgave"}
-
-
-@pytest.fixture
-def clock_file(tmp_path: Path) -> Path:
-    return new_clock(tmp_path)
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """Filing deliveries: each message the router put in a box becomes one entry there, with the
-subject and call to action it is listed by. Filing again (a redelivery) adds nothing."""
+subject and call to action it is listed by, and when it is due for the vangnet or asks for a
+recovery letter if still unopened. Filing again (a redelivery) adds nothing."""
 
 from datetime import date, datetime, timedelta
 
 from services.box.messages.records import Entry
+from services.box.messages.recovery_rules import recovery_due
 from services.box.messages.repository import Box
-from services.box.messages.sources import Contents, SafetyNetChoices
+from services.box.messages.sources import AccountFacts, Contents
 from shared.contracts.messages import MessagesDeliveredToBox
+from shared.storage.agencies import AgencyRegistry
 
 
 class MessageNotStored(Exception):
@@ -14,8 +17,8 @@ class MessageNotStored(Exception):
 
 
 class Filing:
-    def __init__(self, box: Box, contents: Contents, safety_nets: SafetyNetChoices) -> None:
-        self.box, self.contents, self.safety_nets = box, contents, safety_nets
+    def __init__(self, box: Box, contents: Contents, accounts: AccountFacts, agencies: AgencyRegistry) -> None:
+        self.box, self.contents, self.accounts, self.agencies = box, contents, accounts, agencies
 
     async def file(self, event: MessagesDeliveredToBox) -> int:
         """How many entries are new."""
@@ -24,10 +27,13 @@ class Filing:
         missing = [i for i in ids if i not in summaries]
         if missing:
             raise MessageNotStored(f"{len(missing)} delivered messages are not in the message store")
-        nets = await self.safety_nets.of(sorted({d.account_id for d in event.deliveries}))
+        accounts = await self.accounts.of(sorted({d.account_id for d in event.deliveries}))
+        wanting = await self._wanting_recovery_letters({d.agency_id for d in event.deliveries})
         entries = []
         for delivery in event.deliveries:
-            summary = summaries[delivery.message_id]
+            summary, account = summaries[delivery.message_id], accounts.get(delivery.account_id)
+            reach, days = (account.reach, account.safety_net_days) if account else (None, None)
+            wants = delivery.agency_id in wanting
             action = summary.get("call_to_action") or {}
             deadline = action.get("deadline")
             entries.append(
@@ -40,10 +46,15 @@ class Filing:
                     action_text=action.get("text"),
                     deadline=date.fromisoformat(deadline) if deadline else None,
                     paper_copy=delivery.paper_copy,
-                    safety_net_due=net_due(delivery.delivered_at, nets.get(delivery.account_id)),
+                    safety_net_due=net_due(delivery.delivered_at, days),
+                    recovery_due=recovery_due(delivery.delivered_at, reach, wants, delivery.paper_copy),
                 )
             )
         return await self.box.file(entries)
+
+    async def _wanting_recovery_letters(self, agency_ids: set[str]) -> set[str]:
+        found = [await self.agencies.get(agency_id) for agency_id in sorted(agency_ids)]
+        return {agency.agency_id for agency in found if agency is not None and agency.wants_recovery_letters}
 
 
 def net_due(delivered_at: datetime, days: int | None) -> datetime | None:

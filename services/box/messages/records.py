@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from services.box.messages.recovery_rules import Reach
+
 
 class Folder(StrEnum):
     INBOX = "inbox"
@@ -26,9 +28,19 @@ class Entry:
     deadline: date | None = None
     paper_copy: bool = False
     opened_by: str | None = None
+    """Who opened it first, if not the citizen: a helper's name, for the citizen's logboek."""
     safety_net_due: datetime | None = None
     """When it is printed if still unopened (the citizen's vangnet); None: not."""
-    """Who opened it first, if not the citizen: a helper's name, for the citizen's logboek."""
+    recovery_due: datetime | None = None
+    """When it asks for a recovery letter if still unopened (recovery_rules.py); None: not."""
+
+
+@dataclass(frozen=True)
+class FiledFor:
+    """Of the account a message is filed for: the vangnet's days (None: off), and its reach."""
+
+    safety_net_days: int | None
+    reach: Reach
 
 
 @dataclass(frozen=True)

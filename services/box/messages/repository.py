@@ -9,6 +9,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError
 
 from services.box.messages.records import Entry, Folder, Page
+from services.box.messages.recovery_rules import Waiting
 from shared.storage.mongo import Collections, Database, Document, Indexes
 
 INDEXES: Indexes = {
@@ -21,6 +22,7 @@ INDEXES: Indexes = {
         # for equality (scripts/ferretdb-index-twins.sql), and one citizen's entries are few
         IndexModel([("account_id", ASCENDING)], name="account_id"),
         IndexModel([("safety_net_due", ASCENDING)], name="safety_net_due"),
+        IndexModel([("recovery_due", ASCENDING)], name="recovery_due"),
     ],
     # expiry: checked on every read, and cleared by `sessions.clear_expired` (FerretDB has no TTL indexes)
     Collections.BOX_SESSIONS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
@@ -63,6 +65,16 @@ class Box(Protocol):
     async def safety_net_printed(self, message_id: str, now: datetime) -> None: ...
     async def safety_net_for(self, account_id: str, days: int | None) -> int:
         """Every unopened entry of the account due `days` after delivery (None: none)."""
+        ...
+
+    async def recovery_due(self, now: datetime, limit: int) -> dict[str, list[Waiting]]:
+        """Per box, its entries that asked for a recovery letter by `now`."""
+        ...
+
+    async def recovery_later(self, message_ids: list[str], until: datetime) -> None: ...
+    async def recovery_done(self, message_ids: list[str]) -> None: ...
+    async def unopened_senders(self, account_id: str) -> set[str]:
+        """The agencies of the box's unopened messages outside the trash."""
         ...
 
     async def everything(self, account_id: str) -> list[Entry]: ...
@@ -162,6 +174,25 @@ class MongoBox:
             await self._entries.update_one({"_id": d["_id"]}, {"$set": {"safety_net_due": due}})
         return len(entries)
 
+    async def recovery_due(self, now: datetime, limit: int) -> dict[str, list[Waiting]]:
+        found: dict[str, list[Waiting]] = {}
+        async for d in self._entries.find({"recovery_due": {"$lte": now}}).limit(limit):
+            on_paper = d.get("safety_net_printed_at") is not None or d.get("caught_up_at") is not None
+            waiting = Waiting(d["_id"], d["agency_id"], d["delivered_at"], d.get("opened_at") is not None,
+                              d["folder"] == Folder.TRASH.value, on_paper)  # fmt: skip
+            found.setdefault(d["account_id"], []).append(waiting)
+        return found
+
+    async def recovery_later(self, message_ids: list[str], until: datetime) -> None:
+        await self._entries.update_many({"_id": {"$in": message_ids}}, {"$set": {"recovery_due": until}})
+
+    async def recovery_done(self, message_ids: list[str]) -> None:
+        await self._entries.update_many({"_id": {"$in": message_ids}}, {"$set": {"recovery_due": None}})
+
+    async def unopened_senders(self, account_id: str) -> set[str]:
+        query = {"account_id": account_id, "opened_at": None, "folder": {"$ne": Folder.TRASH.value}}
+        return {d["agency_id"] async for d in self._entries.find(query, {"agency_id": 1}).limit(5000)}
+
     async def everything(self, account_id: str) -> list[Entry]:
         cursor = self._entries.find({"account_id": account_id}).sort("delivered_at", DESCENDING).limit(5000)
         return [_entry(d) async for d in cursor]
@@ -180,6 +211,7 @@ def _entry_document(entry: Entry) -> Document:
         "deadline": entry.deadline.isoformat() if entry.deadline else None,
         "paper_copy": entry.paper_copy,
         "safety_net_due": entry.safety_net_due,
+        "recovery_due": entry.recovery_due,
     }
 
 

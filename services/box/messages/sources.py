@@ -1,7 +1,7 @@
 """What the box reads of other services' records, read only, and the only module that knows
 those documents: the messages ingest stored (content and attachments), the notifier's outcomes
-(for the logboek and the proof of notification) and the citizen's choice of a paper safety
-net in the router's accounts."""
+(for the logboek and the proof of notification) and, of the router's accounts, the citizen's
+paper safety net and whether a notification reaches them."""
 
 import base64
 from datetime import datetime
@@ -10,7 +10,8 @@ from typing import Protocol
 from pymongo import ASCENDING
 
 from services.box.messages.proof import Notified
-from services.box.messages.records import Attachment, Content
+from services.box.messages.records import Attachment, Content, FiledFor
+from services.box.messages.recovery_rules import Reach
 from shared.storage.mongo import Collections, Database, Document
 
 
@@ -83,18 +84,29 @@ def own_kind(logged: object) -> str | None:
     return "reminder" if isinstance(logged, str) and logged.split(":")[0] == "reminder" else None
 
 
-class SafetyNetChoices(Protocol):
-    async def of(self, account_ids: list[str]) -> dict[str, int]:
-        """Per account with a vangnet: its days."""
+class AccountFacts(Protocol):
+    async def of(self, account_ids: list[str]) -> dict[str, FiledFor]:
+        """Per account that exists: what filing and the recovery sweep go by."""
         ...
 
 
-class MongoSafetyNetChoices:
-    """The router's accounts, read only: who chose a paper safety net, and after how many days."""
+class MongoAccountFacts:
+    """The router's accounts, read only: the citizen's vangnet, and whether a notification can
+    reach them."""
 
     def __init__(self, db: Database) -> None:
         self._accounts = db[Collections.ACCOUNTS]
 
-    async def of(self, account_ids: list[str]) -> dict[str, int]:
-        query = {"_id": {"$in": account_ids}, "safety_net_days": {"$in": [14, 21, 28]}}
-        return {d["_id"]: int(d["safety_net_days"]) async for d in self._accounts.find(query, {"safety_net_days": 1})}
+    async def of(self, account_ids: list[str]) -> dict[str, FiledFor]:
+        projection = {f: 1 for f in ("safety_net_days", "state", "email", "email_not_working", "push_subscriptions")}
+        return {d["_id"]: _filed_for(d) async for d in self._accounts.find({"_id": {"$in": account_ids}}, projection)}
+
+
+def _filed_for(account: Document) -> FiledFor:
+    days = account.get("safety_net_days")
+    reach = Reach(
+        activated=account.get("state") == "activated",
+        working_email=bool(account.get("email")) and not account.get("email_not_working"),
+        devices=bool(account.get("push_subscriptions")),
+    )
+    return FiledFor(days if days in (14, 21, 28) else None, reach)
