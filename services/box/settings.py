@@ -50,6 +50,7 @@ class BoxSettings(ServiceSettings, SmtpSettings):
         gt=0,
         description="how often unopened messages due for the citizen's paper safety net are printed",
     )
+    sweep_batch: int = Field(default=500, ge=1, description="entries the safety-net and recovery sweeps take per run")
     recovery_sweep_seconds: float = Field(
         default=300.0, gt=0, description="how often messages that ask for a recovery letter are looked at"
     )

@@ -13,6 +13,8 @@ from tests.infrastructure import Servers
 from tests.support.wire import AgencyAccess, register_agencies, remove_agency_users
 
 OUTCOMES: list[Outcome] = []
+SWEEP_OUTCOMES: list[str] = []
+"""Rows of the sweeps' table (test_sweeps.py)."""
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +66,19 @@ def table(outcomes: list[Outcome]) -> list[str]:
     return [*lines, "", f"chaos: {len(outcomes)} faults, lost {lost}, duplicated {duplicated}, stuck {stuck}"]
 
 
+SWEEP_HEADER = [
+    "| sweep fault | letters | skipped | extra | in two batches | receipts to the agency | time to finish |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if OUTCOMES:
+    if OUTCOMES or SWEEP_OUTCOMES:
         terminalreporter.section("chaos")
+    if OUTCOMES:
         for line in table(OUTCOMES):
+            terminalreporter.write_line(line)
+    if SWEEP_OUTCOMES:
+        terminalreporter.write_line("")
+        for line in [*SWEEP_HEADER, *SWEEP_OUTCOMES]:
             terminalreporter.write_line(line)
