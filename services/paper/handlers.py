@@ -23,7 +23,10 @@ class PaperHandlers:
         """Render the letter into the spool, or mark it undeliverable and tell the agency."""
         status = await self.printer.print(command, correlation_id.get() or "")
         self.metrics.letters.labels(status).inc()
-        logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
+        if command.purpose == "route":
+            logger.info("letter %s for message %s: %s", command.letter_id, command.message_id, status)
+        else:  # a copy the box asked for says that a message was unopened: no id of it in the logs
+            logger.info("a %s copy of a box message: %s", command.purpose, status)
 
     async def on_print_recovery_letter(self, command: PrintRecoveryLetter) -> None:
         """Render the letter that says post waits (no receipt to anyone)."""

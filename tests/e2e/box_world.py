@@ -40,6 +40,8 @@ class BoxWorld:
     provider: IdentityProvider
     smtp: SmtpSink
     services: ServiceProcesses
+    ops_ports: dict[str, int]
+    """Each service's /metrics."""
 
     def browser_client(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(base_url=self.url, timeout=20)
@@ -67,14 +69,12 @@ def box_world(
             "BERICHTENBOX_BOX_URL": f"{url}/berichten",
             **extra_env,
         }
-        services = ServiceProcesses(
-            env,
-            log_dir,
-            services=run,
-            env_of={
-                "box": {"BERICHTENBOX_HTTP_PORT": str(port)},
-                "notifier": {"BERICHTENBOX_BOUNCE_SMTP_PORT": str(smtp.bounce_port)},
-            },
-        )
+        ops_ports = {service: free_port() for service in run}
+        own = {
+            "box": {"BERICHTENBOX_HTTP_PORT": str(port)},
+            "notifier": {"BERICHTENBOX_BOUNCE_SMTP_PORT": str(smtp.bounce_port)},
+        }
+        env_of = {s: {**own.get(s, {}), "BERICHTENBOX_OPS_PORT": str(ops_ports[s])} for s in run}
+        services = ServiceProcesses(env, log_dir, services=run, env_of=env_of)
         stack.enter_context(services)
-        yield BoxWorld(url, provider, smtp, services)
+        yield BoxWorld(url, provider, smtp, services, ops_ports)

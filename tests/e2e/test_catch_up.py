@@ -1,6 +1,7 @@
 """Catch-up on paper end to end: a citizen turns digital post off for an agency; the unopened
 message of that agency in their box is printed with its cover note, the one they opened is
-not, and the agency's receipts queue gets nothing for either."""
+not, and the agency's receipts queue gets nothing for either, no metric series naming it moves,
+and no log line names the message printed."""
 
 import re
 
@@ -8,6 +9,7 @@ from scripts.identity_provider import subject_of
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import ReceiptStatus
 from shared.storage.mongo import Collections, Database
+from tests.e2e.agency_view import agency_view, log_lines_since
 from tests.e2e.box_world import BoxWorld
 from tests.e2e.delegation_world import OWNER
 from tests.e2e.test_box import entry, send
@@ -35,6 +37,7 @@ async def test_turning_paper_on_prints_the_unopened_messages_and_tells_the_agenc
         assert (await browser.get(f"/berichten/{opened}")).status_code == 200
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert csrf is not None
+        view = await agency_view(delegation_world, "uwv")
         saved = await browser.post("/voorkeuren", data={"csrf": csrf[1], "uiterste_datum": "aan"})  # UWV off
         assert saved.status_code == 303
         notice = await browser.get(saved.headers["location"])
@@ -49,3 +52,5 @@ async def test_turning_paper_on_prints_the_unopened_messages_and_tells_the_agenc
     async with uwv.client() as client:
         after = await client.receipts_until_quiet(quiet=3.0)
     assert [r for r in after if r.message_id in (unopened, opened)] == []  # the agency learns nothing
+    assert (await agency_view(delegation_world, "uwv")).metrics == view.metrics  # no series naming it moved
+    assert log_lines_since(delegation_world, view, [unopened, "catch-up-1"]) == []

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from shared.contracts.ids import derived_id
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
+from tests.e2e.agency_view import agency_view, log_lines_since
 from tests.e2e.box_world import OTHER, READY, BoxWorld, box_world
 from tests.e2e.sweep_clock import fast_sweeps, set_clock
 from tests.e2e.test_box import entry, send
@@ -59,17 +60,21 @@ async def test_a_citizen_no_notification_reaches_gets_one_letter_in_thirty_days_
     async with tax.client() as client:
         await client.receipts_until_quiet(quiet=2.0)  # accepted and delivered, before any letter
 
+    before = await agency_view(recovery_world, "belastingdienst")
     set_clock(clock_file, days_ahead=3)  # past the grace days
     for citizen in (OTHER, READY):
         found = await rendered(db, letter_id(citizen, 0))
         text = "".join(page.extract_text() for page in PdfReader(tmp_path / "logs" / "spool" / found["file"]).pages)
         assert "Er staat post voor u klaar" in text and "Belastingdienst" in text
         assert SUBJECT not in text and "aanslag" not in text.lower()  # never what the post is about
+    assert (await agency_view(recovery_world, "belastingdienst")).metrics == before.metrics
+    assert log_lines_since(recovery_world, before, [first, never_activated, "rec-1", "rec-2"]) == []
 
     later = await send(tax, OTHER, "rec-3")
     assert await asks_for_a_letter(db, later)
     async with tax.client() as client:
         assert {r.status for r in await client.receipts_until_quiet(quiet=2.0)} == {"accepted", "delivered_to_box"}
+    before = await agency_view(recovery_world, "belastingdienst")
     set_clock(clock_file, days_ahead=20)
     await asyncio.sleep(1.5)  # the sweep runs every half second: within thirty days it prints nothing
     assert await letter(db, letter_id(OTHER, 1)) is None
@@ -79,3 +84,5 @@ async def test_a_citizen_no_notification_reaches_gets_one_letter_in_thirty_days_
     assert log is not None and log["letters"] == 2
     async with tax.client() as client:
         assert await client.receipts_until_quiet(quiet=3.0) == []  # nothing tells the agency it was unopened
+    assert (await agency_view(recovery_world, "belastingdienst")).metrics == before.metrics
+    assert log_lines_since(recovery_world, before, [first, later, "rec-1", "rec-3"]) == []

@@ -1,7 +1,8 @@
 """The paper safety net end to end: the citizen chooses "after 14 days" in Voorkeuren; a message
 already waiting and one that arrives after are printed, with the cover note, once the box's
 sweep clock (moved by the test, not by sleeping) passes 14 days; the one they opened is not;
-the agency's receipts queue gets nothing for any of them."""
+the agency's receipts queue gets nothing for any of them, no metric series naming it moves, and
+no log line names the messages printed."""
 
 import asyncio
 import re
@@ -14,6 +15,7 @@ from scripts.identity_provider import subject_of
 from shared.contracts.ids import derived_id
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
+from tests.e2e.agency_view import agency_view, log_lines_since
 from tests.e2e.box_world import BoxWorld, box_world
 from tests.e2e.delegation_world import OWNER, PEOPLE
 from tests.e2e.sweep_clock import fast_sweeps, set_clock
@@ -75,6 +77,7 @@ async def test_what_stays_unopened_is_printed_after_the_chosen_days_and_the_agen
     async with uwv.client() as client:
         await client.receipts_until_quiet(quiet=2.0)  # accepted and delivered, before the safety net
 
+    before = await agency_view(net_world, "uwv")
     set_clock(clock_file, days_ahead=13)
     await asyncio.sleep(1.5)  # the sweep runs every half second; at 13 days nothing is due yet
     assert await printed(db, waiting) is None
@@ -84,3 +87,5 @@ async def test_what_stays_unopened_is_printed_after_the_chosen_days_and_the_agen
     assert await printed(db, opened) is None
     async with uwv.client() as client:
         assert await client.receipts_until_quiet(quiet=3.0) == []  # nothing tells the agency it was unopened
+    assert (await agency_view(net_world, "uwv")).metrics == before.metrics  # no series naming it moved
+    assert log_lines_since(net_world, before, [waiting, arriving, "net-1", "net-2"]) == []
