@@ -3,9 +3,11 @@
 import uuid
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
 from scripts.smtp_sink import delivery_status_notification
 from services.notifier.bounces import Bounce, BounceAddresses, permanent_failures
+from services.notifier.settings import NotifierSettings
 
 ACCOUNT = str(uuid.UUID(int=7))
 ADDRESSES = BounceAddresses(b"key", "berichtenbox.example")
@@ -72,3 +74,10 @@ SUCCESS_WITH_FAILURE_STATUS_MISSING = POSTFIX_DELAY.replace(b"delayed", b"failed
 )
 def test_a_report_yields_its_permanent_failures_only(report: bytes, expected: list[Bounce]) -> None:
     assert permanent_failures(report) == expected
+
+
+def test_the_development_key_signs_bounce_addresses_only_of_a_test_domain() -> None:
+    assert NotifierSettings(mail_domain="berichtenbox.example").mail_domain == "berichtenbox.example"
+    with pytest.raises(ValidationError, match="BERICHTENBOX_BOUNCE_KEY"):
+        NotifierSettings(mail_domain="berichtenbox.nl")
+    assert NotifierSettings(mail_domain="berichtenbox.nl", bounce_key=SecretStr("k" * 32)).mail_domain
