@@ -1,6 +1,6 @@
 """`make bench`: a mass mailing through the whole pipeline (ingest -> router -> box,
-notifier to a local SMTP sink and a local push endpoint, paper), the four services as real
-processes on RabbitMQ and FerretDB, measured against the raw limits of this machine in the
+notifier to a local SMTP sink and a local push endpoint, paper), the five services as real
+processes on RabbitMQ and FerretDB (the box files every delivery: part of what a message costs), measured against the raw limits of this machine in the
 same run: an aio-pika one-hop relay and bare typst rendering, sampled before the first
 scenario and after each (`bench.baselines`).
 
@@ -26,7 +26,7 @@ from bench.processes import counter_total, rest_of_machine, usage
 from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
-from scripts.harness import ServiceProcesses
+from scripts.harness import WITH_BOX, ServiceProcesses
 from scripts.push_sink import push_service
 from scripts.smtp_sink import free_port, smtp_sink
 from services.router.repository import MongoAccountStore
@@ -52,6 +52,9 @@ COUNTERS = {
     "paper": "berichtenbox_letters_total",
 }
 """The counter by which the bench sees each service's progress (from its /metrics)."""
+SERVICES = WITH_BOX
+"""Every service: each work queue has its consumer here (tests/unit/test_bench_services.py),
+so no scenario waits for a queue nobody empties."""
 
 
 def submission(bsn: str, message_type: str, reference: str) -> dict[str, Any]:
@@ -304,9 +307,10 @@ async def main(args: argparse.Namespace) -> None:
                 "BERICHTENBOX_SPOOL_DIR": spool,
                 "BERICHTENBOX_LOG_LEVEL": "WARNING",
             }
-            ops_ports = {service: free_port() for service in COUNTERS}
+            ops_ports = {service: free_port() for service in SERVICES}
             env_of = {service: {"BERICHTENBOX_OPS_PORT": str(port)} for service, port in ops_ports.items()}
-            with ServiceProcesses(env, OUT / "logs", env_of=env_of) as services:
+            env_of["box"] |= {"BERICHTENBOX_HTTP_PORT": str(free_port())}
+            with ServiceProcesses(env, OUT / "logs", services=SERVICES, env_of=env_of) as services:
                 run = Run(ws, services, ops_ports)
                 bd, utrecht = registry["belastingdienst"], registry["gemeente-utrecht"]
 
