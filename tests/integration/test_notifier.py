@@ -10,13 +10,14 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from scripts.smtp_sink import SmtpSink, smtp_sink
+from services.notifier.bounces import BounceAddresses
 from services.notifier.email import OutgoingEmail, SmtpSender
 from services.notifier.ladder import Next, Rung
 from services.notifier.main import create_app
 from services.notifier.records import Outcome, Status
 from services.notifier.reminders import ReminderSweep
 from services.notifier.repository import MongoBoxReadings, MongoNotificationLog, MongoRecipients, MongoReminders
-from services.notifier.settings import NotifierSettings
+from services.notifier.settings import DEVELOPMENT_BOUNCE_KEY, NotifierSettings
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import CallToAction, Channel, MessageOpened, NotifyCitizen, NotifyCitizens
 from shared.messaging.dead_letter import REASON_HEADER
@@ -97,7 +98,9 @@ async def test_the_exact_e_mail(sandbox: Sandbox, db: Database, agencies: dict[s
             await publish(broker_of(app), notify(message_id))
             await eventually(lambda: asyncio.sleep(0, len(sink.received)), lambda n: n == 1)
     [mail] = sink.received
-    assert sink.envelopes == [("noreply@berichtenbox.example", [CITIZEN["email"]])]
+    [(envelope_sender, recipients)] = sink.envelopes
+    bounces = BounceAddresses(DEVELOPMENT_BOUNCE_KEY.encode(), "berichtenbox.example")
+    assert recipients == [CITIZEN["email"]] and bounces.genuine(envelope_sender, CITIZEN["email"])  # VERP
     assert mail["From"] == "Berichtenbox <noreply@berichtenbox.example>"
     assert mail["To"] == CITIZEN["email"]
     assert mail["Subject"] == "Nieuw bericht van UWV in uw Berichtenbox"
