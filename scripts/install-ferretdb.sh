@@ -7,12 +7,16 @@
 # - scripts/ferretdb-in-pushdown.patch lets PostgreSQL use an index for `$in` (FerretDB 1.x
 #   pushes down only plain equality, so `{_id: {$in: [...]}}` read the whole table);
 # - scripts/ferretdb-atomic-updates.patch makes an update atomic per document (FerretDB 1.24
-#   reads, updates in Go and writes back, so two updates in flight could lose one).
+#   reads, updates in Go and writes back, so two updates in flight could lose one);
+# - scripts/ferretdb-sort-pushdown.patch answers a page (top-level string equalities, a sort by
+#   one field, a limit) with ORDER BY and LIMIT in PostgreSQL when that cannot differ from
+#   FerretDB's sort in Go (FerretDB 1.24 reads and sorts every matching document for a page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN="$PWD/bin/ferretdb"
-PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch")
+PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch"
+  "$PWD/scripts/ferretdb-sort-pushdown.patch")
 STAMP="$BIN.build"
 BUILD="$VERSION $(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD" ]; then
