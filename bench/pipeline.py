@@ -309,7 +309,8 @@ async def main(args: argparse.Namespace) -> None:
             }
             ops_ports = {service: free_port() for service in SERVICES}
             env_of = {service: {"BERICHTENBOX_OPS_PORT": str(port)} for service, port in ops_ports.items()}
-            env_of["box"] |= {"BERICHTENBOX_HTTP_PORT": str(free_port())}
+            # INFO: the harness knows the box started by uvicorn's "Application startup complete"
+            env_of["box"] |= {"BERICHTENBOX_HTTP_PORT": str(free_port()), "BERICHTENBOX_LOG_LEVEL": "INFO"}
             with ServiceProcesses(env, OUT / "logs", services=SERVICES, env_of=env_of) as services:
                 run = Run(ws, services, ops_ports)
                 bd, utrecht = registry["belastingdienst"], registry["gemeente-utrecht"]

@@ -6,6 +6,7 @@ import contextlib
 
 from aio_pika.exceptions import AMQPError
 from aiohttp import web
+from faststream.exceptions import IncorrectState
 from faststream.rabbit import RabbitBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
@@ -46,7 +47,8 @@ class OpsServer:
         """Queue lag for autoscaling dashboards: a passive declare returns the message count."""
         while True:
             for queue in Queues.WORK:
-                with contextlib.suppress(AMQPError, RuntimeError):
+                # IncorrectState: the broker is not connected yet (the box starts this before it)
+                with contextlib.suppress(AMQPError, RuntimeError, IncorrectState):
                     declared = await self.broker.declare_queue(queue)
                     self.metrics.queue_depth.labels(queue.name).set(declared.declaration_result.message_count or 0)
             await asyncio.sleep(QUEUE_POLL_SECONDS)

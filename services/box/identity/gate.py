@@ -52,9 +52,11 @@ class Gate:
             return None
         if path in OPEN_POSTS:
             return None
-        session = request.cookies.get(box.settings.session_cookie)
-        if session is None or await box.sessions.current(session, box.clock()) is None:
+        cookie = request.cookies.get(box.settings.session_cookie)
+        session = None if cookie is None else await box.sessions.current(cookie, box.clock())
+        if session is None:
             return RedirectResponse("/inloggen", status_code=303)
+        request.state.session = session  # this request's: the page reads it once (visits.visit)
         return None
 
 

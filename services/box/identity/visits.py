@@ -30,8 +30,10 @@ class Visit:
 async def visit(request: Request) -> Visit:
     """The logged-in citizen of a page request, or LoginRequired (to the login, then back)."""
     box = context(request)
-    token = request.cookies.get(box.settings.session_cookie)
-    session = None if token is None else await box.sessions.current(token, box.clock())
+    session: Session | None = getattr(request.state, "session", None)  # checked by the gate for this request
+    if session is None:
+        token = request.cookies.get(box.settings.session_cookie)
+        session = None if token is None else await box.sessions.current(token, box.clock())
     if session is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
