@@ -129,11 +129,11 @@ def create_api(settings: BoxSettings) -> FastAPI:
     notices = HelperNotices(grants, citizens, publisher, now)
     account_facts, sweeps_now = MongoAccountFacts(db), sweep_clock(settings.sweep_clock_file)
     filing = Filing(box, contents, account_facts, CachedAgencyRegistry(MongoAgencyRegistry(db)))
-    handlers.subscribe(broker, handlers.BoxHandlers(filing, notices, metrics), settings.prefetch_count)
     vangnet = SafetyNet(box, publisher, sweeps_now, settings.sweep_batch)
     recovery = RecoveryLetters(
         box, account_facts, MongoRecoveryLog(db), publisher.print_recovery_letter, sweeps_now, settings.sweep_batch
     )
+    handlers.subscribe(broker, handlers.BoxHandlers(filing, notices, recovery, metrics), settings.prefetch_count)
     ops = OpsServer(settings.ops_port, metrics, broker, db) if settings.ops_port is not None else None
 
     @asynccontextmanager

@@ -81,6 +81,9 @@ class Queues:
     PAPER_COMMANDS = work_queue("paper.print-letter", RoutingKeys.PRINT_LETTER)
     PAPER_RECOVERY_LETTERS = work_queue("paper.print-recovery-letter", RoutingKeys.PRINT_RECOVERY_LETTER)
     BOX_DELIVERIES = work_queue("box.deliveries", RoutingKeys.DELIVERED_TO_BOX)
+    BOX_EMAIL_NOT_WORKING = work_queue("box.email-not-working", RoutingKeys.EMAIL_NOT_WORKING)
+    """The router's account events get these too; the box asks recovery letters for what the
+    dead address was told of."""
 
     WORK = (
         INGEST_SUBMISSIONS,
@@ -91,6 +94,7 @@ class Queues:
         PAPER_COMMANDS,
         PAPER_RECOVERY_LETTERS,
         BOX_DELIVERIES,
+        BOX_EMAIL_NOT_WORKING,
     )
 
 
@@ -103,6 +107,7 @@ BINDINGS: dict[str, RabbitExchange] = {
     Queues.PAPER_COMMANDS.name: Exchanges.COMMANDS,
     Queues.PAPER_RECOVERY_LETTERS.name: Exchanges.COMMANDS,
     Queues.BOX_DELIVERIES.name: Exchanges.EVENTS,
+    Queues.BOX_EMAIL_NOT_WORKING.name: Exchanges.EVENTS,
 }
 """The exchange each work queue is bound to (by the queue's routing key)."""
 

@@ -16,7 +16,7 @@ from shared.contracts.ids import derived_id
 from shared.storage.mongo import Collections, Database, Document
 from tests.conftest import Sandbox
 from tests.e2e.agency_view import agency_view, log_lines_since
-from tests.e2e.box_world import OTHER, READY, BoxWorld, box_world
+from tests.e2e.box_world import OTHER, READER, READY, BoxWorld, box_world
 from tests.e2e.sweep_clock import fast_sweeps, set_clock
 from tests.e2e.test_box import entry, send
 from tests.support.wire import AgencyAccess, eventually
@@ -86,3 +86,25 @@ async def test_a_citizen_no_notification_reaches_gets_one_letter_in_thirty_days_
         assert await client.receipts_until_quiet(quiet=3.0) == []  # nothing tells the agency it was unopened
     assert (await agency_view(recovery_world, "belastingdienst")).metrics == before.metrics
     assert log_lines_since(recovery_world, before, [first, later, "rec-1", "rec-3"]) == []
+
+
+async def test_an_address_found_not_working_brings_a_letter_for_what_it_did_not_tell(
+    db: Database, box_agencies: dict[str, AgencyAccess], recovery_world: BoxWorld, clock_file: Path
+) -> None:
+    """The reader has only an e-mail address; it bounces three times after the box filed the
+    messages (no letter asked then: the address still counted as working)."""
+    recovery_world.smtp.bounce = {READER["email"]}
+    sent = [await send(box_agencies["belastingdienst"], READER, f"dead-{n}") for n in range(3)]
+    for message_id in sent:
+        filed = await entry(db, message_id)
+        assert filed is not None and filed.get("recovery_due") is None
+    await eventually(
+        lambda: db[Collections.ACCOUNTS].find_one({"_id": READER["_id"]}),
+        lambda a: a is not None and a.get("email_not_working") is True,
+    )
+    await eventually(  # the box heard it too, and the messages the address did not tell of ask
+        lambda: db[Collections.BOX_ENTRIES].count_documents({"_id": {"$in": sent}, "recovery_due": {"$ne": None}}),
+        lambda n: n == 3,
+    )
+    set_clock(clock_file, days_ahead=3)
+    await rendered(db, letter_id(READER, 0))

@@ -8,11 +8,13 @@ import pytest
 from services.box.messages.recovery_rules import (
     GRACE,
     INTERVAL,
+    LOOK_BACK,
     Later,
     Reach,
     Send,
     Told,
     Waiting,
+    asked_when_contact_lost,
     recovery_due,
     recovery_letter,
 )
@@ -82,3 +84,8 @@ def test_what_the_due_messages_of_a_box_ask_for(
     due: list[Waiting], reach: Reach | None, last: Told | None, decision: Send | Later | None
 ) -> None:
     assert recovery_letter(due, reach, last, NOW) == decision
+
+
+def test_an_address_found_not_working_asks_for_what_it_may_not_have_told_after_the_grace_days() -> None:
+    since, due = asked_when_contact_lost(NOW)
+    assert (since, due) == (NOW - LOOK_BACK, NOW + GRACE)

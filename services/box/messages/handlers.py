@@ -1,5 +1,6 @@
-"""The box's subscriber: deliveries the router routed into boxes, filed once each; then the
-helpers who asked are told."""
+"""The box's subscribers: deliveries the router routed into boxes, filed once each, then the
+helpers who asked are told; an e-mail address found not working, after which the unopened
+messages ask for a recovery letter."""
 
 import logging
 
@@ -7,7 +8,8 @@ from faststream.rabbit import RabbitBroker
 
 from services.box.delegation.notices import HelperNotices
 from services.box.messages.filing import Filing
-from shared.contracts.messages import MessagesDeliveredToBox
+from services.box.messages.recovery_letters import RecoveryLetters
+from shared.contracts.messages import EmailNotWorking, MessagesDeliveredToBox
 from shared.messaging.broker import consumer
 from shared.messaging.topology import Queues
 from shared.runtime.metrics import Metrics
@@ -16,8 +18,8 @@ logger = logging.getLogger(__name__)
 
 
 class BoxHandlers:
-    def __init__(self, filing: Filing, notices: HelperNotices, metrics: Metrics) -> None:
-        self.filing, self.notices, self.metrics = filing, notices, metrics
+    def __init__(self, filing: Filing, notices: HelperNotices, recovery: RecoveryLetters, metrics: Metrics) -> None:
+        self.filing, self.notices, self.recovery, self.metrics = filing, notices, recovery, metrics
 
     async def on_delivered(self, event: MessagesDeliveredToBox) -> None:
         new = await self.filing.file(event)
@@ -26,6 +28,11 @@ class BoxHandlers:
         if told:
             logger.info("%d helper notices for %d deliveries", told, len(event.deliveries))
 
+    async def on_email_not_working(self, event: EmailNotWorking) -> None:
+        asked = await self.recovery.contact_lost(event.account_id)
+        logger.info("an address found not working: %d unopened messages ask for a recovery letter", asked)
+
 
 def subscribe(broker: RabbitBroker, handlers: BoxHandlers, prefetch: int) -> None:
     consumer(broker, Queues.BOX_DELIVERIES, prefetch=prefetch)(handlers.on_delivered)
+    consumer(broker, Queues.BOX_EMAIL_NOT_WORKING)(handlers.on_email_not_working)

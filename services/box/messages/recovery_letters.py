@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from services.box.messages.recovery_log import RecoveryLog
-from services.box.messages.recovery_rules import Later, Send, Told, recovery_letter
+from services.box.messages.recovery_rules import Later, Send, Told, asked_when_contact_lost, recovery_letter
 from services.box.messages.repository import Box
 from services.box.messages.sources import AccountFacts
 from shared.contracts.ids import derived_id
@@ -33,6 +33,12 @@ class RecoveryLetters:
     ) -> None:
         self.box, self.accounts, self.log, self.publish = box, accounts, log, publish
         self.clock, self.batch = clock, batch
+
+    async def contact_lost(self, account_id: str) -> int:
+        """The citizen's e-mail address was found not working: what it may not have told of
+        asks for a letter (sent only if no other channel reaches them by then)."""
+        since, due = asked_when_contact_lost(self.clock())
+        return await self.box.recovery_asked(account_id, since, due)
 
     async def run_once(self) -> int:
         """How many letters it sent."""

@@ -12,6 +12,9 @@ from datetime import datetime, timedelta
 
 GRACE = timedelta(days=2)
 INTERVAL = timedelta(days=30)
+LOOK_BACK = timedelta(days=90)
+"""When an address is found not working, the unopened messages of this long ago ask for a
+letter: what its notifications may not have reached (the notifier's failure window)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ def recovery_due(delivered_at: datetime, reach: Reach | None, sender_wants: bool
     if not reach.activated and not sender_wants:
         return None
     return delivered_at + GRACE
+
+
+def asked_when_contact_lost(now: datetime) -> tuple[datetime, datetime]:
+    """The deliveries since when ask for a letter, and when it is due, once the citizen's
+    e-mail address is found not working (the sweep then checks the citizen has no other channel)."""
+    return now - LOOK_BACK, now + GRACE
 
 
 def recovery_letter(due: list[Waiting], reach: Reach | None, last: Told | None, now: datetime) -> Send | Later | None:

@@ -72,6 +72,11 @@ class Box(Protocol):
         ...
 
     async def recovery_later(self, message_ids: list[str], until: datetime) -> None: ...
+    async def recovery_asked(self, account_id: str, delivered_since: datetime, due: datetime) -> int:
+        """Every unopened entry of the box delivered since then, outside the trash, not on paper
+        and not asking already, asks for a recovery letter at `due`; how many."""
+        ...
+
     async def recovery_done(self, message_ids: list[str]) -> None: ...
     async def unopened_senders(self, account_id: str) -> set[str]:
         """The agencies of the box's unopened messages outside the trash."""
@@ -182,6 +187,13 @@ class MongoBox:
                               d["folder"] == Folder.TRASH.value, on_paper)  # fmt: skip
             found.setdefault(d["account_id"], []).append(waiting)
         return found
+
+    async def recovery_asked(self, account_id: str, delivered_since: datetime, due: datetime) -> int:
+        query = {"account_id": account_id, "opened_at": None, "folder": {"$ne": Folder.TRASH.value},
+                 "delivered_at": {"$gte": delivered_since}, "recovery_due": None, "paper_copy": False,
+                 "safety_net_printed_at": None, "caught_up_at": None}  # fmt: skip
+        result = await self._entries.update_many(query, {"$set": {"recovery_due": due}})
+        return result.modified_count
 
     async def recovery_later(self, message_ids: list[str], until: datetime) -> None:
         await self._entries.update_many({"_id": {"$in": message_ids}}, {"$set": {"recovery_due": until}})
