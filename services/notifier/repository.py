@@ -270,13 +270,18 @@ class MongoAddressHealth:
         key = address_key(address)
         stale = {"_id": key, "since": {"$lt": now - FAILURE_WINDOW}}
         await self._failures.update_one(stale, {"$set": {"count": 0, "since": now, "failures": []}})
-        try:
-            found = await self._failures.find_one_and_update(
-                {"_id": key, "failures": {"$ne": failure_id}},
-                {"$inc": {"count": 1}, "$push": {"failures": failure_id}, "$setOnInsert": {"since": now},
-                 "$set": {"last_at": now}},
-                upsert=True, return_document=ReturnDocument.AFTER,
-            )  # fmt: skip
-        except DuplicateKeyError:  # counted before: the upsert found the address, not this failure
-            found = await self._failures.find_one({"_id": key})
+        for _ in range(2):
+            try:
+                found = await self._failures.find_one_and_update(
+                    {"_id": key, "failures": {"$ne": failure_id}},
+                    {"$inc": {"count": 1}, "$push": {"failures": failure_id}, "$setOnInsert": {"since": now},
+                     "$set": {"last_at": now}},
+                    upsert=True, return_document=ReturnDocument.AFTER,
+                )  # fmt: skip
+                return int(found["count"]) if found else 1
+            except DuplicateKeyError:
+                # the address has a document: another failure inserted it at the same moment (so
+                # try again, now as an update), or this failure was counted before
+                continue
+        found = await self._failures.find_one({"_id": key})
         return int(found["count"]) if found else 1

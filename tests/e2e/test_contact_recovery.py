@@ -18,7 +18,7 @@ async def account(db: Database, done: object) -> Document:
         lambda: db[Collections.ACCOUNTS].find_one({"_id": READER["_id"]}),
         lambda a: a is not None and a.get("email_not_working") is done,
     )
-    assert found is not None
+    assert found is not None and found.get("email_not_working") is done, found
     return found
 
 

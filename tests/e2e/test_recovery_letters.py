@@ -98,13 +98,15 @@ async def test_an_address_found_not_working_brings_a_letter_for_what_it_did_not_
     for message_id in sent:
         filed = await entry(db, message_id)
         assert filed is not None and filed.get("recovery_due") is None
-    await eventually(
+    marked = await eventually(
         lambda: db[Collections.ACCOUNTS].find_one({"_id": READER["_id"]}),
         lambda a: a is not None and a.get("email_not_working") is True,
     )
-    await eventually(  # the box heard it too, and the messages the address did not tell of ask
+    assert marked is not None and marked.get("email_not_working") is True
+    asking = await eventually(  # the box heard it too, and the messages the address did not tell of ask
         lambda: db[Collections.BOX_ENTRIES].count_documents({"_id": {"$in": sent}, "recovery_due": {"$ne": None}}),
         lambda n: n == 3,
     )
+    assert asking == 3
     set_clock(clock_file, days_ahead=3)
     await rendered(db, letter_id(READER, 0))

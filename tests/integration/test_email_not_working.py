@@ -48,3 +48,11 @@ async def test_the_notifier_counts_each_failure_of_an_address_once_and_forgets_o
     counts = await asyncio.gather(*(health.refused("a@example.nl", f"n-{n}", now) for n in range(2, 6)))
     assert sorted(counts) == [2, 3, 4, 5]  # at once too, on FerretDB as on MongoDB
     assert await health.refused("a@example.nl", "n-9", now + FAILURE_WINDOW + timedelta(days=1)) == 1
+
+
+async def test_failures_of_a_new_address_at_once_are_all_counted(db: Database) -> None:
+    """Three bounces of one address may arrive at once, before it has a document: each upsert
+    but one then meets the others' insert, and must still count."""
+    health, now = MongoAddressHealth(db), datetime(2026, 12, 3, tzinfo=UTC)
+    counts = await asyncio.gather(*(health.refused("nieuw@example.nl", f"b-{n}", now) for n in range(3)))
+    assert sorted(counts) == [1, 2, 3]
