@@ -11,7 +11,7 @@ from services.box.delegation import codes
 from services.box.delegation.notices import HelperNotices
 from services.box.delegation.register import Row
 from services.box.delegation.representation import Representation
-from services.box.delegation.rules import CODE_TRIES, HELPERS_PER_OWNER, Kind, Scope
+from services.box.delegation.rules import CODE_TRIES, HELPERS_PER_OWNER, OWNERS_PER_HELPER, Kind, Scope
 from services.box.delegation.use_cases import Delegations, Refused
 from shared.contracts.bsn import Bsn
 from shared.contracts.messages import BoxDelivery, MessagesDeliveredToBox
@@ -85,6 +85,31 @@ async def test_nobody_helps_themselves_and_an_owner_has_at_most_five_helpers() -
         await world.delegations.invite(OWNER, Scope.READ, None, date(2027, 1, 31))
     with pytest.raises(Refused, match="hoogstens"):
         await world.delegations.invite(OWNER, Scope.READ, None, date(2027, 1, 31))
+
+
+async def test_a_helper_helps_at_most_twenty_boxes() -> None:
+    owners = [Citizen(f"owner-{n}", Bsn("999990019"), "activated", name=f"Eigenaar {n}") for n in range(21)]
+    world = World()
+    world.citizens.by_id.update({o.account_id: o for o in owners})
+    codes_given = [await world.delegations.invite(o, Scope.READ, None, date(2027, 1, 31)) for o in owners]
+    for code in codes_given[:OWNERS_PER_HELPER]:
+        await world.delegations.accept(HELPER, code)
+    with pytest.raises(Refused, match="meer kan niet"):
+        await world.delegations.accept(HELPER, codes_given[OWNERS_PER_HELPER])
+    await world.delegations.end(HELPER.account_id, (await world.delegations.boxes(HELPER.account_id))[0].grant_id)
+    assert (await world.delegations.accept(HELPER, codes_given[OWNERS_PER_HELPER])).owner_id == "owner-20"
+
+
+async def test_the_helper_can_end_it_too_and_both_logbooks_say_who_did() -> None:
+    world = World()
+    grant = await invited_and_accepted(world)
+    assert await world.delegations.end(OTHER.account_id, grant.grant_id) is None  # a stranger cannot
+    assert await world.delegations.helping(HELPER.account_id, grant.grant_id) is not None
+    assert await world.delegations.end(HELPER.account_id, grant.grant_id) is not None
+    assert await world.delegations.helping(HELPER.account_id, grant.grant_id) is None
+    for who in (OWNER, HELPER):
+        ended = [a for a in await world.activity.of(who.account_id) if a.what.value == "ended"]
+        assert [a.detail for a in ended] == ["helper"]
 
 
 async def test_an_end_date_beyond_a_year_is_refused_and_renewal_moves_it() -> None:

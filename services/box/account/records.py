@@ -19,10 +19,10 @@ class Citizen:
     reminder_opt_in: bool = False
     deadline_reminders: bool = True
     email_not_working: bool = False
-    safety_net_days: int | None = None
-    """Print what is still unopened after this many days (14, 21 or 28); None: off."""
     """Mail to the address failed permanently three times (the notifier said so); a newly
     confirmed address clears it."""
+    safety_net_days: int | None = None
+    """Print what is still unopened after this many days (14, 21 or 28); None: off."""
     push_subscriptions: list[dict[str, object]] = field(default_factory=list)
     name: str = ""
     """As the population register has it: a helper sees whose box they open."""
