@@ -37,8 +37,10 @@ from services.box.identity.limits import MongoRateLimits
 from services.box.identity.oidc import OidcClient
 from services.box.identity.sessions import MongoConfirmations, MongoLogins, MongoSessions, clear_expired
 from services.box.messages import api as messages_api
-from services.box.messages import handlers, pages, proofs, repository
+from services.box.messages import handlers, held_openings, pages, proofs, repository
 from services.box.messages.filing import Filing
+from services.box.messages.held_openings import MongoHeldOpenings
+from services.box.messages.openings import Openings
 from services.box.messages.proof import ProofSigner
 from services.box.messages.recovery_letters import RecoveryLetters
 from services.box.messages.recovery_log import MongoRecoveryLog
@@ -52,6 +54,7 @@ from services.box.web import errors
 from services.box.web.context import AgencyList, BoxContext
 from services.box.web.security import SecurityHeaders
 from services.box.web.telemetry import RequestMetrics
+from services.box.web.unavailable import Unavailable
 from shared.contracts.pseudonyms import Pseudonyms
 from shared.messaging.broker import create_broker, declare_topology
 from shared.runtime.clocks import sweep_clock
@@ -63,9 +66,10 @@ from shared.storage.agencies import CachedAgencyRegistry, MongoAgencyRegistry
 from shared.storage.mongo import create_client, database, ensure_indexes
 
 API_VERSION = "1.1.0"
-INDEXES = repository.INDEXES | delegation_repository.INDEXES | delegation_codes.INDEXES
+INDEXES = repository.INDEXES | delegation_repository.INDEXES | delegation_codes.INDEXES | held_openings.INDEXES
 """The box's collections' indexes, created at start-up."""
 EXPIRED_SWEEP_SECONDS = 300.0
+HELD_OPENINGS_SWEEP_SECONDS = 15.0
 
 
 def now() -> datetime:
@@ -95,6 +99,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     pseudonyms = Pseudonyms(settings.pseudonym_key.get_secret_value())
     publisher = BrokerBoxPublisher(broker, pseudonyms)
     box, contents = MongoBox(db), MongoContents(db)
+    openings = Openings(MongoHeldOpenings(db), box, publisher, now)
     citizens, limits = MongoCitizens(db, pseudonyms), MongoRateLimits(db)
     idle, absolute = (
         timedelta(seconds=settings.session_idle_seconds),
@@ -112,7 +117,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     context = BoxContext(
         settings=settings,
         box=box,
-        citizen_box=CitizenBox(box, contents, MongoNotificationHistory(db), publisher, now),
+        citizen_box=CitizenBox(box, contents, MongoNotificationHistory(db), publisher, openings, now),
         citizens=citizens,
         account=account,
         sessions=MongoSessions(db, idle, absolute),
@@ -147,10 +152,12 @@ def create_api(settings: BoxSettings) -> FastAPI:
         machtigingen = Periodic("machtigingen", representation.sweep, EXPIRED_SWEEP_SECONDS)
         safety_net = Periodic("safety net", vangnet.run_once, settings.safety_net_sweep_seconds)
         recovery_letters = Periodic("recovery letters", recovery.run_once, settings.recovery_sweep_seconds)
+        announcing = Periodic("held openings", openings.run_once, HELD_OPENINGS_SWEEP_SECONDS)
         sweep.start()
         machtigingen.start()
         safety_net.start()
         recovery_letters.start()
+        announcing.start()
         if ops is not None:
             await ops.start()
         yield
@@ -160,6 +167,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
         await machtigingen.stop()
         await safety_net.stop()
         await recovery_letters.stop()
+        await announcing.stop()
         await http.aclose()
         await client.close()
 
@@ -175,6 +183,7 @@ def create_api(settings: BoxSettings) -> FastAPI:
     )
     app.state.box, app.state.broker = context, broker
     app.add_middleware(Gate, box=lambda: app.state.box)
+    app.add_middleware(Unavailable)  # outside the gate: its session read may fail too
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(RequestMetrics, metrics=metrics)
     errors.install(app)

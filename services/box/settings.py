@@ -13,6 +13,8 @@ class BoxSettings(ServiceSettings, SmtpSettings):
     # every page is a few short reads: beyond this many at once FerretDB slows, and under a
     # burst it stopped answering altogether (docs/performance.md); the rest wait in the box
     mongodb_pool_size: int | None = Field(default=16, ge=1)
+    # a citizen waits this long at most for a database that is away, then reads a 503 page
+    mongodb_server_selection_seconds: float | None = Field(default=3.0, gt=0)
     public_base_url: str = Field(
         default="http://127.0.0.1:8080", description="where citizens reach the box; links in e-mails start here"
     )

@@ -24,6 +24,12 @@ class ServiceSettings(BaseSettings):
         description="connections to the database at most (PyMongo's own default when unset); operations "
         "beyond it wait in the client, not in the database",
     )
+    mongodb_server_selection_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="how long an operation waits for a reachable database before it fails (PyMongo's "
+        "own 30 s when unset: a consumer may wait; a web page may not)",
+    )
     log_level: str = "INFO"
     prefetch_count: int = Field(default=64, ge=1)
     event_prefetch_count: int = Field(

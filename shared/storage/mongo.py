@@ -53,6 +53,8 @@ class Collections:
     read by the notifier's reminder sweep (opened? in the trash?)."""
     BOX_RECOVERY_LETTERS = "box_recovery_letters"
     """box: per account, how many recovery letters it was sent and when the last one."""
+    BOX_HELD_OPENINGS = "box_held_openings"
+    """box: first openings whose `MessageOpened` the broker has not confirmed yet (an outbox)."""
     BOX_CITIZENS = "box_citizens"
     """box: per citizen (under a derived id, never the BSN), the sequence of its account events."""
     BOX_GRANTS = "box_grants"
@@ -75,6 +77,8 @@ class Collections:
 def create_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
     """A client that connects on first use (nothing connects at import or construction)."""
     pool: dict[str, Any] = {} if settings.mongodb_pool_size is None else {"maxPoolSize": settings.mongodb_pool_size}
+    if settings.mongodb_server_selection_seconds is not None:
+        pool["serverSelectionTimeoutMS"] = round(settings.mongodb_server_selection_seconds * 1000)
     return AsyncMongoClient(settings.mongodb_url, appname=settings.service_name, tz_aware=True, **pool)
 
 

@@ -3,17 +3,23 @@ counts as the citizen's own opening, CSRF on any text, and no page the CSP would
 
 import json
 import re
+import socket
 
+import httpx2
 import pytest
+from aiormq.exceptions import ConnectionClosed
 from fastapi.testclient import TestClient
 from joserfc.jwk import OKPKey
 from pydantic import SecretStr, ValidationError
+from pymongo.errors import ServerSelectionTimeoutError
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 
-from services.box.main import create_app
+from services.box.main import create_api, create_app
 from services.box.messages.downloads import content_disposition, own_navigation
 from services.box.settings import BoxSettings
 from services.box.web.security import CsrfFailed, check_csrf
+from services.box.web.unavailable import Unavailable
 
 OPERATORS_KEY = SecretStr(json.dumps(OKPKey.generate_key("Ed25519", parameters={"kid": "op"}).as_dict(private=True)))
 
@@ -91,3 +97,47 @@ def test_no_page_loads_script_the_csp_refuses() -> None:
 def test_the_box_refuses_the_public_development_key_where_citizens_reach_it() -> None:
     with pytest.raises(ValidationError, match="BERICHTENBOX_PSEUDONYM_KEY"):
         BoxSettings(public_base_url="https://mijn.berichtenbox.example")
+
+
+async def test_with_the_database_away_a_page_says_so_in_dutch_and_the_api_in_problem_json() -> None:
+    """A real PyMongo client against a port where no database listens: the gate's session read
+    fails, and the citizen gets a 503 with Retry-After at once, not a 500 nor a logout."""
+    settings = BoxSettings(
+        mongodb_url=f"mongodb://127.0.0.1:{_closed_port()}",
+        mongodb_server_selection_seconds=0.2,
+        pseudonym_key=SecretStr("a secret of the operator's"),
+        proof_signing_key=OPERATORS_KEY,
+    )
+    transport = httpx2.ASGITransport(app=create_api(settings))
+    cookies = {settings.session_cookie: "a-session"}
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080", cookies=cookies) as browser:
+        moved = await browser.post("/berichten/m-1/verplaatsen", data={"actie": "archive", "csrf": "x"})
+        listed = await browser.get("/berichten")
+    assert moved.status_code == 503 and moved.headers["retry-after"] == "10"
+    assert moved.headers["content-type"].startswith("text/html") and "Even niet bereikbaar" in moved.text
+    assert "content-security-policy" in moved.headers  # the 503 page is an answer like any other
+    assert listed.status_code == 503 and "niet bereikbaar" in listed.text
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"),
+    [(ServerSelectionTimeoutError("no server"), 503), (ConnectionClosed(320, "broker restarting"), 503),
+     (ValueError("a defect"), 500)],
+)  # fmt: skip
+async def test_the_api_answers_problem_json_when_the_database_or_broker_is_away(raised: Exception, status: int) -> None:
+    async def failing(scope: Scope, receive: Receive, send: Send) -> None:
+        raise raised
+
+    transport = httpx2.ASGITransport(app=Unavailable(failing), raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as app:
+        answer = await app.get("/api/v1/messages")
+    assert answer.status_code == status
+    if status == 503:
+        assert answer.headers["content-type"] == "application/problem+json" and answer.headers["retry-after"] == "10"
+        assert answer.json()["status"] == 503

@@ -21,7 +21,7 @@ MAX_BODY_BYTES = 64 * 1024
 OPEN_POSTS = ("/inloggen",)
 """State-changing paths that need no session (none read a body today)."""
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC_API = ("/api/v1/openapi.json", "/api/v1/docs")
+PUBLIC_API = ("/api/v1/openapi.json",)
 
 
 class Gate:
@@ -61,5 +61,5 @@ class Gate:
 
 
 def _is_api(path: str) -> bool:
-    """The API's routes; its description (OpenAPI document and its page) is public."""
+    """The API's routes; its description (the OpenAPI document) is public."""
     return path.startswith("/api/") and not path.startswith(PUBLIC_API)

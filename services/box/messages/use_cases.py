@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.box.messages.openings import Openings
 from services.box.messages.proof import Statement
 from services.box.messages.records import Content, Entry, Folder
 from services.box.messages.repository import Box
@@ -14,7 +15,7 @@ from services.box.messages.rules import Move, moved
 from services.box.messages.sources import Contents, NotificationHistory
 from services.box.publishers import BoxPublisher
 from shared.contracts.ids import derived_id
-from shared.contracts.messages import MessageOpened, PrintLetter
+from shared.contracts.messages import PrintLetter
 
 CATCH_UP = timedelta(days=183)
 """Six months back."""
@@ -43,9 +44,11 @@ class CitizenBox:
         contents: Contents,
         history: NotificationHistory,
         publisher: BoxPublisher,
+        openings: Openings,
         clock: Callable[[], datetime],
     ) -> None:
         self.box, self.contents, self.history, self.publisher, self.clock = box, contents, history, publisher, clock
+        self.openings = openings
 
     async def entry(self, account_id: str, message_id: str, senders: frozenset[str] | None = None) -> Entry | None:
         entry = await self.box.get(account_id, message_id)
@@ -57,17 +60,14 @@ class CitizenBox:
     ) -> tuple[Entry, Content] | None:  # fmt: skip
         """The message, opened if `opening` (the citizen's own act, not another site's request
         or a prefetch): the first opening tells the notifier (which cancels the three-week
-        reminder). It is published before `opened_at` is set, so a crash between the two
-        publishes again on the next opening rather than never; its id is derived. A helper's
-        opening counts (`opener` names them for the owner's logboek)."""
+        reminder), through the box's outbox (`openings.py`): never lost, even when the broker is
+        away. A helper's opening counts (`opener` names them for the owner's logboek)."""
         entry = await self.entry(account_id, message_id, senders)
         content = None if entry is None else await self.contents.get(message_id)
         if entry is None or content is None:
             return None
         if opening and entry.opened_at is None:
-            now = self.clock()
-            await self.publisher.opened(MessageOpened(message_id=message_id, opened_at=now))
-            await self.box.first_opening(account_id, message_id, now, opener)
+            await self.openings.first(account_id, message_id, opener)
         return entry, content
 
     async def move(
