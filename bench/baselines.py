@@ -17,23 +17,33 @@ from bench.relay import relay_rate
 class Sample:
     relay_per_second: float
     typst_letters_per_second: float
+    floor_per_second: float | None = None
+    """Single messages through the pipeline's hops with no logic (`bench.floor`)."""
 
     def __str__(self) -> str:
-        return f"relay {self.relay_per_second:.0f} messages/s; bare typst {self.typst_letters_per_second} letters/s"
+        floor = "" if self.floor_per_second is None else f"; floor {self.floor_per_second:.0f} messages/s"
+        return (
+            f"relay {self.relay_per_second:.0f} messages/s; bare typst {self.typst_letters_per_second} letters/s{floor}"
+        )
 
 
-async def measure(amqp_url: str, messages: int, body: bytes, letters: int) -> Sample:
-    """The raw one-hop relay (`bench.relay`), then bare typst (`bench.paper`)."""
+async def measure(
+    amqp_url: str, messages: int, body: bytes, letters: int, floor: Callable[[], Awaitable[float]] | None = None
+) -> Sample:
+    """The raw one-hop relay (`bench.relay`), bare typst (`bench.paper`), then the floor."""
     relay = await relay_rate(amqp_url, messages, body)
     typst = await asyncio.to_thread(bare_typst, letters)
-    return Sample(round(relay, 1), round(typst, 1))
+    below = None if floor is None else round(await floor(), 1)
+    return Sample(round(relay, 1), round(typst, 1), below)
 
 
 def combined(before: Sample, after: Sample) -> dict[str, Any]:
     """What a figure measured between two samples is compared with: their mean, both beside it."""
+    floors = [s.floor_per_second for s in (before, after) if s.floor_per_second is not None]
     return {
         "relay_per_second": round((before.relay_per_second + after.relay_per_second) / 2, 1),
         "typst_letters_per_second": round((before.typst_letters_per_second + after.typst_letters_per_second) / 2, 1),
+        "floor_per_second": round(sum(floors) / len(floors), 1) if floors else None,
         "before": asdict(before),
         "after": asdict(after),
     }

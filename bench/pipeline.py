@@ -14,6 +14,7 @@ import random
 import subprocess
 import tempfile
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +23,7 @@ import aio_pika
 from py_vapid import Vapid02
 
 from bench.baselines import Bracketing, measure
+from bench.floor import floor_rate
 from bench.processes import counter_total, rest_of_machine, usage
 from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
@@ -293,10 +295,21 @@ async def main(args: argparse.Namespace) -> None:
         print(f"wakeup round trip, CPU µs: {wakeups}", flush=True)
         print(
             f"baselines, before the first scenario and after each: raw one-hop relay of {args.relay} messages"
-            f" of {size} bytes, bare typst of {TYPST_LETTERS} letters",
+            f" of {size} bytes, bare typst of {TYPST_LETTERS} letters, the floor (bench/floor.py) of {args.relay}"
+            " single messages",
             flush=True,
         )
-        bracketing = Bracketing(lambda: measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS))
+        floor_bodies = [
+            json.dumps(submission(a["bsn"], "aanslag", f"FLOOR-{i:06}")).encode()
+            for i, a in enumerate(accounts[: args.relay])
+        ]
+
+        def floor() -> Awaitable[float]:
+            return floor_rate(
+                ws.rabbitmq_url, ws.management_url, ws.vhost, ws.mongodb_url, ws.database_name, floor_bodies
+            )
+
+        bracketing = Bracketing(lambda: measure(ws.rabbitmq_url, args.relay, b"x" * size, TYPST_LETTERS, floor))
 
         citizens = [a for a in accounts if a["state"] != "none"] if args.skip_no_account else accounts
         with smtp_sink() as sink, tempfile.TemporaryDirectory() as spool:

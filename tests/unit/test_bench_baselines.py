@@ -12,8 +12,14 @@ def test_a_figure_is_compared_with_the_mean_of_the_samples_around_it() -> None:
     figures = combined(Sample(relay_per_second=800.0, typst_letters_per_second=120.0), Sample(1000.0, 161.0))
 
     assert (figures["relay_per_second"], figures["typst_letters_per_second"]) == (900.0, 140.5)
-    assert figures["before"] == {"relay_per_second": 800.0, "typst_letters_per_second": 120.0}
-    assert figures["after"] == {"relay_per_second": 1000.0, "typst_letters_per_second": 161.0}
+    assert figures["before"] == {"relay_per_second": 800.0, "typst_letters_per_second": 120.0, "floor_per_second": None}
+    assert figures["after"] == {"relay_per_second": 1000.0, "typst_letters_per_second": 161.0, "floor_per_second": None}
+    assert figures["floor_per_second"] is None
+
+
+def test_the_floor_is_compared_with_the_mean_of_the_samples_that_have_one() -> None:
+    assert combined(Sample(800.0, 120.0, 300.0), Sample(1000.0, 161.0, 400.0))["floor_per_second"] == 350.0
+    assert combined(Sample(800.0, 120.0, 300.0), Sample(1000.0, 161.0))["floor_per_second"] == 300.0
 
 
 def test_each_phase_runs_between_the_sample_before_it_and_the_sample_after_it() -> None:
