@@ -16,7 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.storage.mongo import Document
 
@@ -32,31 +32,43 @@ def subject_of(account: Document) -> str:
     return f"burger-{account['_id'][:8]}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class IdentityProvider:
     issuer: str
+    args: list[str] = field(default_factory=list)
+    process: "subprocess.Popen[bytes] | None" = None
+
+    def start(self) -> None:
+        """Start it (again, on the same port: for the chaos suite's provider outage)."""
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.issuer}/.well-known/openid-configuration", timeout=1)  # noqa: S310
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the OIDC provider (scripts.identity_server) did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
 
 
 @contextmanager
 def identity_provider(citizens: list[Document], token_seconds: int = 3600) -> Iterator[IdentityProvider]:
     port = free_port()
-    args = [*command(port, citizens), "--token-seconds", str(token_seconds)]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    issuer = f"http://127.0.0.1:{port}"
+    provider = IdentityProvider(
+        f"http://127.0.0.1:{port}", [*command(port, citizens), "--token-seconds", str(token_seconds)]
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the OIDC provider (scripts.identity_server) did not start") from None
-                time.sleep(0.1)
-        yield IdentityProvider(issuer)
+        provider.start()
+        yield provider
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        provider.stop()
 
 
 def command(port: int, citizens: list[Document], host: str = "127.0.0.1") -> list[str]:

@@ -15,6 +15,8 @@ from tests.support.wire import AgencyAccess, register_agencies, remove_agency_us
 OUTCOMES: list[Outcome] = []
 SWEEP_OUTCOMES: list[str] = []
 """Rows of the sweeps' table (test_sweeps.py)."""
+BOX_OUTCOMES: list[str] = []
+"""Rows of the box's table (test_box.py): each fault, then the ledger."""
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +74,15 @@ SWEEP_HEADER = [
 ]
 
 
+BOX_HEADER = [
+    "| box fault | outage | answers | pages | 503 with Retry-After | refused (box down) | logged out | failed "
+    "| first page after |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if OUTCOMES or SWEEP_OUTCOMES:
+    if OUTCOMES or SWEEP_OUTCOMES or BOX_OUTCOMES:
         terminalreporter.section("chaos")
     if OUTCOMES:
         for line in table(OUTCOMES):
@@ -81,4 +90,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if SWEEP_OUTCOMES:
         terminalreporter.write_line("")
         for line in [*SWEEP_HEADER, *SWEEP_OUTCOMES]:
+            terminalreporter.write_line(line)
+    if BOX_OUTCOMES:
+        terminalreporter.write_line("")
+        for line in [*BOX_HEADER, *BOX_OUTCOMES]:
             terminalreporter.write_line(line)
