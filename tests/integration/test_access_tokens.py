@@ -152,3 +152,21 @@ async def test_logins_go_on_when_the_issuer_rotates_its_signing_key(provider: Id
         await log_in(oidc)
     now[0] += 61
     assert await log_in(oidc) == CITIZEN["bsn"]  # signed with a key not seen before: the keys are fetched again
+
+
+async def test_a_login_while_the_issuer_is_away_says_so_and_works_again_when_it_is_back(
+    provider: IdentityProvider, http: Counted
+) -> None:
+    box, now = BoxSettings(oidc_issuer=provider.issuer), [1000.0]
+    oidc = OidcClient(box, http, Issuer(box, http, clock=lambda: now[0]))
+    assert await log_in(oidc) == CITIZEN["bsn"]
+    provider.stop()
+    try:
+        await oidc.begin()  # the issuer answered a moment ago: the browser may go there
+        now[0] += 11
+        with pytest.raises(IssuerUnavailable):  # not sent to a server that is away
+            await oidc.begin()
+    finally:
+        provider.start()
+    now[0] += 61  # the development provider comes back with new signing keys (a real one keeps them)
+    assert await log_in(oidc) == CITIZEN["bsn"]

@@ -16,6 +16,7 @@ from joserfc.jwk import KeySet
 from services.box.settings import BoxSettings
 
 DISCOVERY_SECONDS = 3600.0
+LOGIN_CHECK_SECONDS = 10.0
 KEYS_AGAIN_AFTER_SECONDS = 60.0
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 
@@ -46,8 +47,11 @@ class Issuer:
         self._keys: KeySet | None = None
         self._keys_at = -KEYS_AGAIN_AFTER_SECONDS
 
-    async def endpoints(self) -> Endpoints:
-        if self._endpoints is None or self.clock() - self._found_at > DISCOVERY_SECONDS:
+    async def endpoints(self, max_age: float = DISCOVERY_SECONDS) -> Endpoints:
+        """A login asks for a copy at most `LOGIN_CHECK_SECONDS` old: the fetch is also the check
+        that the issuer answers, so a login during its outage says so instead of sending the
+        browser to a server that is away."""
+        if self._endpoints is None or self.clock() - self._found_at > max_age:
             config = await self.get_json(f"{self.name}/.well-known/openid-configuration")
             if str(config.get("issuer", "")).rstrip("/") != self.name:
                 raise IssuerUnavailable("the identity provider names itself otherwise than configured")

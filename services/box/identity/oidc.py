@@ -12,7 +12,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from services.box.identity.issuer import Issuer, IssuerUnavailable, UntrustedToken
+from services.box.identity.issuer import LOGIN_CHECK_SECONDS, Issuer, IssuerUnavailable, UntrustedToken
 from services.box.settings import BoxSettings
 from shared.contracts.bsn import Bsn, passes_elfproef
 
@@ -29,7 +29,7 @@ class OidcClient:
 
     async def begin(self) -> tuple[str, dict[str, str]]:
         """Where to send the browser, and what the callback must match."""
-        endpoints = await self.issuer.endpoints()
+        endpoints = await self.issuer.endpoints(max_age=LOGIN_CHECK_SECONDS)
         state, nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
         query = {
             "response_type": "code",
