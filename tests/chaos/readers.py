@@ -74,11 +74,11 @@ class Reader:
     """A logged-in citizen who reads the inbox, opens a message not yet opened every
     `OPENING_EVERY` seconds, and reads an opened one again in between."""
 
-    def __init__(self, http: httpx2.AsyncClient, answers: Answers) -> None:
+    def __init__(self, http: httpx2.AsyncClient, answers: Answers, seed: int) -> None:
         self.http, self.answers = http, answers
         self.unopened: list[str] = []
         self.opened: list[str] = []
-        self.random = random.Random(len(answers.seen))
+        self.random = random.Random(seed)
 
     async def log_in(self, subject: str) -> None:
         page = await log_in(self.http, subject)

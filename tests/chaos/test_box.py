@@ -53,7 +53,7 @@ async def test_the_box_under_faults_answers_honestly_and_loses_no_session_and_no
         sent = {message_id_for("belastingdienst", f"box-{i}") for i in range(READERS * MESSAGES_EACH)}
         await _until(lambda: _filed(db, len(sent)), timeout=120)
         answers = Answers()
-        pool = [Reader(world.browser_client(), answers) for _ in citizens]
+        pool = [Reader(world.browser_client(), answers, seed=n) for n in range(len(citizens))]
         for reader, citizen in zip(pool, citizens, strict=True):
             await reader.log_in(subject_of(citizen))
         token = await access_token(world.provider.issuer, subject_of(citizens[0]))
@@ -75,8 +75,8 @@ async def test_the_box_under_faults_answers_honestly_and_loses_no_session_and_no
             await asyncio.gather(*load, app, return_exceptions=True)
             for reader in pool:
                 await reader.http.aclose()
-        opened = {d["_id"] async for d in db[Collections.BOX_ENTRIES].find({"opened_at": {"$ne": None}}, {"_id": 1})}
         await _until(lambda: _all_announced(db), timeout=120)  # the outbox sweep's turn
+        opened = {d["_id"] async for d in db[Collections.BOX_ENTRIES].find({"opened_at": {"$ne": None}}, {"_id": 1})}
         events = await take(sandbox.rabbitmq_url, PROBE, count=10 * len(sent), timeout=5)
     announced = Counter(str(e.message_id) for e in events)
     filed = await db[Collections.BOX_ENTRIES].count_documents({"_id": {"$in": sorted(sent)}})
