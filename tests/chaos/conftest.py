@@ -76,7 +76,7 @@ SWEEP_HEADER = [
 
 BOX_HEADER = [
     "| box fault | outage | answers | pages | 503 with Retry-After | refused (box down) | logged out | failed "
-    "| first page after |",
+    "| first page after it was back |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 

@@ -92,6 +92,7 @@ async def test_the_box_under_faults_answers_honestly_and_loses_no_session_and_no
 
 
 async def _phase(answers: Answers, name: str, fault: Awaitable[float]) -> None:
+    """The fault (3 s of reading before it), then until the first page after it was undone."""
     before = answers.snapshot()
     outage = await fault
     recovered = await answers.next_ok_after(time.monotonic(), timeout=90)
