@@ -1,9 +1,10 @@
 """The floor: what the pipeline's hops cost with no logic in them. One message takes the same
 path as a single submission does through ingest, the router, the box and the notifier: four
 consumers in four processes, each on a quorum queue with publisher confirms, and the same
-database writes (the message stored, the account read by BSN and the route inserted, the box
-entry filed, the notification claimed and its outcome written), but plain `json` for bodies,
-no pydantic, no FastStream, no rules. The pipeline against the floor is what is ours; the
+database work (the message stored; the message and the account read and the route inserted;
+the box entry filed; the notification claimed and its outcome written), grouped across
+concurrent deliveries as the services group theirs, but plain `json` for bodies, no
+pydantic, no FastStream, no rules. The pipeline against the floor is what is ours; the
 floor against the relay is what the infrastructure asks.
 
 Run as a hop: python -m bench.floor HOP AMQP_URL MONGODB_URL DATABASE
@@ -21,35 +22,49 @@ from urllib.parse import quote
 import aio_pika
 from pymongo import AsyncMongoClient
 
+from shared.storage.grouped import GroupedFinder, GroupedInserter
 from tools.rabbitmq_admin import ManagementApi
 
 QUEUES = ("floor.submissions", "floor.accepted", "floor.box", "floor.notify", "floor.receipts")
-COLLECTIONS = ("floor_messages", "floor_routes", "floor_entries", "floor_claims")
+COLLECTIONS = ("floor_messages", "floor_routes", "floor_entries", "floor_claims", "floor_outcomes")
 PREFETCH = 64
 Handler = Callable[[dict[str, Any]], Awaitable[list[tuple[str, dict[str, Any]]]]]
 
 
 def hops(db: Any) -> dict[str, tuple[str, Handler]]:
-    """Each hop: the queue it takes from, and what it does with a body (what it publishes on)."""
+    """Each hop: the queue it takes from, and what it does with a body (what it publishes on).
+    Reads and inserts of concurrent deliveries share a round trip, as the services' own do
+    (`shared/storage/grouped.py`): that is infrastructure, not logic."""
+    messages, routes, entries = (
+        GroupedInserter(db.floor_messages),
+        GroupedInserter(db.floor_routes),
+        GroupedInserter(db.floor_entries),
+    )
+    claims, outcomes = GroupedInserter(db.floor_claims), GroupedInserter(db.floor_outcomes)
+    stored, accounts = (
+        GroupedFinder(db.floor_messages, projection={"recipient_bsn": 1}),
+        GroupedFinder(db.accounts, field="bsn", projection={"_id": 1}),
+    )
 
     async def ingest(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        await db.floor_messages.insert_one({"_id": body["reference"], **body})
-        return [("floor.accepted", {"id": body["reference"], "bsn": body["recipient_bsn"]}),
+        await messages.insert([{"_id": body["reference"], **body}])
+        return [("floor.accepted", {"id": body["reference"]}),
                 ("floor.receipts", {"id": body["reference"], "status": "accepted"})]  # fmt: skip
 
     async def route(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        account = await db.accounts.find_one({"bsn": body["bsn"]}, {"_id": 1})
+        message = await stored.get(body["id"])
+        account = None if message is None else await accounts.get(message["recipient_bsn"])
         account_id = None if account is None else account["_id"]
-        await db.floor_routes.insert_one({"_id": body["id"], "account_id": account_id})
+        await routes.insert([{"_id": body["id"], "account_id": account_id}])
         return [("floor.box", {"id": body["id"], "account_id": account_id}), ("floor.notify", {"id": body["id"]})]
 
     async def file(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        await db.floor_entries.insert_one({"_id": body["id"], "account_id": body["account_id"]})
+        await entries.insert([{"_id": body["id"], "account_id": body["account_id"]}])
         return []
 
     async def notify(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        await db.floor_claims.insert_one({"_id": body["id"], "outcome": None})
-        await db.floor_claims.update_one({"_id": body["id"]}, {"$set": {"outcome": "sent"}})
+        await claims.insert([{"_id": body["id"], "channel": "email"}])
+        await outcomes.insert([{"_id": body["id"], "outcome": "sent"}])
         return []
 
     return {
@@ -130,7 +145,7 @@ async def _until_done(api: ManagementApi, vhost: str, db: Any, count: int) -> No
         await asyncio.sleep(1.0)
         found = await asyncio.to_thread(api.call, "GET", f"/queues/{quote(vhost, safe='')}")
         busy = sum(q.get("messages", 0) for q in found if q["name"] in QUEUES and q["name"] != "floor.receipts")
-        if busy == 0 and await db.floor_claims.count_documents({"outcome": "sent"}) >= count:
+        if busy == 0 and await db.floor_outcomes.count_documents({}) >= count:
             return
 
 
