@@ -75,11 +75,6 @@ def message_link(box_url: str, message_id: str, grant_id: str | None = None) -> 
     return f"{box_url.rstrip('/')}/{message_id}"
 
 
-def with_link(content: EmailContent, box_url: str, link: str) -> EmailContent:
-    """The shared content (rendered once per facts) with this message's link in it."""
-    return EmailContent(content.subject, content.text.replace(box_url, link), content.html.replace(box_url, link))
-
-
 def push_payload(facts: NotificationFacts, link: str | None = None) -> dict[str, str]:
     """The same facts as the e-mail, for the app (encrypted on the wire by Web Push)."""
     body = facts.call_to_action or "Bekijk het bericht in uw Berichtenbox."

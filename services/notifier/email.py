@@ -1,13 +1,16 @@
 """E-mail over SMTP with aiosmtplib: a small pool of reused connections, STARTTLS or TLS and
 credentials as configured, failures classified as transient (4xx, connection) or permanent.
 
-A mass mailing sends the same notification to millions: its MIME body is built and encoded
-once per distinct content, and each e-mail is that plus its own recipient headers (the
-standard library's `email` package is costly per e-mail, docs/performance.md)."""
+A mass mailing sends the same notification to millions: its shared headers are encoded once
+per mailing, and each e-mail is those, its own recipient headers and its two parts with its
+own link, quoted-printable by binascii (the standard library's `email` package is costly per
+e-mail, docs/performance.md)."""
 
 import asyncio
+import binascii
 import contextlib
 import re
+import secrets
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -42,9 +45,12 @@ def build_email(
     notification_id: str,
     domain: str,
     box_url: str,
+    link: str | None = None,
     envelope_sender: str | None = None,
 ) -> OutgoingEmail:
-    """`envelope_sender`: where bounces go (bounces.py); the From address when None."""
+    """`content` as rendered once per facts, pointing at `box_url`; `link`: this message's own
+    link, put where the content points at the box. `envelope_sender`: where bounces go
+    (bounces.py); the From address when None."""
     # The Message-ID is the notification's id, the same on every attempt: a receiving side that
     # got an e-mail whose send we could not confirm (a timeout) recognises the resend.
     headers = {
@@ -52,11 +58,15 @@ def build_email(
         "Message-ID": f"<{notification_id}@{domain}>",
         "X-Berichtenbox-Notification": notification_id,
     }
+    text, html = content.text, content.html
+    if link is not None:
+        text, html = text.replace(box_url, link), html.replace(box_url, link)
     if PLAIN_ADDRESS.fullmatch(recipient):
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        data = head.encode("ascii") + _shared_part(content, sender, box_url)
+        shared, boundary = _shared_head(content.subject, sender, box_url)
+        data = head.encode("ascii") + shared + _alternatives(boundary, text, html)
     else:  # encoded by the email package, which refuses header injection
-        message = _message(content, sender, box_url)
+        message = _message(EmailContent(content.subject, text, html), sender, box_url)
         for name, value in headers.items():
             message[name] = value
         data = message.as_bytes(policy=policy.SMTP)
@@ -64,9 +74,35 @@ def build_email(
 
 
 @lru_cache(maxsize=256)
-def _shared_part(content: EmailContent, sender: str, box_url: str) -> bytes:
-    """The headers every recipient shares, and the encoded body."""
-    return _message(content, sender, box_url).as_bytes(policy=policy.SMTP)
+def _shared_head(subject: str, sender: str, box_url: str) -> tuple[bytes, str]:
+    """The headers every recipient of one mailing shares (encoded once by the email package),
+    and the boundary of its parts: `=_` cannot occur in quoted-printable text."""
+    boundary = f"=_berichtenbox_{secrets.token_hex(12)}"
+    message = EmailMessage()
+    message["From"] = sender
+    message["Subject"] = subject
+    # List-Unsubscribe does not apply: citizens manage notifications in the box itself.
+    message["X-Berichtenbox-Manage"] = box_url
+    head = b"".join(policy.SMTP.fold_binary(name, value) for name, value in message.items())
+    kind = f'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+    return head + kind.encode("ascii"), boundary
+
+
+def _alternatives(boundary: str, text: str, html: str) -> bytes:
+    """The plain and HTML parts, quoted-printable (binascii's, in C): per e-mail, the email
+    package would cost a third of the notifier's CPU (docs/performance.md)."""
+    parts = []
+    for subtype, body in (("plain", text), ("html", html)):
+        lines = body.replace("\r\n", "\n")
+        lines += "" if lines.endswith("\n") else "\n"  # as the email package ends a part
+        encoded = binascii.b2a_qp(lines.encode("utf-8"), istext=True)
+        parts.append(
+            f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii")
+            + encoded.replace(b"\n", b"\r\n")
+            + b"\r\n"
+        )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode("ascii")
 
 
 def _message(content: EmailContent, sender: str, box_url: str) -> EmailMessage:

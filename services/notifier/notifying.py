@@ -11,7 +11,7 @@ from typing import Protocol
 
 from services.notifier.bounces import BounceAddresses
 from services.notifier.contact import AddressFailures
-from services.notifier.content import NotificationFacts, email_content, message_link, push_payload, with_link
+from services.notifier.content import NotificationFacts, email_content, message_link, push_payload
 from services.notifier.email import OutgoingEmail, build_email
 from services.notifier.failures import AddressRefused, PermanentFailure, SubscriptionGone, TransientFailure
 from services.notifier.ladder import Choices, LadderFacts, next_reminder
@@ -124,13 +124,14 @@ class Notifier:
         link = message_link(facts.box_url, command.message_id, command.grant_id)
         bounces = self.bounce_addresses
         message = build_email(
-            with_link(email_content(facts), facts.box_url, link),
+            email_content(facts),
             sender=self.settings.mail_from,
             envelope_sender=bounces.envelope_sender(recipient.account_id, recipient.email) if bounces else None,
             recipient=recipient.email,
             notification_id=command.notification_id,
             domain=self.settings.mail_domain,
-            box_url=link,
+            box_url=facts.box_url,
+            link=link,
         )
         await self.email.send(message)
 

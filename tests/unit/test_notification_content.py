@@ -49,14 +49,17 @@ def test_html_escapes_what_the_agency_wrote() -> None:
     assert "A &amp; B" in content.html
 
 
-def email_to(recipient: str, facts: NotificationFacts = FACTS) -> tuple[OutgoingEmail, EmailMessage]:
+def email_to(
+    recipient: str, facts: NotificationFacts = FACTS, link: str | None = None
+) -> tuple[OutgoingEmail, EmailMessage]:
     email = build_email(
         email_content(facts),
         sender="Berichtenbox <a@b.example>",
         recipient=recipient,
         notification_id="n-1",
         domain="b.example",
-        box_url="https://box.example",
+        box_url=facts.box_url,
+        link=link,
     )
     parsed = message_from_bytes(email.data, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
@@ -96,6 +99,26 @@ def test_an_address_that_needs_encoding_gets_the_same_e_mail_built_in_full() -> 
         p.get_content() for p in full.walk() if p.get_content_maintype() == "text"
     ]
     assert "Súdwest-Fryslân" in str(shared["Subject"])
+
+
+def texts(message: EmailMessage) -> list[str]:
+    return [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
+
+
+def test_each_e_mail_carries_its_own_link_in_both_parts_and_the_box_in_its_header() -> None:
+    facts = NotificationFacts(
+        "new_message", "Gemeente Súdwest-Fryslân", "Betaal vóór 1 mei = " + "lang " * 40, None, FACTS.box_url
+    )
+    link = message_link(FACTS.box_url, "5f0c2b1e-0000-4000-8000-000000000001")
+    _, shared = email_to("c@d.example", facts, link)
+    _, full = email_to("Jàn <c@d.example>", facts, link)
+    assert texts(shared) == texts(full)  # the hand-built parts read back as the email package's do
+    plain, html = texts(shared)
+    assert link in plain and f'href="{link}"' in html
+    assert "Betaal vóór 1 mei = lang" in plain  # non-ASCII, '=' and a line past 76 characters, intact
+    assert shared["X-Berichtenbox-Manage"] == FACTS.box_url
+    _, other = email_to("e@f.example", facts, link.replace("0001", "0002"))
+    assert texts(other)[0] == plain.replace("0001", "0002")  # the mailing's shared part holds no link
 
 
 def test_a_recipient_with_a_line_break_cannot_add_headers() -> None:
