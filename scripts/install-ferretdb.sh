@@ -10,13 +10,16 @@
 #   reads, updates in Go and writes back, so two updates in flight could lose one);
 # - scripts/ferretdb-sort-pushdown.patch answers a page (top-level string equalities, a sort by
 #   one field, a limit) with ORDER BY and LIMIT in PostgreSQL when that cannot differ from
-#   FerretDB's sort in Go (FerretDB 1.24 reads and sorts every matching document for a page).
+#   FerretDB's sort in Go (FerretDB 1.24 reads and sorts every matching document for a page);
+# - scripts/ferretdb-release-before-write.patch lets go of a query's connection before an update
+#   or a findAndModify's delete writes (holding it while asking for another deadlocked FerretDB
+#   when a createIndexes or a new collection took the registry's lock at the same moment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN="$PWD/bin/ferretdb"
 PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch"
-  "$PWD/scripts/ferretdb-sort-pushdown.patch")
+  "$PWD/scripts/ferretdb-sort-pushdown.patch" "$PWD/scripts/ferretdb-release-before-write.patch")
 STAMP="$BIN.build"
 BUILD="$VERSION $(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD" ]; then

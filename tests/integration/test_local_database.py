@@ -1,12 +1,15 @@
 """What the services rely on from the database, checked on the one the tests run against
-(FerretDB with the project's patch, or MongoDB): an update of one document is atomic, also
-when many are in flight at once, and a conditional update (a claim) is won exactly once."""
+(FerretDB with the project's patches, or MongoDB): an update of one document is atomic, also
+when many are in flight at once, a conditional update (a claim) is won exactly once, and
+updates in flight while indexes are made never hang the database."""
 
 import asyncio
+import time
 
-from pymongo import ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument
 
-from shared.storage.mongo import Database
+from shared.storage.mongo import Database, Document
+from tests.conftest import Sandbox
 
 ROUNDS = 10
 WRITERS = 20
@@ -61,3 +64,33 @@ async def test_a_multi_update_racing_single_updates_keeps_every_write(db: Databa
     await asyncio.gather(everyone, *each)
     kept = [d async for d in documents.find({"seen": 1, "touched": True})]
     assert len(kept) == WRITERS
+
+
+async def test_many_updates_in_flight_while_indexes_are_made_all_finish(sandbox: Sandbox, db: Database) -> None:
+    """More updates at once than FerretDB has PostgreSQL connections (50), while new collections
+    and their indexes are made (as a service's start-up or a first insert does). Unpatched, each
+    update held its query's connection while it asked for a second one and the registry's lock,
+    which a createIndexes held while it waited for a connection: FerretDB answered nobody."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(sandbox.servers.mongodb_url, maxPoolSize=200)
+    documents, updated, made = client[sandbox.database_name]["busy"], [0], [0]
+    await documents.insert_many([{"_id": n, "n": 0} for n in range(100)])
+    stop = time.monotonic() + 5
+
+    async def update(k: int) -> None:
+        while time.monotonic() < stop:
+            await documents.update_one({"_id": k % 100}, {"$inc": {"n": 1}})
+            updated[0] += 1
+
+    async def make_indexes() -> None:
+        while time.monotonic() < stop:
+            await client[sandbox.database_name][f"new_{made[0]}"].create_index("a")
+            made[0] += 1
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(update(k) for k in range(150)), make_indexes()), timeout=60)
+    except TimeoutError:
+        raise AssertionError(f"the database hung: {updated[0]} updates and {made[0]} indexes were done") from None
+    finally:
+        await client.close()
+    total = sum([d["n"] async for d in db["busy"].find()])
+    assert total == updated[0] and made[0] > 0
