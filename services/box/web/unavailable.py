@@ -1,8 +1,9 @@
 """When the database or the broker does not answer, the box says so at once instead of a 500:
 a Dutch page with `Retry-After` for a browser, problem+json 503 for the app. It recovers by
 itself: every request tries again (PyMongo and the broker's robust connection reconnect). A
-pure ASGI middleware around everything else, the gate too (which reads the session), so a
-session read that fails is a 503, never a logout."""
+pure ASGI middleware around the gate (which reads the session) and the routes, inside the
+security headers and the request metrics: a session read that fails is a 503, never a logout,
+and the 503 carries the same headers and is counted like any answer."""
 
 import logging
 
