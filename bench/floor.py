@@ -28,6 +28,7 @@ from tools.rabbitmq_admin import ManagementApi
 QUEUES = ("floor.submissions", "floor.accepted", "floor.box", "floor.notify", "floor.receipts")
 COLLECTIONS = ("floor_messages", "floor_routes", "floor_entries", "floor_claims", "floor_outcomes")
 PREFETCH = 64
+GIVE_UP_SECONDS = 600.0
 Handler = Callable[[dict[str, Any]], Awaitable[list[tuple[str, dict[str, Any]]]]]
 
 
@@ -126,7 +127,7 @@ async def floor_rate(
                     await asyncio.gather(*window)
                     window.clear()
             await asyncio.gather(*window)
-            await _until_done(ManagementApi(management_url), vhost, db, len(bodies))
+            await _until_done(ManagementApi(management_url), vhost, db, len(bodies), processes)
             elapsed = time.perf_counter() - started
         finally:
             for process in processes:
@@ -140,9 +141,16 @@ async def floor_rate(
     return len(bodies) / elapsed
 
 
-async def _until_done(api: ManagementApi, vhost: str, db: Any, count: int) -> None:
+async def _until_done(
+    api: ManagementApi, vhost: str, db: Any, count: int, hops: list["subprocess.Popen[bytes]"]
+) -> None:
+    """Until every message has its outcome; a hop that died, or a wait past `GIVE_UP_SECONDS`
+    (a database that stopped answering), ends the run with an error instead of a hang."""
+    deadline = time.monotonic() + GIVE_UP_SECONDS
     while True:
         await asyncio.sleep(1.0)
+        if any(hop.poll() is not None for hop in hops) or time.monotonic() > deadline:
+            raise RuntimeError(f"the floor did not finish {count} messages (a hop died or it took too long)")
         found = await asyncio.to_thread(api.call, "GET", f"/queues/{quote(vhost, safe='')}")
         busy = sum(q.get("messages", 0) for q in found if q["name"] in QUEUES and q["name"] != "floor.receipts")
         if busy == 0 and await db.floor_outcomes.count_documents({}) >= count:
