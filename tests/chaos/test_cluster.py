@@ -3,6 +3,7 @@
 reconnect through the front to a node that lives."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
+from shared.messaging.broker import create_broker, declare_topology
+from shared.messaging.topology import Exchanges, RoutingKeys
+from shared.runtime.settings import ServiceSettings
 from shared.storage.mongo import Database, Document
 from tests.chaos.balancer import balancer
 from tests.chaos.infra import ChaosInfra, RabbitNode
@@ -82,3 +86,41 @@ async def test_a_killed_cluster_node_loses_nothing(
         await client.close()
     outcomes.append(outcome)
     assert outcome.ledger.whole, outcome.ledger.summary()
+
+
+async def test_a_publisher_whose_queue_leader_died_publishes_again_within_seconds(
+    cluster: list[RabbitNode], cluster_sandbox: Sandbox
+) -> None:
+    """RabbitMQ 3.10 names a quorum queue's members to a channel when the channel first publishes
+    to it, leader first, and a channel that began while the leader's node was just gone keeps
+    asking that node: every publish nacked until the node is back. A service connected for a
+    while reconnects at once when it loses its node (aio-pika waits its reconnect interval only
+    after a connection attempt), before the queues have elected new leaders."""
+    await declare_topology(cluster_sandbox.rabbitmq_url)  # through the front, so on the first node: it leads every queue
+    broker = create_broker(cluster_sandbox.settings(ServiceSettings, service_name="cluster-publisher"))
+    outcomes: list[tuple[float, bool]] = []
+    await broker.connect()
+    killed_at = 0.0
+    try:
+
+        async def publish_for(seconds: float) -> None:
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
+                try:
+                    await broker.publish(
+                        b"{}", exchange=Exchanges.EVENTS, routing_key=RoutingKeys.MESSAGES_ACCEPTED, persist=True
+                    )
+                    outcomes.append((time.monotonic(), True))
+                except Exception:  # a nack, or the connection that went with the node
+                    outcomes.append((time.monotonic(), False))
+                await asyncio.sleep(0.05)
+
+        await publish_for(7)  # past the reconnect interval (5 s) since the connection was made
+        await asyncio.to_thread(cluster[0].do, "kill")
+        killed_at = time.monotonic()
+        await publish_for(15)
+    finally:
+        await broker.stop()
+        await asyncio.to_thread(cluster[0].do, "up")
+    after = [ok for at, ok in outcomes if at > killed_at + 5]
+    assert after and all(after), f"{after.count(False)} of {len(after)} publishes failed 5 s after the node was killed"
