@@ -58,4 +58,4 @@ class NotifierHandlers:
 
 def subscribe(broker: RabbitBroker, handlers: NotifierHandlers, settings: NotifierSettings) -> None:
     consumer(broker, Queues.NOTIFIER_COMMANDS, prefetch=settings.event_prefetch_count)(handlers.on_notify_citizens)
-    consumer(broker, Queues.NOTIFIER_OPENED)(handlers.on_message_opened)
+    consumer(broker, Queues.NOTIFIER_OPENED, prefetch=settings.prefetch_count)(handlers.on_message_opened)

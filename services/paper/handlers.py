@@ -35,6 +35,6 @@ class PaperHandlers:
         logger.info("recovery letter %s: %s", command.letter_id, status)
 
 
-def subscribe(broker: RabbitBroker, handlers: PaperHandlers) -> None:
-    consumer(broker, Queues.PAPER_COMMANDS)(handlers.on_print_letter)
-    consumer(broker, Queues.PAPER_RECOVERY_LETTERS)(handlers.on_print_recovery_letter)
+def subscribe(broker: RabbitBroker, handlers: PaperHandlers, prefetch: int) -> None:
+    consumer(broker, Queues.PAPER_COMMANDS, prefetch=prefetch)(handlers.on_print_letter)
+    consumer(broker, Queues.PAPER_RECOVERY_LETTERS, prefetch=prefetch)(handlers.on_print_recovery_letter)

@@ -42,7 +42,8 @@ def create_app(settings: PaperSettings | None = None) -> FastStream:
     recovery = RecoveryLetterPrinter(
         sources, agencies, letters, spool, pool.render, settings.letterhead, settings.box_login_url
     )
-    handlers.subscribe(wiring.broker, handlers.PaperHandlers(printer, recovery, wiring.metrics))
+    paper_handlers = handlers.PaperHandlers(printer, recovery, wiring.metrics)
+    handlers.subscribe(wiring.broker, paper_handlers, settings.prefetch_count)
     batches = BatchCloser(letters, spool, size=settings.batch_size, max_age_seconds=settings.batch_max_age_seconds)
 
     async def close_batches() -> None:

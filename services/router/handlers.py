@@ -51,4 +51,4 @@ class RouterHandlers:
 
 def subscribe(broker: RabbitBroker, handlers: RouterHandlers, settings: RouterSettings) -> None:
     consumer(broker, Queues.ROUTER_MESSAGES, prefetch=settings.event_prefetch_count)(handlers.on_messages_accepted)
-    consumer(broker, Queues.ROUTER_ACCOUNT_EVENTS)(handlers.on_account_event)
+    consumer(broker, Queues.ROUTER_ACCOUNT_EVENTS, prefetch=1)(handlers.on_account_event)

@@ -21,6 +21,7 @@ from faststream.rabbit.subscriber import RabbitSubscriber
 
 from shared.contracts.agencies import Agency
 from shared.messaging.dead_letter import DeadLetterMiddleware
+from shared.messaging.republish import PublishingChannel, RepublishOnNack
 from shared.messaging.topology import (
     RETRY_DELAYS,
     Exchanges,
@@ -35,17 +36,19 @@ from shared.runtime.settings import ServiceSettings
 
 
 def create_broker(settings: ServiceSettings, *, trusted_correlation: bool = True) -> RabbitBroker:
-    """A broker whose channel waits for publisher confirms and raises on unroutable messages
-    (instead of dropping them), with correlation ids and the dead-letter policy on every
-    subscriber."""
+    """A broker whose publishing channel waits for publisher confirms, raises on unroutable
+    messages (instead of dropping them) and tries a refused publish again on a new channel,
+    with correlation ids and the dead-letter policy on every subscriber."""
     broker = RabbitBroker(
         settings.rabbitmq_url,
-        default_channel=Channel(prefetch_count=settings.prefetch_count, publisher_confirms=True, on_return_raises=True),
+        # publishing only: every consumer has a channel of its own (`consumer`)
+        default_channel=Channel(publisher_confirms=True, on_return_raises=True),
         app_id=settings.service_name,
         # FastStream's access log through our logger, so it is JSON like every other line
         logger=logging.getLogger(f"berichtenbox.broker.{settings.service_name}"),
     )
     broker.add_middleware(partial(CorrelationMiddleware, trusted=trusted_correlation))
+    broker.add_middleware(partial(RepublishOnNack, channel=PublishingChannel(broker)))
     broker.add_middleware(
         partial(
             DeadLetterMiddleware,
@@ -89,23 +92,19 @@ async def raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
-def consumer(
-    broker: RabbitBroker, queue: RabbitQueue, *, raw: bool = False, prefetch: int | None = None
-) -> RabbitSubscriber:
-    """Subscribe to a work queue on its exchange. A failing handler's message is requeued
-    (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries.
-    Messages are handled concurrently up to the prefetch count (the broker's, or `prefetch`
-    on a channel of its own), unless the queue is a single-active-consumer queue: then one
-    at a time, in order."""
+def consumer(broker: RabbitBroker, queue: RabbitQueue, *, prefetch: int, raw: bool = False) -> RabbitSubscriber:
+    """Subscribe to a work queue on its exchange, on a channel of its own (never the one the
+    service publishes on, which `RepublishOnNack` may renew). A failing handler's message is
+    requeued (nack) and counted by the quorum queue; `DeadLetterMiddleware` ends the retries.
+    Messages are handled concurrently up to `prefetch`, unless the queue is a
+    single-active-consumer queue: then one at a time, in order."""
     return broker.subscriber(queue, exchange_of(queue), **_consuming(queue, raw, prefetch))
 
 
-def _consuming(queue: RabbitQueue, raw: bool, prefetch: int | None) -> dict[str, Any]:
+def _consuming(queue: RabbitQueue, raw: bool, prefetch: int) -> dict[str, Any]:
     if (queue.arguments or {}).get("x-single-active-consumer"):
         prefetch = 1
-    channel = (
-        None if prefetch is None else Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True)
-    )
+    channel = Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True)
     return {"ack_policy": AckPolicy.NACK_ON_ERROR, "decoder": raw_body if raw else None, "channel": channel}
 
 

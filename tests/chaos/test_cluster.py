@@ -96,7 +96,8 @@ async def test_a_publisher_whose_queue_leader_died_publishes_again_within_second
     asking that node: every publish nacked until the node is back. A service connected for a
     while reconnects at once when it loses its node (aio-pika waits its reconnect interval only
     after a connection attempt), before the queues have elected new leaders."""
-    await declare_topology(cluster_sandbox.rabbitmq_url)  # through the front, so on the first node: it leads every queue
+    # through the front, so on the first node: it leads every queue
+    await declare_topology(cluster_sandbox.rabbitmq_url)
     broker = create_broker(cluster_sandbox.settings(ServiceSettings, service_name="cluster-publisher"))
     outcomes: list[tuple[float, bool]] = []
     await broker.connect()

@@ -23,7 +23,7 @@ async def test_an_in_order_queue_is_handled_one_delivery_at_a_time(sandbox: Sand
     wiring = wire(sandbox.settings(ServiceSettings))
     in_flight, most, done = 0, 0, 0
 
-    @consumer(wiring.broker, Queues.ROUTER_ACCOUNT_EVENTS)
+    @consumer(wiring.broker, Queues.ROUTER_ACCOUNT_EVENTS, prefetch=64)
     async def handle(_: dict[str, str]) -> None:
         nonlocal in_flight, most, done
         in_flight += 1

@@ -45,7 +45,7 @@ async def test_retries_then_dead_letters_with_the_reason_while_others_flow(sandb
     tried_at: list[float] = []
     done: list[str] = []
 
-    @consumer(broker, Queues.PAPER_COMMANDS)
+    @consumer(broker, Queues.PAPER_COMMANDS, prefetch=8)
     async def handle(command: PrintLetter) -> None:
         attempts[command.letter_id] = attempts.get(command.letter_id, 0) + 1
         if command.letter_id == "flaky":
@@ -83,7 +83,7 @@ async def test_an_invalid_contract_is_dead_lettered_at_once(sandbox: Sandbox) ->
     broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5))
     calls: list[PrintLetter] = []
 
-    @consumer(broker, Queues.PAPER_COMMANDS)
+    @consumer(broker, Queues.PAPER_COMMANDS, prefetch=8)
     async def handle(command: PrintLetter) -> None:
         calls.append(command)
 
@@ -103,7 +103,7 @@ async def test_a_body_that_is_not_json_is_dead_lettered_at_once(sandbox: Sandbox
     broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5))
     calls: list[PrintLetter] = []
 
-    @consumer(broker, Queues.PAPER_COMMANDS)
+    @consumer(broker, Queues.PAPER_COMMANDS, prefetch=8)
     async def handle(command: PrintLetter) -> None:
         calls.append(command)
 
@@ -134,7 +134,7 @@ async def test_a_retry_copy_that_cannot_be_published_leaves_the_delivery_to_the_
     broker = create_broker(sandbox.settings(ServiceSettings, max_attempts=5, retry_delays=(0.3,)))
     attempts: list[int] = []
 
-    @consumer(broker, Queues.PAPER_COMMANDS)
+    @consumer(broker, Queues.PAPER_COMMANDS, prefetch=8)
     async def handle(command: PrintLetter) -> None:
         attempts.append(len(attempts) + 1)
         if len(attempts) < 3:

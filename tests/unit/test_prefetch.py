@@ -9,6 +9,8 @@ from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
 from services.notifier.main import create_app as notifier_app
 from services.notifier.settings import NotifierSettings
+from services.paper.main import create_app as paper_app
+from services.paper.settings import PaperSettings
 from services.router.main import create_app as router_app
 from services.router.settings import RouterSettings
 from shared.messaging.topology import Queues
@@ -34,3 +36,17 @@ def test_queues_carrying_batches_and_events_get_their_own_prefetch() -> None:
 
 def test_ordered_queues_take_one_delivery_at_a_time() -> None:
     assert prefetch(router_app(RouterSettings()))[Queues.ROUTER_ACCOUNT_EVENTS.name] == 1
+
+
+def test_no_consumer_shares_the_channel_a_service_publishes_on() -> None:
+    """A refused publish renews the publishing channel (shared/messaging/republish.py), which
+    would take every delivery in work away from a consumer on it."""
+    for app in (
+        ingest_app(IngestSettings()),
+        router_app(RouterSettings()),
+        notifier_app(NotifierSettings()),
+        paper_app(PaperSettings()),
+    ):
+        [broker] = app.brokers
+        subscribers = [s for s in broker.subscribers if isinstance(s, RabbitSubscriber)]
+        assert subscribers and all(s.channel is not None for s in subscribers)

@@ -35,4 +35,4 @@ class BoxHandlers:
 
 def subscribe(broker: RabbitBroker, handlers: BoxHandlers, prefetch: int) -> None:
     consumer(broker, Queues.BOX_DELIVERIES, prefetch=prefetch)(handlers.on_delivered)
-    consumer(broker, Queues.BOX_EMAIL_NOT_WORKING)(handlers.on_email_not_working)
+    consumer(broker, Queues.BOX_EMAIL_NOT_WORKING, prefetch=prefetch)(handlers.on_email_not_working)

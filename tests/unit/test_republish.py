@@ -1,0 +1,81 @@
+"""A publish the broker refused is tried again on a new channel (shared/messaging/republish.py):
+a quorum queue whose leader died refuses a channel that began before the new election, and
+only a new channel asks the new leader. A returned (unroutable) message is no such case."""
+
+from typing import Any
+
+import aiormq
+import pytest
+from aio_pika.exceptions import ChannelInvalidStateError, DeliveryError
+from faststream.rabbit import RabbitBroker
+
+from shared.messaging.republish import PublishingChannel, RepublishOnNack
+
+NACK = DeliveryError(None, aiormq.spec.Basic.Nack(delivery_tag=1))
+RETURN = DeliveryError(None, aiormq.spec.Basic.Return(reply_code=312, reply_text="NO_ROUTE"))
+
+
+class CountingChannel(PublishingChannel):
+    def __init__(self) -> None:
+        super().__init__(RabbitBroker())
+        self.renewals = 0
+
+    async def renew(self, seen: int) -> None:
+        if seen == self.generation:
+            self.generation += 1
+            self.renewals += 1
+
+
+class Broker:
+    """What each try gets: an exception to raise, or None for a confirm."""
+
+    def __init__(self, *answers: Exception | None, channel: CountingChannel | None = None) -> None:
+        self.answers, self.tries = list(answers), 0
+        self.renew_meanwhile = channel
+
+    async def publish(self, cmd: Any) -> str:
+        self.tries += 1
+        answer = self.answers.pop(0) if self.answers else None
+        if self.renew_meanwhile and self.tries == 1:  # another publish renews the channel under this one
+            await self.renew_meanwhile.renew(self.renew_meanwhile.generation)
+        if answer:
+            raise answer
+        return "confirmed"
+
+
+def middleware(channel: CountingChannel) -> RepublishOnNack:
+    return RepublishOnNack(None, context=None, channel=channel, delays=(0.0, 0.0, 0.0))
+
+
+async def test_a_nacked_publish_is_confirmed_on_a_new_channel() -> None:
+    channel, broker = CountingChannel(), Broker(NACK, NACK)
+    assert await middleware(channel).publish_scope(broker.publish, "cmd") == "confirmed"
+    assert (broker.tries, channel.renewals) == (3, 2)
+
+
+async def test_a_returned_message_fails_at_once() -> None:
+    channel, broker = CountingChannel(), Broker(RETURN)
+    with pytest.raises(DeliveryError):
+        await middleware(channel).publish_scope(broker.publish, "cmd")
+    assert (broker.tries, channel.renewals) == (1, 0)
+
+
+async def test_a_nack_that_outlasts_the_waits_fails_the_publish() -> None:
+    channel, broker = CountingChannel(), Broker(NACK, NACK, NACK, NACK)
+    with pytest.raises(DeliveryError):
+        await middleware(channel).publish_scope(broker.publish, "cmd")
+    assert (broker.tries, channel.renewals) == (4, 3)
+
+
+async def test_a_publish_caught_by_a_renewal_is_tried_again_without_renewing_twice() -> None:
+    channel = CountingChannel()
+    broker = Broker(ChannelInvalidStateError("closed"), channel=channel)
+    assert await middleware(channel).publish_scope(broker.publish, "cmd") == "confirmed"
+    assert (broker.tries, channel.renewals) == (2, 1)
+
+
+async def test_a_closed_channel_nobody_renewed_is_not_this_middlewares_to_mend() -> None:
+    channel, broker = CountingChannel(), Broker(ChannelInvalidStateError("connection lost"))
+    with pytest.raises(ChannelInvalidStateError):
+        await middleware(channel).publish_scope(broker.publish, "cmd")
+    assert (broker.tries, channel.renewals) == (1, 0)
