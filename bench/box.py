@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 from pymongo import AsyncMongoClient
 
+from bench.processes import rest_of_machine, usage
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import free_port
 from services.box.identity.sessions import MongoSessions
@@ -118,7 +119,11 @@ async def main() -> None:
     env = {"BERICHTENBOX_MONGODB_DATABASE": DATABASE, "BERICHTENBOX_HTTP_PORT": str(port)}
     processes = ServiceProcesses(env, Path("var/bench-box/logs"), services=("box",))
     with processes:
+        box_pid = processes.processes["box"].pid
+        box_before, servers_before = usage(box_pid).cpu_seconds, rest_of_machine()
         result = await load(f"http://127.0.0.1:{port}", readers, args.rate, args.seconds, rng)
+        cpu = {"box": usage(box_pid).cpu_seconds - box_before}
+        cpu |= {k: v - servers_before[k] for k, v in rest_of_machine().items() if k != "rabbitmq"}
     await client.drop_database(DATABASE)
     await client.close()
     achieved = result["requests"] / result["elapsed"]
@@ -129,6 +134,8 @@ async def main() -> None:
         if values:
             figures = [percentile(values, p) * 1000 for p in (50, 95, 99)]
             print(f"{page:<10}{len(values):>10}" + "".join(f"{f:>10.1f}" for f in figures))
+    per_page = ", ".join(f"{k} {v * 1000 / result['requests']:.1f} ms" for k, v in cpu.items())
+    print(f"CPU per page: {per_page}")
 
 
 if __name__ == "__main__":

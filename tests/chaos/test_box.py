@@ -3,7 +3,9 @@ lists them by the API) while the box is killed (SIGKILL), the database is away f
 45 s, the identity provider is away, and the broker restarts. Every answer is either the page,
 or a 503 that says so (a Dutch page with `Retry-After`, problem+json for the API): never a 500,
 never a logout. Afterwards the ledger: every delivered message filed once, every first opening
-announced (`MessageOpened`) once, none for a message nobody opened."""
+announced (`MessageOpened`), none for a message nobody opened, and none twice unless the box
+held it because a confirm was lost with the connection: the broker may have had it, and the
+sweep sends it again under the same id (its consumers know it by that)."""
 
 import asyncio
 import time
@@ -81,14 +83,16 @@ async def test_the_box_under_faults_answers_honestly_and_loses_no_session_and_no
     announced = Counter(str(e.message_id) for e in events)
     filed = await db[Collections.BOX_ENTRIES].count_documents({"_id": {"$in": sorted(sent)}})
     twice = [m for m, n in announced.items() if n > 1]
+    held = (tmp_path / "logs" / "box.log").read_text().count("opening held for the sweep")
     BOX_OUTCOMES.append(
         f"| ledger | {filed} of {len(sent)} filed | {len(opened)} opened | {len(announced)} announced "
-        f"| {len(twice)} twice | {len(set(announced) - _ids(opened))} without an opening |"
+        f"| {len(twice)} resent (same id) of {held} held | {len(set(announced) - _ids(opened))} without an opening |"
     )
     assert filed == len(sent)
     assert answers.failures == [], answers.failures[:5]
     assert answers.logged_out == 0
-    assert _ids(opened) == set(announced) and twice == []
+    assert _ids(opened) == set(announced)
+    assert len(twice) <= held, "an opening announced twice that the box did not hold for the sweep"
 
 
 async def _phase(answers: Answers, name: str, fault: Awaitable[float]) -> None:
