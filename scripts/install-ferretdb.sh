@@ -13,13 +13,17 @@
 #   FerretDB's sort in Go (FerretDB 1.24 reads and sorts every matching document for a page);
 # - scripts/ferretdb-release-before-write.patch lets go of a query's connection before an update
 #   or a findAndModify's delete writes (holding it while asking for another deadlocked FerretDB
-#   when a createIndexes or a new collection took the registry's lock at the same moment).
+#   when a createIndexes or a new collection took the registry's lock at the same moment);
+# - scripts/ferretdb-range-pushdown.patch lets PostgreSQL select the documents of a range of
+#   dates (`{due: {$lte: now}}`), and answers an empty `$in` with nothing: for either FerretDB
+#   1.24 read and decoded the whole collection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN="$PWD/bin/ferretdb"
 PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch"
-  "$PWD/scripts/ferretdb-sort-pushdown.patch" "$PWD/scripts/ferretdb-release-before-write.patch")
+  "$PWD/scripts/ferretdb-sort-pushdown.patch" "$PWD/scripts/ferretdb-release-before-write.patch"
+  "$PWD/scripts/ferretdb-range-pushdown.patch")
 STAMP="$BIN.build"
 BUILD="$VERSION $(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD" ]; then
