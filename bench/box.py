@@ -17,28 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from pymongo import AsyncMongoClient
 
 from bench.processes import rest_of_machine, usage
+from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.smtp_sink import free_port
 from services.box.identity.sessions import MongoSessions
 from shared.contracts.bsn import Bsn
-from shared.storage.mongo import Collections, Document, ensure_indexes
-from tools.indexes import EVERY_INDEX
+from shared.storage.mongo import Collections, Database, Document
 from tools.population import population
 
-DATABASE = "berichtenbox_bench_box"
 OPENABLE = 20
 """Messages per reader with their content stored (the ones the bench opens)."""
 
 
-async def seed(
-    client: AsyncMongoClient[Document], accounts: int, readers: int, most: int, rng: random.Random
-) -> list[Document]:
-    await client.drop_database(DATABASE)
-    db = client[DATABASE]
-    await ensure_indexes(db, EVERY_INDEX)  # the router's on accounts (BSN) among them, as in production
+async def seed(db: Database, accounts: int, readers: int, most: int, rng: random.Random) -> list[Document]:
+    """On a workspace with every index (the router's on accounts, by BSN, among them)."""
     people = list(population(accounts, seed=5))
     for i in range(0, len(people), 5000):
         await db[Collections.ACCOUNTS].insert_many(people[i : i + 5000], ordered=False)
@@ -109,23 +103,22 @@ async def main() -> None:
     parser.add_argument("--most", type=int, default=1000, help="messages per reader: 1 to this many")
     args = parser.parse_args()
     rng = random.Random(11)
-    client: AsyncMongoClient[Document] = AsyncMongoClient("mongodb://127.0.0.1:27017", tz_aware=True)
-    started = time.perf_counter()
-    readers = await seed(client, args.accounts, args.readers, args.most, rng)
-    entries = await client[DATABASE][Collections.BOX_ENTRIES].estimated_document_count()
-    took = time.perf_counter() - started
-    print(f"seeded {args.accounts} accounts, {len(readers)} readers with {entries} box entries ({took:.0f} s)")
-    port = free_port()
-    env = {"BERICHTENBOX_MONGODB_DATABASE": DATABASE, "BERICHTENBOX_HTTP_PORT": str(port)}
-    processes = ServiceProcesses(env, Path("var/bench-box/logs"), services=("box",))
-    with processes:
-        box_pid = processes.processes["box"].pid
-        box_before, servers_before = usage(box_pid).cpu_seconds, rest_of_machine()
-        result = await load(f"http://127.0.0.1:{port}", readers, args.rate, args.seconds, rng)
-        cpu = {"box": usage(box_pid).cpu_seconds - box_before}
-        cpu |= {k: v - servers_before[k] for k, v in rest_of_machine().items() if k != "rabbitmq"}
-    await client.drop_database(DATABASE)
-    await client.close()
+    # a vhost and database of its own: the openings it publishes leave with them
+    async with workspace("box") as space:
+        started = time.perf_counter()
+        readers = await seed(space.db, args.accounts, args.readers, args.most, rng)
+        entries = await space.db[Collections.BOX_ENTRIES].estimated_document_count()
+        took = time.perf_counter() - started
+        print(f"seeded {args.accounts} accounts, {len(readers)} readers with {entries} box entries ({took:.0f} s)")
+        port = free_port()
+        env = {**space.environment(), "BERICHTENBOX_HTTP_PORT": str(port)}
+        processes = ServiceProcesses(env, Path("var/bench-box/logs"), services=("box",))
+        with processes:
+            box_pid = processes.processes["box"].pid
+            box_before, servers_before = usage(box_pid).cpu_seconds, rest_of_machine()
+            result = await load(f"http://127.0.0.1:{port}", readers, args.rate, args.seconds, rng)
+            cpu = {"box": usage(box_pid).cpu_seconds - box_before}
+            cpu |= {k: v - servers_before[k] for k, v in rest_of_machine().items() if k != "rabbitmq"}
     achieved = result["requests"] / result["elapsed"]
     print(f"\n{result['requests']} requests in {result['elapsed']:.1f} s: {achieved:.0f} requests/s", end="")
     print(f" (asked {args.rate:.0f}), {result['failures']} not 200")
