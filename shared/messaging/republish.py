@@ -13,6 +13,7 @@ it takes no delivery away from a handler. A nack that outlasts the waits fails t
 before, and the consumer's own failure path takes over (`dead_letter`)."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -43,8 +44,15 @@ class PublishingChannel:
                 return
             self.generation += 1
             channel = await self._broker.config.channel_manager.get_channel()
-            await channel.close()
-            await channel.reopen()  # the same aio-pika object: the exchanges FastStream keeps stay valid
+            # The same aio-pika object, so the exchanges FastStream keeps stay valid. With the
+            # connection down either step fails; the reopen has cleared the channel's closed
+            # mark first, so the robust connection restores it when it is back.
+            with contextlib.suppress(aiormq.exceptions.AMQPError, RuntimeError):
+                await channel.close()
+            try:
+                await channel.reopen()
+            except (aiormq.exceptions.AMQPError, RuntimeError) as exc:
+                logger.warning("the publishing channel waits for the connection: %s", type(exc).__name__)
 
 
 def _refused(exc: Exception) -> bool:
