@@ -2,7 +2,8 @@
 a quorum queue whose leader died refuses a channel that began before the new election, and
 only a new channel asks the new leader. A returned (unroutable) message is no such case."""
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import aiormq
 import pytest
@@ -79,3 +80,30 @@ async def test_a_closed_channel_nobody_renewed_is_not_this_middlewares_to_mend()
     with pytest.raises(ChannelInvalidStateError):
         await middleware(channel).publish_scope(broker.publish, "cmd")
     assert (broker.tries, channel.renewals) == (1, 0)
+
+
+class DownChannel:
+    """A publishing channel while the connection is down: neither step can be done."""
+
+    def __init__(self) -> None:
+        self.reopen_asked = False
+
+    async def close(self) -> None:
+        raise ChannelInvalidStateError("No active transport in channel")
+
+    async def reopen(self) -> None:
+        self.reopen_asked = True  # aio-pika clears the channel's closed mark before it fails
+        raise ChannelInvalidStateError("No active transport in channel")
+
+
+async def test_renewing_while_the_connection_is_down_leaves_the_channel_to_be_restored() -> None:
+    down = DownChannel()
+
+    class Manager:
+        async def get_channel(self) -> DownChannel:
+            return down
+
+    broker = cast(RabbitBroker, SimpleNamespace(config=SimpleNamespace(channel_manager=Manager())))
+    channel = PublishingChannel(broker)
+    await channel.renew(0)
+    assert (channel.generation, down.reopen_asked) == (1, True)
