@@ -37,6 +37,14 @@ class PublishingChannel:
         self._broker, self._lock = broker, asyncio.Lock()
         self.generation = 0
 
+    async def settled(self) -> int:
+        """The channel's generation once no renewal is under way: a publish begun while the
+        channel is closed for renewal would fail for nothing."""
+        if not self._lock.locked():
+            return self.generation
+        async with self._lock:
+            return self.generation
+
     async def renew(self, seen: int) -> None:
         """A new channel, unless one was made since the failed publish began (`seen`)."""
         async with self._lock:
@@ -69,7 +77,7 @@ class RepublishOnNack(BaseMiddleware):
 
     async def publish_scope(self, call_next: Callable[[Any], Awaitable[Any]], cmd: Any) -> Any:
         for delay in self.delays:
-            seen = self.channel.generation
+            seen = await self.channel.settled()
             try:
                 return await call_next(cmd)
             except (DeliveryError, ChannelInvalidStateError, aiormq.exceptions.ChannelClosed) as exc:
@@ -79,4 +87,5 @@ class RepublishOnNack(BaseMiddleware):
                 logger.warning("a publish was refused (%s); again on a new channel in %g s", type(exc).__name__, delay)
             await self.channel.renew(seen)
             await asyncio.sleep(delay)
+        await self.channel.settled()
         return await call_next(cmd)
