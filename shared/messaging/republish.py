@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 REPUBLISH_DELAYS = (0.1, 0.5, 1.0, 2.0, 4.0)
 """Seconds before each new try: longer than a quorum queue's election takes."""
+RENEWAL_STEP_SECONDS = 5.0
+GIVE_UP_ON = (aiormq.exceptions.AMQPError, RuntimeError, TimeoutError)
+"""What closing or reopening the channel may meet while the connection is away."""
 
 
 class PublishingChannel:
@@ -55,11 +58,12 @@ class PublishingChannel:
             # The same aio-pika object, so the exchanges FastStream keeps stay valid. With the
             # connection down either step fails; the reopen has cleared the channel's closed
             # mark first, so the robust connection restores it when it is back.
-            with contextlib.suppress(aiormq.exceptions.AMQPError, RuntimeError):
-                await channel.close()
+            # bounded: publishes wait for this, and a broker gone silent would answer never
+            with contextlib.suppress(*GIVE_UP_ON):
+                await asyncio.wait_for(channel.close(), RENEWAL_STEP_SECONDS)
             try:
-                await channel.reopen()
-            except (aiormq.exceptions.AMQPError, RuntimeError) as exc:
+                await asyncio.wait_for(channel.reopen(), RENEWAL_STEP_SECONDS)
+            except GIVE_UP_ON as exc:
                 logger.warning("the publishing channel waits for the connection: %s", type(exc).__name__)
 
 

@@ -2,6 +2,7 @@
 a quorum queue whose leader died refuses a channel that began before the new election, and
 only a new channel asks the new leader. A returned (unroutable) message is no such case."""
 
+import asyncio
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -10,6 +11,7 @@ import pytest
 from aio_pika.exceptions import ChannelInvalidStateError, DeliveryError
 from faststream.rabbit import RabbitBroker
 
+from shared.messaging import republish
 from shared.messaging.republish import PublishingChannel, RepublishOnNack
 
 NACK = DeliveryError(None, aiormq.spec.Basic.Nack(delivery_tag=1))
@@ -107,3 +109,24 @@ async def test_renewing_while_the_connection_is_down_leaves_the_channel_to_be_re
     channel = PublishingChannel(broker)
     await channel.renew(0)
     assert (channel.generation, down.reopen_asked) == (1, True)
+
+
+class SilentChannel(DownChannel):
+    """A broker that stopped answering: closing never finishes."""
+
+    async def close(self) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_renewal_gives_up_on_a_broker_that_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishes wait while a renewal runs: it must end."""
+    monkeypatch.setattr(republish, "RENEWAL_STEP_SECONDS", 0.05)
+    silent = SilentChannel()
+
+    class Manager:
+        async def get_channel(self) -> SilentChannel:
+            return silent
+
+    channel = PublishingChannel(cast(RabbitBroker, SimpleNamespace(config=SimpleNamespace(channel_manager=Manager()))))
+    await asyncio.wait_for(channel.renew(0), 2)
+    assert (channel.generation, silent.reopen_asked, await channel.settled()) == (1, True, 1)
