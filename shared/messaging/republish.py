@@ -6,11 +6,13 @@ for every later publish until one succeeds. A service that lost its node reconne
 (aio-pika), before the queues on the dead node have elected new leaders: its fresh channel
 names the dead leader first, and every publish on it is nacked until that node is back
 (`rabbit_fifo_client:enqueue/3`, `{badrpc, nodedown}` gives `reject_publish`). A channel
-opened after the election asks the new leader. tests/chaos/test_cluster.py shows both.
+opened after the election asks the new leader. tests/chaos/test_cluster.py shows the nacks
+without this module and the publishes going on with it.
 
 The publishing channel carries no consumers (`broker.consumer` gives each its own), so closing
-it takes no delivery away from a handler. A nack that outlasts the waits fails the publish as
-before, and the consumer's own failure path takes over (`dead_letter`)."""
+it takes no delivery away from a handler; a publish waits while it is renewed. A nack that
+outlasts the waits fails the publish as before, and the consumer's own failure path takes
+over (`dead_letter`)."""
 
 import asyncio
 import contextlib
