@@ -1,12 +1,12 @@
 """A range of dates on one field, `{safety_net_due: {$lte: now}}`, selects what the same
-filter selects when FerretDB checks it in Go, and an empty `$in` selects nothing; on FerretDB
+filter selects when FerretDB checks it in Go, and an empty `$in` selects nothing. On FerretDB
 the project's patch (scripts/ferretdb-range-pushdown.patch) lets PostgreSQL choose the rows
 first, where FerretDB 1.24 read and decoded the whole collection for either: the box's sweeps
-read every box entry, and a sweep that found nothing asked for the accounts of an empty list. The reference is the same filter
-inside `$and`, which FerretDB never pushes down. A table of odd values: dates on both sides
-of the bound and on it, null, missing, strings, numbers (one spelled like a date's
-milliseconds), a boolean, a timestamp, an object, and arrays with and without a match (FerretDB stores no
-nested arrays)."""
+read every box entry, and a sweep that found nothing asked for the accounts of an empty list.
+The reference is the same filter inside `$and`, which FerretDB never pushes down. A table of
+odd values: dates on both sides of the bound and on it, null, missing, strings, numbers (one
+spelled like a date's milliseconds), a boolean, a timestamp, an object, and arrays with and
+without a match (FerretDB stores no nested arrays)."""
 
 import datetime
 
