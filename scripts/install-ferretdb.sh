@@ -5,7 +5,8 @@
 # write that file (what upstream's `task gen-version` does) and build it.
 # Our patches, applied in order (docs/local-database.md):
 # - scripts/ferretdb-in-pushdown.patch lets PostgreSQL use an index for `$in` (FerretDB 1.x
-#   pushes down only plain equality, so `{_id: {$in: [...]}}` read the whole table);
+#   pushes down only plain equality, so `{_id: {$in: [...]}}` read the whole table), on
+#   `_id` as equalities on its btree (a long disjunction was planned as a full scan);
 # - scripts/ferretdb-atomic-updates.patch makes an update atomic per document (FerretDB 1.24
 #   reads, updates in Go and writes back, so two updates in flight could lose one);
 # - scripts/ferretdb-sort-pushdown.patch answers a page (top-level string equalities, a sort by
