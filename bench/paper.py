@@ -1,6 +1,8 @@
-"""Letters per second, per render process: the paper service's whole path (PrintLetter from
-RabbitMQ, message/account/agency from FerretDB, render in its process pool, spool with
-fsync, record) against bare typst rendering of the same letters, just before and just after it.
+"""Letters per second, per render process: the paper service's whole path from a full queue
+(PrintLetter from RabbitMQ, message/account/agency from FerretDB, render in its process pool,
+spool with fsync, record, receipt, print batches) against bare typst rendering of letters like
+them, just before and just after it; and the CPU a letter took of the service, the servers and
+the machine, with the rate at which that fills the machine's cores.
 
 Run: make bench-paper [N=300]
 """
@@ -12,17 +14,20 @@ import time
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aio_pika
+from faststream.rabbit import RabbitBroker
 
-from bench.processes import counter_total
+from bench.processes import counter_total, letters_the_machine_allows, rest_of_machine, usage
 from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.sample_letter import SAMPLE
 from scripts.smtp_sink import free_port
-from shared.contracts.agencies import read_agency_file
+from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import PrintLetter
+from shared.messaging.broker import declare_receipt_queues, declare_topology
 from shared.messaging.topology import Exchanges, RoutingKeys
 from shared.storage.agencies import MongoAgencyRegistry
 from shared.storage.mongo import Collections
@@ -41,12 +46,13 @@ def bare_typst(count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-async def service_path(count: int) -> float:
+async def service_path(count: int) -> tuple[float, dict[str, Any]]:
     accounts = [a for a in population(count * 3, seed=3) if a["state"] != "none"][:count]
     async with workspace("paper") as ws:
-        registry = MongoAgencyRegistry(ws.db)
-        for agency in read_agency_file(Path("deploy/agencies.json")):
+        registry, agencies = MongoAgencyRegistry(ws.db), read_agency_file(Path("deploy/agencies.json"))
+        for agency in agencies:
             await registry.save(agency)
+        await receipts_queues(ws.rabbitmq_url, agencies)  # where paper's receipts go: ingest declares them
         await ws.db[Collections.ACCOUNTS].insert_many(accounts)
         now = datetime.now(UTC)
         await ws.db[Collections.MESSAGES].insert_many(
@@ -73,15 +79,32 @@ async def service_path(count: int) -> float:
                 "BERICHTENBOX_OPS_PORT": str(port),
                 "BERICHTENBOX_LOG_LEVEL": "WARNING",  # as in make bench: no line per letter
             }
-            with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)):
-                started = time.perf_counter()
-                await publish(ws.rabbitmq_url, [a["_id"] for a in accounts])
-                # the service's own counter: counting letters in FerretDB is a full scan, which
-                # loaded the database the service uses
-                while await asyncio.to_thread(counter_total, port, "berichtenbox_letters_total") < count:  # noqa: ASYNC110
-                    await asyncio.sleep(0.25)  # each look renders all of its metrics
+            await publish(ws.rabbitmq_url, [a["_id"] for a in accounts])  # a full queue, as in make bench's drain
+            with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)) as services:
+                paper = services.processes["paper"].pid
+                started, cpu = time.perf_counter(), machine_cpu(paper)
+                done = await drained(port, count, Path(spool) / "logs" / "paper.log")
                 elapsed = time.perf_counter() - started
-    return count / elapsed
+                allows = letters_the_machine_allows(done, cpu, machine_cpu(paper))
+    return done / elapsed, allows
+
+
+def machine_cpu(paper: int) -> dict[str, float]:
+    return {"paper": usage(paper).cpu_seconds} | rest_of_machine()
+
+
+async def drained(port: int, count: int, log: Path) -> int:
+    """Letters handled once all `count` are; those the service handled before it was timed are
+    not counted. The service's own counter: counting letters in FerretDB is a full scan, which
+    loaded the database the service uses."""
+    before = await asyncio.to_thread(counter_total, port, "berichtenbox_letters_total")
+    while await asyncio.to_thread(counter_total, port, "berichtenbox_letters_total") < count:
+        await asyncio.sleep(0.25)  # each look renders all of its metrics
+        if failed := [
+            line for line in (await asyncio.to_thread(log.read_text)).splitlines() if "dead-lettered" in line
+        ]:
+            raise RuntimeError(f"paper dead-lettered letters, the bench is void: {failed[0]}")
+    return count - before
 
 
 async def publish(amqp_url: str, account_ids: list[str]) -> None:
@@ -108,17 +131,31 @@ async def publish(amqp_url: str, account_ids: list[str]) -> None:
                 window.clear()
 
 
+async def receipts_queues(amqp_url: str, agencies: list[Agency]) -> None:
+    """Without them every receipt came back unroutable and each letter was dead-lettered."""
+    await declare_topology(amqp_url)
+    broker = RabbitBroker(amqp_url)
+    await broker.connect()
+    try:
+        await declare_receipt_queues(broker, agencies)
+    finally:
+        await broker.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", "--letters", type=int, default=300)
     count = parser.parse_args().letters
     before = bare_typst(count)
-    service = asyncio.run(service_path(count))
+    service, allows = asyncio.run(service_path(count))
     after = bare_typst(count)  # the host's speed drifts: the service is compared with the mean of both
     bare = (before + after) / 2
     print(f"letters rendered: {count} (1-page Belastingdienst letter, 1 render process)")
     print(f"bare typst:    {bare:8.1f} letters/s (before the service {before:.1f}, after it {after:.1f})")
     print(f"paper service: {service:8.1f} letters/s per render process ({service / bare:.0%} of bare typst)")
+    ceiling = allows["machine_allows_letters_per_second"]
+    print(f"CPU ms per letter: {allows['cpu_ms_per_letter']}")
+    print(f"the machine's cores at that CPU per letter: {ceiling:8.1f} letters/s ({ceiling / bare:.0%} of bare typst)")
 
 
 if __name__ == "__main__":

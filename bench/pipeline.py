@@ -24,7 +24,7 @@ from py_vapid import Vapid02
 
 from bench.baselines import Bracketing, measure
 from bench.floor import floor_rate
-from bench.processes import counter_total, rest_of_machine, usage
+from bench.processes import counter_total, letters_the_machine_allows, rest_of_machine, usage
 from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
@@ -138,16 +138,24 @@ class Run:
         all: its letters per second with one render process, the rest of the pipeline idle."""
         await asyncio.to_thread(self.services.start_one, "paper")
         await asyncio.to_thread(self.services.wait_started, "paper")
-        started, deadline = time.perf_counter(), time.monotonic() + timeout
+        started, deadline, cpu = time.perf_counter(), time.monotonic() + timeout, self.cpu_seconds()
         while await asyncio.to_thread(self.counted, "paper") < letters:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"paper did not handle {letters} letters in {timeout:.0f} s")
             await asyncio.sleep(0.1)
         seconds = time.perf_counter() - started
+        allows = letters_the_machine_allows(letters, cpu, self.cpu_seconds())
         print(
-            f"  paper, from a full queue: {letters} letters in {seconds:.1f} s = {letters / seconds:.1f}/s", flush=True
+            f"  paper, from a full queue: {letters} letters in {seconds:.1f} s = {letters / seconds:.1f}/s;"
+            f" CPU ms per letter {allows['cpu_ms_per_letter']}",
+            flush=True,
         )
-        return {"letters": letters, "seconds": round(seconds, 2), "letters_per_second": round(letters / seconds, 1)}
+        return {
+            "letters": letters,
+            "seconds": round(seconds, 2),
+            "letters_per_second": round(letters / seconds, 1),
+            **allows,
+        }
 
     async def routes_of(self, agency_id: str, references: set[str]) -> list[Document]:
         """The scenario's routes, once every message is routed, each with `accepted_at`, when

@@ -1,7 +1,9 @@
 """CPU seconds and peak memory of the service processes (and their render workers)."""
 
+import os
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 import psutil
 
@@ -61,3 +63,15 @@ def counter_total(ops_port: int, counter: str) -> int:
     with urllib.request.urlopen(f"http://127.0.0.1:{ops_port}/metrics", timeout=5) as response:
         lines = response.read().decode().splitlines()
     return sum(int(float(line.rsplit(" ", 1)[1])) for line in lines if line.startswith(f"{counter}{{"))
+
+
+def letters_the_machine_allows(letters: int, before: dict[str, float], after: dict[str, float]) -> dict[str, Any]:
+    """The CPU a letter took while paper drained a queue (`cpu_seconds` of the services and
+    `rest_of_machine`, read before and after), and the rate at which that fills every core: what
+    paper's ratio to bare typst is measured against where the machine, not the render, is full."""
+    ms = {k: round((after[k] - before[k]) * 1000 / letters, 2) for k in ("paper", *SERVERS.values(), "machine busy")}
+    cores = os.cpu_count() or 1
+    return {
+        "cpu_ms_per_letter": ms,
+        "machine_allows_letters_per_second": round(cores * 1000 / ms["machine busy"], 1),
+    }
