@@ -12,12 +12,26 @@ install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 }
 
+# RabbitMQ 3.10 reserves file handles for every quorum queue out of its open-files limit. The
+# package's wrapper starts the node through `su`, whose PAM session sets the limit to 1,024:
+# about 300 queues (the demo's, a bench's and a leftover workspace's) took every handle and the
+# node accepted no connection. The limit the machine allows, for the rabbitmq user (also the
+# cluster nodes of scripts/rabbitmq-node.sh).
+open_files_limit() {
+  local limits=/etc/security/limits.d/berichtenbox-rabbitmq.conf hard
+  hard="$(ulimit -Hn)"
+  [ "$hard" = unlimited ] && hard=65536
+  [ -w /etc/security/limits.d ] || return 0
+  printf 'rabbitmq soft nofile %s\nrabbitmq hard nofile %s\n' "$hard" "$hard" >"$limits"
+}
+
 running() { rabbitmqctl -q status >/dev/null 2>&1; }
 
 up() {
   install
   if running; then echo "rabbitmq: already running"; return 0; fi
   rabbitmq-plugins -q enable --offline "${plugins[@]}" >/dev/null
+  open_files_limit
   rabbitmq-server -detached
   # await_startup fails while the node is still booting, so poll it.
   for _ in $(seq 1 90); do
