@@ -10,7 +10,7 @@ from tests.infrastructure import Servers
 
 def test_bench_paper_renders_every_letter_and_reports_what_the_machine_allows(infrastructure: Servers) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bench.paper", "-n", "20"], capture_output=True, text=True, timeout=240, check=False
+        [sys.executable, "-m", "bench.paper", "-n", "200"], capture_output=True, text=True, timeout=240, check=False
     )
     assert result.returncode == 0, result.stderr[-3000:]
     for expected in ("paper service:", "CPU ms per letter: {'paper':", "the machine's cores at that CPU per letter:"):
