@@ -21,7 +21,7 @@ import aiohttp
 from bench.processes import rest_of_machine, usage
 from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
-from scripts.smtp_sink import free_port
+from scripts.ports import free_port
 from services.box.identity.sessions import MongoSessions
 from shared.contracts.bsn import Bsn
 from shared.storage.mongo import Collections, Database, Document

@@ -22,8 +22,8 @@ from faststream.rabbit import RabbitBroker
 from bench.processes import counter_total, letters_the_machine_allows, rest_of_machine, usage
 from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
+from scripts.ports import free_port
 from scripts.sample_letter import SAMPLE
-from scripts.smtp_sink import free_port
 from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.ids import derived_id
 from shared.contracts.messages import PrintLetter

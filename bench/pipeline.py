@@ -29,8 +29,9 @@ from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
 from scripts.harness import WITH_BOX, ServiceProcesses
+from scripts.ports import free_port
 from scripts.push_sink import push_service
-from scripts.smtp_sink import free_port, smtp_sink
+from scripts.smtp_sink import smtp_sink
 from services.router.repository import MongoAccountStore
 from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.ids import message_id_for

@@ -23,7 +23,8 @@ from pymongo import AsyncMongoClient
 from scripts.demo_box import show_the_box
 from scripts.harness import WITH_BOX, ServiceProcesses
 from scripts.identity_provider import identity_provider
-from scripts.smtp_sink import free_port, smtp_sink
+from scripts.ports import free_port
+from scripts.smtp_sink import smtp_sink
 from shared.contracts.agencies import Agency, read_agency_file
 from shared.contracts.bsn import Bsn
 from shared.contracts.messages import Receipt

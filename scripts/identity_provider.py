@@ -9,7 +9,6 @@ Run: python -m scripts.identity_provider [--port 9400] [--citizens 20] (prints w
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from scripts.ports import free_port
 from shared.storage.mongo import Document
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def subject_of(account: Document) -> str:

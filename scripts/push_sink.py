@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from scripts.smtp_sink import free_port
+from scripts.ports import free_port
 
 
 def b64url(data: bytes) -> str:

@@ -5,7 +5,6 @@ after accepting: a delivery status notification (RFC 3464) to the envelope sende
 to the port where the sender's bounce receiver listens (its MX, in the world outside)."""
 
 import asyncio
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from typing import Any
 
 import aiosmtplib
 from aiosmtpd.controller import Controller
+
+from scripts.ports import free_port
 
 
 @dataclass
@@ -79,12 +80,6 @@ class SmtpSink:
     def received(self) -> list[EmailMessage]:
         parsed = [message_from_bytes(content, policy=policy.default) for content in self.raw]
         return [m for m in parsed if isinstance(m, EmailMessage)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

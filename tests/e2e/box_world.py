@@ -10,7 +10,8 @@ import httpx2
 
 from scripts.harness import WITH_BOX, ServiceProcesses
 from scripts.identity_provider import IdentityProvider, identity_provider
-from scripts.smtp_sink import SmtpSink, free_port, smtp_sink
+from scripts.ports import free_port
+from scripts.smtp_sink import SmtpSink, smtp_sink
 from shared.storage.mongo import Document
 from tests.conftest import Sandbox
 from tools.population import population

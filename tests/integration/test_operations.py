@@ -6,8 +6,8 @@ import json
 import urllib.request
 from typing import Any
 
+from scripts.ports import free_port
 from scripts.replay_dead_letters import replay
-from scripts.smtp_sink import free_port
 from services.ingest.main import create_app as ingest_app
 from services.ingest.settings import IngestSettings
 from services.router.main import create_app as router_app
