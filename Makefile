@@ -9,7 +9,7 @@ export BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL ?= http://guest:guest@127.0.0.1
 export BERICHTENBOX_TEST_MONGODB_URL ?= mongodb://127.0.0.1:27017
 
 .DEFAULT_GOAL := help
-.PHONY: representations help install up down status demo serve test test-repeat lint typecheck unit integration e2e chaos sample-letter bench-paper asyncapi openapi screenshots bench-box bench
+.PHONY: representations help install up down status demo serve test test-repeat lint typecheck unit integration e2e chaos sample-letter bench-paper bench-queries asyncapi openapi screenshots bench-box bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ representations: install ## Load the register of legal representations: make rep
 N ?= 300
 bench-paper: up ## Letters per second: the paper service against bare typst (N letters)
 	@$(UV) run python -m bench.paper -n $(N)
+
+QUERIES ?= 3000
+bench-queries: up ## CPU per short query of the database server: by _id, by an indexed field, a page of 20
+	@$(UV) run python -m bench.queries --queries $(QUERIES)
 
 asyncapi: install ## Regenerate docs/asyncapi/<service>.json from the code
 	@$(UV) run python -m scripts.asyncapi

@@ -17,14 +17,16 @@
 #   when a createIndexes or a new collection took the registry's lock at the same moment);
 # - scripts/ferretdb-range-pushdown.patch lets PostgreSQL select the documents of a range of
 #   dates (`{due: {$lte: now}}`), and answers an empty `$in` with nothing: for either FerretDB
-#   1.24 read and decoded the whole collection.
+#   1.24 read and decoded the whole collection;
+# - scripts/ferretdb-debug-only-tracking.patch tracks iterators and cursors for leaks in debug
+#   builds only (a stack trace, a lock and a finalizer per iterator, on every query).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN="$PWD/bin/ferretdb"
 PATCHES=("$PWD/scripts/ferretdb-in-pushdown.patch" "$PWD/scripts/ferretdb-atomic-updates.patch"
   "$PWD/scripts/ferretdb-sort-pushdown.patch" "$PWD/scripts/ferretdb-release-before-write.patch"
-  "$PWD/scripts/ferretdb-range-pushdown.patch")
+  "$PWD/scripts/ferretdb-range-pushdown.patch" "$PWD/scripts/ferretdb-debug-only-tracking.patch")
 STAMP="$BIN.build"
 BUILD="$VERSION $(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 if [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD" ]; then
