@@ -2,10 +2,8 @@
 
 import secrets
 
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -25,20 +23,31 @@ HSTS = "max-age=63072000; includeSubDomains"
 """Two years, as the government's own sites (and the HSTS preload list) ask."""
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, https: bool) -> None:
-        super().__init__(app)
-        self.https = https
+class SecurityHeaders:
+    """A pure ASGI middleware (see `telemetry.RequestMetrics`): it only adds headers to the
+    start of each answer, and keeps any the answer set itself."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if self.https:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")  # pages hold personal data
-        return response
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app, self.https = app, https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        personal = not scope["path"].startswith("/static/")  # pages hold personal data
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if self.https:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+                if personal:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class CsrfFailed(Exception):
