@@ -51,7 +51,9 @@ def test_requests_are_counted_by_route_template_and_status() -> None:
     assert not any("a1" in str(labels) for labels in exposed)
 
 
-@pytest.mark.parametrize(("path", "cache_control"), [("/berichten/a1", "no-store"), ("/static/app.css", "max-age=3600")])
+@pytest.mark.parametrize(
+    ("path", "cache_control"), [("/berichten/a1", "no-store"), ("/static/app.css", "max-age=3600")]
+)
 def test_every_answer_gets_the_security_headers_and_keeps_its_own(path: str, cache_control: str) -> None:
     answer = TestClient(app_with(Metrics("box"))).get(path)
     assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
