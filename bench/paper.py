@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 from faststream.rabbit import RabbitBroker
 
-from bench.processes import counter_total, letters_the_machine_allows, rest_of_machine, usage
+from bench.processes import counter_total, cpu_seconds, letters_the_machine_allows
 from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.ports import free_port
@@ -82,15 +82,11 @@ async def service_path(count: int) -> tuple[float, dict[str, Any]]:
             await publish(ws.rabbitmq_url, [a["_id"] for a in accounts])  # a full queue, as in make bench's drain
             with ServiceProcesses(env, Path(spool) / "logs", services=("paper",)) as services:
                 paper = services.processes["paper"].pid
-                started, cpu = time.perf_counter(), machine_cpu(paper)
+                started, cpu = time.perf_counter(), cpu_seconds({"paper": paper})
                 done = await drained(port, count, Path(spool) / "logs" / "paper.log")
                 elapsed = time.perf_counter() - started
-                allows = letters_the_machine_allows(done, cpu, machine_cpu(paper))
+                allows = letters_the_machine_allows(done, cpu, cpu_seconds({"paper": paper}))
     return done / elapsed, allows
-
-
-def machine_cpu(paper: int) -> dict[str, float]:
-    return {"paper": usage(paper).cpu_seconds} | rest_of_machine()
 
 
 async def drained(port: int, count: int, log: Path) -> int:

@@ -24,7 +24,7 @@ from py_vapid import Vapid02
 
 from bench.baselines import Bracketing, measure
 from bench.floor import floor_rate
-from bench.processes import counter_total, letters_the_machine_allows, rest_of_machine, usage
+from bench.processes import counter_total, cpu_seconds, letters_the_machine_allows, usage
 from bench.report import build_report, print_key_figures, write_report
 from bench.wakeups import wakeup_cost
 from bench.workspace import Workspace, workspace
@@ -129,7 +129,7 @@ class Run:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds so far of each running service (with its render processes) and of the rest
         of the machine (`rest_of_machine`)."""
-        return {s: usage(p.pid).cpu_seconds for s, p in self.services.processes.items()} | rest_of_machine()
+        return cpu_seconds({s: p.pid for s, p in self.services.processes.items()})
 
     def progress(self) -> dict[str, int]:
         return {service: self.counted(service) for service in COUNTERS}

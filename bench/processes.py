@@ -58,6 +58,12 @@ def rest_of_machine() -> dict[str, float]:
     return seconds
 
 
+def cpu_seconds(services: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each service by its pid (with its render processes) and of the
+    rest of the machine (`rest_of_machine`): read before and after what is measured."""
+    return {service: usage(pid).cpu_seconds for service, pid in services.items()} | rest_of_machine()
+
+
 def counter_total(ops_port: int, counter: str) -> int:
     """A service's Prometheus counter from its /metrics, summed over its labels."""
     with urllib.request.urlopen(f"http://127.0.0.1:{ops_port}/metrics", timeout=5) as response:
