@@ -14,12 +14,14 @@ from shared.storage.mongo import Collections, Database, Document, Indexes
 
 INDEXES: Indexes = {
     Collections.BOX_ENTRIES: [
+        # a page; on FerretDB its descending last key also gives it a twin of the rows a sorted
+        # page must not trust, which keeps the page's check cheap (docs/local-database.md)
         IndexModel(
             [("account_id", ASCENDING), ("folder", ASCENDING), ("delivered_at", DESCENDING)], name="folder_newest"
         ),
         IndexModel([("account_id", ASCENDING), ("deadline", ASCENDING)], name="to_do"),
-        # the compound indexes serve MongoDB; FerretDB on PostgreSQL uses only single-field ones
-        # for equality (scripts/ferretdb-index-twins.sql), and one citizen's entries are few
+        # FerretDB on PostgreSQL answers other equalities from single-field indexes only
+        # (scripts/ferretdb-index-twins.sql), and one citizen's entries are few
         IndexModel([("account_id", ASCENDING)], name="account_id"),
         IndexModel([("safety_net_due", ASCENDING)], name="safety_net_due"),
         IndexModel([("recovery_due", ASCENDING)], name="recovery_due"),
