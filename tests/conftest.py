@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 from shared.runtime.settings import ServiceSettings
 from shared.storage.mongo import Database, Document
@@ -73,13 +73,14 @@ def sandbox(infrastructure: Servers) -> Iterator[Sandbox]:
     api.set_permissions(box.vhost, "guest", configure=".*", write=".*", read=".*")
     yield box
     api.delete_vhost(box.vhost)
+    with MongoClient[Document](infrastructure.mongodb_url) as client:  # services under test may have made it too
+        client.drop_database(box.database_name)
 
 
 @pytest.fixture
 async def db(sandbox: Sandbox) -> AsyncIterator[Database]:
     client: AsyncMongoClient[Document] = AsyncMongoClient(sandbox.servers.mongodb_url, tz_aware=True)
     yield client[sandbox.database_name]
-    await client.drop_database(sandbox.database_name)
     await client.close()
 
 
