@@ -27,9 +27,8 @@ class Visit:
     citizen: Citizen
 
 
-async def visit(request: Request) -> Visit:
+async def visit(request: Request, box: Annotated[BoxContext, Depends(context)]) -> Visit:
     """The logged-in citizen of a page request, or LoginRequired (to the login, then back)."""
-    box = context(request)
     session: Session | None = getattr(request.state, "session", None)  # checked by the gate for this request
     if session is None:
         token = request.cookies.get(box.settings.session_cookie)

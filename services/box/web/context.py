@@ -59,6 +59,8 @@ class AgencyList:
         return {a.agency_id: a.display_name for a in await self.all()}
 
 
-def context(request: Request) -> BoxContext:
+async def context(request: Request) -> BoxContext:
+    """A coroutine, as every dependency of the box: FastAPI calls a plain `def` one in its
+    thread pool, a hop to a worker thread and back on each request."""
     found: BoxContext = request.app.state.box
     return found

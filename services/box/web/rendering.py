@@ -28,6 +28,7 @@ def tijd(value: datetime) -> str:
 
 
 templates = Jinja2Templates(directory=TEMPLATES)
+templates.env.auto_reload = False  # they ship with the code: no stat of every template file on every render
 templates.env.filters["datum"] = datum
 templates.env.filters["tijd"] = tijd
 templates.env.filters["namen"] = lambda ids, names: ", ".join(sorted(names.get(i, i) for i in ids))
