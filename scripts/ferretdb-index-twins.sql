@@ -15,6 +15,9 @@
 -- the check's own condition, so PostgreSQL answers the check from this index, which normally
 -- holds nothing, instead of reading the type of every row of the folder. The check's SQL is
 -- the same with or without it; only where PostgreSQL looks changes.
+--
+-- A twin goes with its index: dropIndexes drops the btree, and the second trigger drops its
+-- twins (a dropped collection takes them with its table).
 CREATE OR REPLACE FUNCTION berichtenbox_gin_twin() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE
   created record;
@@ -54,3 +57,18 @@ END $$;
 DROP EVENT TRIGGER IF EXISTS berichtenbox_gin_twin;
 CREATE EVENT TRIGGER berichtenbox_gin_twin ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
   EXECUTE FUNCTION berichtenbox_gin_twin();
+
+CREATE OR REPLACE FUNCTION berichtenbox_drop_twins() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+  dropped record;
+BEGIN
+  FOR dropped IN
+    SELECT schema_name, object_name FROM pg_event_trigger_dropped_objects() WHERE object_type = 'index' AND original
+  LOOP
+    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, left(dropped.object_name, 59) || '_gin');
+    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, left(dropped.object_name, 56) || '_unsafe');
+  END LOOP;
+END $$;
+DROP EVENT TRIGGER IF EXISTS berichtenbox_drop_twins;
+CREATE EVENT TRIGGER berichtenbox_drop_twins ON sql_drop WHEN TAG IN ('DROP INDEX')
+  EXECUTE FUNCTION berichtenbox_drop_twins();
