@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.processes import rest_of_machine, usage
+from bench.processes import quiet_machine, rest_of_machine, usage
 from bench.workspace import workspace
 from scripts.harness import ServiceProcesses
 from scripts.ports import free_port
@@ -110,6 +110,7 @@ async def main() -> None:
         entries = await space.db[Collections.BOX_ENTRIES].estimated_document_count()
         took = time.perf_counter() - started
         print(f"seeded {args.accounts} accounts, {len(readers)} readers with {entries} box entries ({took:.0f} s)")
+        print(f"waited {await quiet_machine():.0f} s after seeding for the machine to be quiet")
         port = free_port()
         env = {**space.environment(), "BERICHTENBOX_HTTP_PORT": str(port)}
         processes = ServiceProcesses(env, Path("var/bench-box/logs"), services=("box",))

@@ -1,6 +1,8 @@
 """CPU seconds and peak memory of the service processes (and their render workers)."""
 
+import asyncio
 import os
+import time
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -45,17 +47,38 @@ SERVERS = {"beam.smp": "rabbitmq", "ferretdb": "ferretdb", "postgres": "postgres
 def rest_of_machine() -> dict[str, float]:
     """CPU seconds so far of what shares the machine with the services: the servers they use,
     this bench process (its publisher, SMTP sink and push endpoint), and the whole machine
-    busy. PostgreSQL backends that ended are not counted (FerretDB keeps its pool open)."""
+    busy. A process that ended is counted in the one that reaped it (PostgreSQL's postmaster
+    reaps its backends and autovacuum workers; FerretDB closes idle connections): without its
+    children's times, a backend ending during a run took all its CPU out of the sum."""
     seconds = dict.fromkeys([*SERVERS.values(), "bench"], 0.0)
     for process in psutil.process_iter(["name", "cpu_times"]):
-        server = SERVERS.get(process.info["name"])
-        if server is not None and process.info["cpu_times"] is not None:
-            seconds[server] += process.info["cpu_times"].user + process.info["cpu_times"].system
+        server, times = SERVERS.get(process.info["name"]), process.info["cpu_times"]
+        if server is not None and times is not None:
+            seconds[server] += times.user + times.system + times.children_user + times.children_system
     own = psutil.Process().cpu_times()
     seconds["bench"] = own.user + own.system
     machine = psutil.cpu_times()  # Linux counts guest time in user already; steal is not ours
     seconds["machine busy"] = machine.user + machine.nice + machine.system + machine.irq + machine.softirq
     return seconds
+
+
+async def quiet_machine(busy_below: float = 0.15, for_seconds: float = 3.0, at_most: float = 180.0) -> float:
+    """Wait until the cores have been busy less than `busy_below` of the time for `for_seconds`
+    (after a bulk load PostgreSQL's autovacuum analyzes and vacuums the new tables for a while,
+    and a load started then pays for it); the seconds waited, `at_most` if it never got quiet."""
+    started = time.monotonic()
+    calm_since: float | None = None
+    psutil.cpu_percent(None)
+    while time.monotonic() - started < at_most:
+        await asyncio.sleep(0.5)
+        now = time.monotonic()
+        if psutil.cpu_percent(None) >= busy_below * 100:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = now
+        elif now - calm_since >= for_seconds:
+            break
+    return time.monotonic() - started
 
 
 def cpu_seconds(services: dict[str, int]) -> dict[str, float]:
