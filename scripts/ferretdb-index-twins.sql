@@ -18,6 +18,10 @@
 --
 -- A twin goes with its index: dropIndexes drops the btree, and the second trigger drops its
 -- twins (a dropped collection takes them with its table).
+-- A twin's name: its index's, cut to fit PostgreSQL's 63-byte names with the suffix.
+CREATE OR REPLACE FUNCTION berichtenbox_twin_name(index_name text, suffix text) RETURNS text
+  IMMUTABLE LANGUAGE sql AS $$ SELECT left(index_name, 62 - length(suffix)) || '_' || suffix $$;
+
 CREATE OR REPLACE FUNCTION berichtenbox_gin_twin() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE
   created record;
@@ -31,7 +35,7 @@ BEGIN
      WHERE d.command_tag = 'CREATE INDEX' AND am.amname = 'btree' AND i.indnatts = 1 AND i.indexprs IS NOT NULL
   LOOP
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s) jsonb_path_ops) WITH (fastupdate = off)',
-      left(created.index_name, 59) || '_gin', created.table_name, created.field);
+      berichtenbox_twin_name(created.index_name, 'gin'), created.table_name, created.field);
   END LOOP;
   FOR created IN
     SELECT c.relname AS index_name, i.indrelid::regclass AS table_name, i.indnatts AS columns,
@@ -47,7 +51,7 @@ BEGIN
   LOOP
     CONTINUE WHEN array_position(created.fields, NULL) IS NOT NULL;  -- a key that is not a top-level field
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops) WITH (fastupdate = off) WHERE NOT (%s)',
-      left(created.index_name, 56) || '_unsafe', created.table_name, created.fields[1],
+      berichtenbox_twin_name(created.index_name, 'unsafe'), created.table_name, created.fields[1],
       concat_ws(' AND ',
         format('COALESCE(_jsonb -> ''$s'' -> ''p'' -> %L -> ''t'' = ''"date"'', false)', created.fields[created.columns]),
         (SELECT string_agg(format('COALESCE(_jsonb -> ''$s'' -> ''p'' -> %L -> ''t'' = ''"string"'', false)', f), ' AND ')
@@ -65,8 +69,8 @@ BEGIN
   FOR dropped IN
     SELECT schema_name, object_name FROM pg_event_trigger_dropped_objects() WHERE object_type = 'index' AND original
   LOOP
-    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, left(dropped.object_name, 59) || '_gin');
-    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, left(dropped.object_name, 56) || '_unsafe');
+    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, berichtenbox_twin_name(dropped.object_name, 'gin'));
+    EXECUTE format('DROP INDEX IF EXISTS %I.%I', dropped.schema_name, berichtenbox_twin_name(dropped.object_name, 'unsafe'));
   END LOOP;
 END $$;
 DROP EVENT TRIGGER IF EXISTS berichtenbox_drop_twins;

@@ -27,7 +27,11 @@ class Visit:
     citizen: Citizen
 
 
-async def visit(request: Request, box: Annotated[BoxContext, Depends(context)]) -> Visit:
+Box = Annotated[BoxContext, Depends(context)]
+"""What a handler asks for: the box's use cases and stores."""
+
+
+async def visit(request: Request, box: Box) -> Visit:
     """The logged-in citizen of a page request, or LoginRequired (to the login, then back)."""
     session: Session | None = getattr(request.state, "session", None)  # checked by the gate for this request
     if session is None:
@@ -42,9 +46,8 @@ async def visit(request: Request, box: Annotated[BoxContext, Depends(context)]) 
     return Visit(session, citizen)
 
 
-Box = Annotated[BoxContext, Depends(context)]
 Current = Annotated[Visit, Depends(visit)]
-"""What a handler asks for: the box's use cases and stores; the logged-in citizen of a page."""
+"""The logged-in citizen of a page."""
 
 bearer = HTTPBearer(auto_error=False, description="an access token of the Berichtenbox issuer")
 
