@@ -5,6 +5,7 @@ after accepting: a delivery status notification (RFC 3464) to the envelope sende
 to the port where the sender's bounce receiver listens (its MX, in the world outside)."""
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,12 @@ class SmtpSink:
     """Where the bounces go: the port of the sender's bounce receiver on loopback."""
     bounced: list[str] = field(default_factory=list)
     """Envelope senders a bounce was delivered to."""
+    _released: threading.Event = field(default_factory=threading.Event)
+    """Cleared by `hold_bounces`: the sink answers in a thread and loop of its own."""
     _bouncing: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._released.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.answer_after_seconds:
@@ -56,6 +62,8 @@ class SmtpSink:
     async def _bounce(self, sender: str, recipients: list[str], original: bytes) -> None:
         """Delivered like a mail server delivers one: tried again while the receiver is away."""
         report = delivery_status_notification(recipients, original)
+        if not self._released.is_set():
+            await asyncio.to_thread(self._released.wait)
         for _ in range(120):
             try:
                 async with aiosmtplib.SMTP(hostname="127.0.0.1", port=self.bounce_port, timeout=10) as client:
@@ -66,12 +74,21 @@ class SmtpSink:
             self.bounced.append(sender)
             return
 
+    def hold_bounces(self) -> None:
+        """Bounces wait until `release_bounces`: a test decides when the mail server finds out."""
+        self._released.clear()
+
+    def release_bounces(self) -> None:
+        self._released.set()
+
     def start(self) -> None:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self) -> None:
-        """Down: the port refuses connections until `start`."""
+        """Down: the port refuses connections until `start`. Held bounces go (or give up)
+        rather than keep a waiting thread alive."""
+        self._released.set()
         if self.controller is not None:
             self.controller.stop()
             self.controller = None

@@ -94,10 +94,12 @@ async def test_an_address_found_not_working_brings_a_letter_for_what_it_did_not_
     """The reader has only an e-mail address; it bounces three times after the box filed the
     messages (no letter asked then: the address still counted as working)."""
     recovery_world.smtp.bounce = {READER["email"]}
+    recovery_world.smtp.hold_bounces()
     sent = [await send(box_agencies["belastingdienst"], READER, f"dead-{n}") for n in range(3)]
     for message_id in sent:
         filed = await entry(db, message_id)
         assert filed is not None and filed.get("recovery_due") is None
+    recovery_world.smtp.release_bounces()  # the mail server finds out only after the box filed them
     marked = await eventually(
         lambda: db[Collections.ACCOUNTS].find_one({"_id": READER["_id"]}),
         lambda a: a is not None and a.get("email_not_working") is True,
