@@ -27,3 +27,25 @@ def test_a_free_port_can_be_bound() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
         assert s.getsockname()[1] == port
+
+
+def first_in_order(population: range, k: int) -> list[int]:
+    return list(population)[:k]
+
+
+def test_ports_handed_out_before_their_servers_bind_are_different(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A box world asks for the box's, the bounce receiver's and every service's operations
+    port before any of them binds; two of them alike is a server that cannot start."""
+    monkeypatch.setattr("scripts.ports.random.sample", first_in_order)
+    ports = [free_port() for _ in range(5)]
+    assert len(set(ports)) == len(ports)
+
+
+def test_a_port_held_on_another_address_is_not_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operations port listens on every address, so a port held on any one of them is taken."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.2", 0))
+        taken = held.getsockname()[1]
+        monkeypatch.setattr("scripts.ports.random.sample", lambda population, k: [taken, *population[:k]])
+        held.listen()
+        assert free_port() != taken
