@@ -10,12 +10,12 @@ import argparse
 import asyncio
 import datetime
 import time
-import uuid
 
 import psutil
 from pymongo import AsyncMongoClient
 
 from shared.storage.mongo import Document
+from tools.throwaway import new_throwaway
 
 BOXES, ENTRIES, PAGE = 20, 1200, 25
 SERVERS = ("ferretdb", "postgres", "mongod")
@@ -31,7 +31,7 @@ def server_cpu() -> float:
 
 async def main(args: argparse.Namespace) -> None:
     client: AsyncMongoClient[Document] = AsyncMongoClient(args.url, tz_aware=True)
-    db = client[f"bench_pages_{uuid.uuid4().hex[:8]}"]
+    db = client[new_throwaway("bench-pages").database_name]
     entries = db["box_entries"]
     await entries.create_index([("account_id", 1), ("folder", 1), ("delivered_at", -1)], name="folder_newest")
     await entries.create_index([("account_id", 1)], name="account_id")

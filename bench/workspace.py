@@ -2,7 +2,6 @@
 starts (or those named by BERICHTENBOX_TEST_* URLs)."""
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pymongo import AsyncMongoClient
 from shared.storage.mongo import Database, Document, ensure_indexes
 from tools.indexes import EVERY_INDEX
 from tools.rabbitmq_admin import ManagementApi
+from tools.throwaway import new_throwaway, sweep
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,10 @@ class Workspace:
 async def workspace(name: str) -> AsyncIterator[Workspace]:
     management_url = os.environ.get("BERICHTENBOX_TEST_RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
     mongodb_url = os.environ.get("BERICHTENBOX_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017")
-    suffix = uuid.uuid4().hex[:8]
-    vhost, database_name = f"bench-{name}-{suffix}", f"bench_{name}_{suffix}"
+    throwaway = new_throwaway(f"bench-{name}")
+    vhost, database_name = throwaway.vhost, throwaway.database_name
     api = ManagementApi(management_url)
+    sweep(api, mongodb_url)
     api.put_vhost(vhost)
     api.set_permissions(vhost, "guest", configure=".*", write=".*", read=".*")
     client: AsyncMongoClient[Document] = AsyncMongoClient(mongodb_url, tz_aware=True)

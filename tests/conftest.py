@@ -2,7 +2,6 @@
 e2e tests get a fresh RabbitMQ vhost and a fresh database each, so they never see each
 other's messages or documents."""
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,6 +13,7 @@ from shared.runtime.settings import ServiceSettings
 from shared.storage.mongo import Database, Document
 from tests.infrastructure import InfrastructureMissing, Servers, servers
 from tools.rabbitmq_admin import ManagementApi
+from tools.throwaway import new_throwaway, sweep
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -22,6 +22,7 @@ S = TypeVar("S", bound=ServiceSettings)
 def infrastructure() -> Iterator[Servers]:
     try:
         with servers() as found:
+            sweep(ManagementApi(found.management_url), found.mongodb_url)
             yield found
     except InfrastructureMissing as missing:
         pytest.fail(str(missing), pytrace=False)
@@ -66,8 +67,8 @@ class Sandbox:
 
 @pytest.fixture
 def sandbox(infrastructure: Servers) -> Iterator[Sandbox]:
-    suffix = uuid.uuid4().hex[:12]
-    box = Sandbox(infrastructure, vhost=f"test-{suffix}", database_name=f"test_{suffix}")
+    throwaway = new_throwaway("test")
+    box = Sandbox(infrastructure, vhost=throwaway.vhost, database_name=throwaway.database_name)
     api = box.management
     api.put_vhost(box.vhost)
     api.set_permissions(box.vhost, "guest", configure=".*", write=".*", read=".*")

@@ -3,6 +3,7 @@ Standard library only; used by agency provisioning and by the test fixtures."""
 
 import base64
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -32,6 +33,16 @@ class ManagementApi:
 
     def delete_vhost(self, vhost: str) -> None:
         self.call("DELETE", f"/vhosts/{self._q(vhost)}")
+
+    def delete_vhost_if_there(self, vhost: str) -> None:
+        try:
+            self.delete_vhost(vhost)
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise
+
+    def vhost_names(self) -> list[str]:
+        return [vhost["name"] for vhost in self.call("GET", "/vhosts")]
 
     def put_user(self, user: str, password: str, tags: str = "") -> None:
         self.call("PUT", f"/users/{self._q(user)}", {"password": password, "tags": tags})

@@ -4,7 +4,6 @@ reconnect through the front to a node that lives."""
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.chaos.run import Outcome, Run, run_with_fault
 from tests.conftest import Sandbox
 from tests.infrastructure import Servers
 from tests.support.wire import register_agencies, remove_agency_users
+from tools.throwaway import new_throwaway
 
 NODES = [RabbitNode("chaos-a", 5680), RabbitNode("chaos-b", 5681), RabbitNode("chaos-c", 5682)]
 ROUTER_PUBLISHES = [
@@ -51,8 +51,8 @@ async def cluster_sandbox(cluster: list[RabbitNode], chaos_infra: ChaosInfra) ->
         servers = Servers(
             f"amqp://guest:guest@127.0.0.1:{port}/", cluster[1].management_url, chaos_infra.servers.mongodb_url
         )
-        suffix = uuid.uuid4().hex[:12]
-        box = Sandbox(servers, vhost=f"cluster-{suffix}", database_name=f"cluster_{suffix}")
+        throwaway = new_throwaway("cluster")  # its database on the shared server is swept if a run is killed
+        box = Sandbox(servers, vhost=throwaway.vhost, database_name=throwaway.database_name)
         box.management.put_vhost(box.vhost)
         box.management.set_permissions(box.vhost, "guest", configure=".*", write=".*", read=".*")
         yield box
