@@ -5,8 +5,6 @@ import pytest
 
 from tools.throwaway import Throwaway, abandoned, new_throwaway
 
-pytestmark = pytest.mark.unit
-
 HERE, ELSEWHERE = "a1b2c3", "d4e5f6"
 ENDED, RUNNING = 4242, 4343
 
